@@ -98,11 +98,13 @@ $(LIBACE_STATIC): $(call sobj,$(LIB_SRCS))
 	rm -f $@; ar rcs $@ $^
 
 # ---- binaries -----------------------------------------------------------------------------
-$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBSTAGE0) $(LIBACE)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(ACTOOL_SRCS)) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS)
+$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBACE)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(ACTOOL_SRCS)) $(LIBACE) $(PKG_LIBS)
 
+# The verb table references verbs weakly, so the stage0 archive is linked whole.
 $(ACE): $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,stage0/main.c) \
+		-Wl,--whole-archive $(LIBSTAGE0) -Wl,--no-whole-archive $(LIBACE) $(PKG_LIBS)
 
 # stage1 and stage2 are static: they run inside the pod and must not load anything from it.
 STATIC_LIBS := -Wl,-Bstatic -ljson-c -lseccomp -lcap -Wl,-Bdynamic
