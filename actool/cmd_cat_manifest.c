@@ -49,12 +49,16 @@ static int run_cat_manifest(void *opts, char **args, bool debug)
                                    ace_error_msg(e));
         r = ace_image_manifest_parse(res.manifest, res.manifest_len, &m, &e);
         if (o->pretty) {
+                /* As the reference: re-marshalled from the parsed manifest; raw JSON
+                 * re-indented when it does not validate. */
                 _cleanup_json_ struct json_object *obj = NULL;
                 _cleanup_free_ char *text = NULL;
-                if (json_parse_object(res.manifest, res.manifest_len, 0, &obj, NULL) == 0) {
+                if (m)
+                        text = ace_image_manifest_to_json_style(m, JSON_PRETTY);
+                else if (json_parse_object(res.manifest, res.manifest_len, 0, &obj, NULL) == 0)
                         text = json_to_text(obj, JSON_PRETTY);
+                if (text)
                         printf("%s\n", text);
-                }
         } else {
                 fwrite(res.manifest, 1, res.manifest_len, stdout);
                 printf("\n");
