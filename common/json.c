@@ -388,8 +388,8 @@ static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
         return need;
 }
 
-/* Go's encodeState.string with HTML escaping on (json.Marshal's default). */
-static void out_json_string(struct outbuf *b, const char *s, size_t n)
+/* Go's encodeState.string; html: escape <, >, & as json.Marshal does by default. */
+static void out_json_string(struct outbuf *b, const char *s, size_t n, bool html)
 {
         static const char hex[] = "0123456789abcdef";
         const unsigned char *u = (const unsigned char *)s;
@@ -401,8 +401,8 @@ static void out_json_string(struct outbuf *b, const char *s, size_t n)
                 uint32_t cp;
                 size_t l;
 
-                if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' &&
-                    c != '&') {
+                if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
+                    (!html || (c != '<' && c != '>' && c != '&'))) {
                         out_char(b, (char)c);
                         i++;
                         continue;
@@ -483,7 +483,7 @@ static void out_value(struct outbuf *b, const struct json_object *v, enum json_s
                 break;
         case json_type_string:
                 out_json_string(b, json_object_get_string((struct json_object *)v),
-                                (size_t)json_object_get_string_len(v));
+                                (size_t)json_object_get_string_len(v), true);
                 break;
         case json_type_array: {
                 size_t n = json_object_array_length(v);
@@ -510,7 +510,7 @@ static void out_value(struct outbuf *b, const struct json_object *v, enum json_s
                         first = false;
                         if (pretty)
                                 out_newline(b, style, depth + 1);
-                        out_json_string(b, key, strlen(key));
+                        out_json_string(b, key, strlen(key), true);
                         out_str(b, pretty ? ": " : ":");
                         out_value(b, val, style, depth + 1);
                 }
@@ -527,5 +527,15 @@ char *json_to_text(const struct json_object *obj, enum json_style style)
         struct outbuf b = {0};
 
         out_value(&b, obj, style, 0);
+        return b.p;
+}
+
+char *json_quote(const char *s)
+{
+        struct outbuf b = {0};
+
+        if (!s)
+                return xstrdup("(null)");
+        out_json_string(&b, s, strlen(s), false);
         return b.p;
 }
