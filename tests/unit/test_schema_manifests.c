@@ -516,3 +516,69 @@ Test(volume, kind_table)
         cr_expect_eq(ace_volume_kind_from_string("Host"), ACE_VOLUME_KIND_INVALID);
         cr_expect_null(ace_volume_kind_to_string(ACE_VOLUME_KIND_INVALID));
 }
+
+/* ---- fuzz regressions -------------------------------------------------------------------------
+ */
+
+/* The invariants of tests/fuzz/fuzz_manifest.c on every input that once broke them
+ * (tests/fuzz/regressions/fuzz_manifest/): parse as either kind; what parses serializes, parses
+ * again and serializes to the same text. */
+static void fuzz_invariants(const char *buf, size_t len, const char *name)
+{
+        struct ace_image_manifest *m = NULL, *m2 = NULL;
+        struct ace_pod_manifest *p = NULL, *p2 = NULL;
+
+        if (ace_image_manifest_parse(buf, len, &m, NULL) >= 0) {
+                _cleanup_free_ char *t1 = ace_image_manifest_to_json(m, true);
+                cr_assert_eq(ace_image_manifest_parse(t1, strlen(t1), &m2, NULL), 0, "%s", name);
+                _cleanup_free_ char *t2 = ace_image_manifest_to_json(m2, true);
+                cr_expect_str_eq(t2, t1, "%s", name);
+        }
+        if (ace_pod_manifest_parse(buf, len, &p, NULL) >= 0) {
+                _cleanup_free_ char *t1 = ace_pod_manifest_to_json(p, false);
+                cr_assert_eq(ace_pod_manifest_parse(t1, strlen(t1), &p2, NULL), 0, "%s", name);
+                _cleanup_free_ char *t2 = ace_pod_manifest_to_json(p2, false);
+                cr_expect_str_eq(t2, t1, "%s", name);
+        }
+        ace_image_manifest_free(m);
+        ace_image_manifest_free(m2);
+        ace_pod_manifest_free(p);
+        ace_pod_manifest_free(p2);
+}
+
+Test(fuzz_regressions, fuzz_manifest)
+{
+        const char *src = getenv("ACE_SRC");
+        _cleanup_free_ char *dir =
+            xasprintf("%s/tests/fuzz/regressions/fuzz_manifest", src ? src : ".");
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        size_t n = 0;
+
+        cr_assert_not_null(d, "%s", dir);
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                size_t len;
+                _cleanup_free_ char *buf = slurp(path, &len);
+                fuzz_invariants(buf, len, de->d_name);
+                n++;
+        }
+        cr_expect_geq(n, 1);
+}
+
+Test(fuzz_regressions, invalid_utf8_key_is_refused)
+{
+        const char *src = getenv("ACE_SRC");
+        _cleanup_free_ char *path =
+            xasprintf("%s/tests/fuzz/regressions/fuzz_manifest/invalid-utf8-in-unknown-key.json",
+                      src ? src : ".");
+        size_t len;
+        _cleanup_free_ char *buf = slurp(path, &len);
+        struct ace_image_manifest *m = NULL;
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        cr_expect_eq(ace_image_manifest_parse(buf, len, &m, &err), -EINVAL);
+        cr_expect(err && strstr(err->msg, "invalid UTF-8 in string"), "%s", ace_error_msg(err));
+}
