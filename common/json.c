@@ -258,6 +258,8 @@ int json_parse_text(const char *buf, size_t len, size_t max_depth, struct json_o
         size_t end;
         int r;
 
+        if (len == 0 || !buf)
+                return ace_error_make(err, EINVAL, "invalid JSON: empty document");
         if (len > INT32_MAX)
                 return ace_error_make(err, EFBIG, "JSON document too large (%zu bytes)", len);
         if (memchr(buf, '\0', len))

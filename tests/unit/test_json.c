@@ -90,6 +90,17 @@ Test(json, rejects_structure_errors_and_garbage)
         expect_reject("\"\xc0\xaf\"", "invalid UTF-8");             /* overlong '/' */
 }
 
+Test(json, rejects_empty_input)
+{
+        struct json_object *o = NULL;
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        cr_assert_eq(json_parse_text(NULL, 0, 8, &o, &err), -EINVAL);
+        cr_assert_str_eq(err->msg, "invalid JSON: empty document");
+        cr_assert_eq(json_parse_text("x", 0, 8, &o, &err), -EINVAL);
+        cr_assert_null(o);
+}
+
 Test(json, rejects_nul_bytes)
 {
         struct json_object *o = NULL;
