@@ -1,6 +1,7 @@
 /*
  * fuzz_manifest.c - libFuzzer harness for the manifest parsers (`make fuzz-build`, then
- * `build-fuzz/fuzz_manifest -max_total_time=120 tests/fuzz/corpus/fuzz_manifest`).
+ * `build-fuzz/fuzz_manifest -max_total_time=120 -dict=tests/fuzz/fuzz_manifest.dict
+ * tests/fuzz/corpus/fuzz_manifest`; the dictionary of appc keys and values is optional).
  *
  * Every input is parsed as an image manifest and as a pod manifest. Whatever parses must
  * serialize, parse again, and serialize to the same text (the round trip the schema promises);
