@@ -360,7 +360,7 @@ static int open_decompressor(struct tar_stream *s, struct ace_error **err)
                 return tar_stream_error(s, s->dec, "decompressing", err);
         /* The raw format accepts anything: make sure our filter, and only it, is in place. */
         if (archive_filter_count(s->dec) != 2 || archive_filter_code(s->dec, 0) != code)
-                return ace_error_make(err, EPROTONOSUPPORT, "corrupt %s stream",
+                return ace_error_make(err, EPROTONOSUPPORT, "nested or corrupt %s stream",
                                       tar_compression_name(s->compression));
         return 0;
 }
