@@ -61,6 +61,10 @@ enum json_style {
  * Returns a malloc'd string; never NULL. */
 char *json_to_text(const struct json_object *obj, enum json_style style);
 
+/* s as a double-quoted JSON string without HTML escaping, for messages (like Go's %q): control
+ * characters and invalid UTF-8 are escaped, so the result is one printable line. malloc'd. */
+char *json_quote(const char *s);
+
 /* Error paths: json_path_key("app", "exec") -> "app.exec", json_path_key("", "name") -> "name",
  * json_path_index("app.exec", 2) -> "app.exec[2]". malloc'd. */
 char *json_path_key(const char *path, const char *key);
