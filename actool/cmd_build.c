@@ -29,20 +29,29 @@ struct build_opts {
 };
 
 static const struct cli_option build_options[] = {
-        {.name = "compression", .type = CLI_STRING,
-         .offset = offsetof(struct build_opts, compression), .defval = "gzip",
-         .help = "Compression of the produced ACI: none, gzip, bzip2, xz or zstd"},
-        {.name = "no-compression", .type = CLI_BOOL,
-         .offset = offsetof(struct build_opts, no_compression),
-         .help = "Do not gzip-compress the produced ACI"},
-        {.name = "overwrite", .type = CLI_BOOL, .offset = offsetof(struct build_opts, overwrite),
-         .help = "Overwrite target file if it already exists"},
-        {.name = "owner-root", .type = CLI_BOOL, .offset = offsetof(struct build_opts, owner_root),
-         .help = "Force ownership to root:root on all files"},
-        {.name = "source-date-epoch", .type = CLI_STRING,
-         .offset = offsetof(struct build_opts, source_date_epoch), .defval = "$SOURCE_DATE_EPOCH",
-         .help = "Clamp mtimes to this Unix time for a byte-identical, reproducible ACI"},
-        CLI_END,
+    {.name = "compression",
+     .type = CLI_STRING,
+     .offset = offsetof(struct build_opts, compression),
+     .defval = "gzip",
+     .help = "Compression of the produced ACI: none, gzip, bzip2, xz or zstd"},
+    {.name = "no-compression",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct build_opts, no_compression),
+     .help = "Do not gzip-compress the produced ACI"},
+    {.name = "overwrite",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct build_opts, overwrite),
+     .help = "Overwrite target file if it already exists"},
+    {.name = "owner-root",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct build_opts, owner_root),
+     .help = "Force ownership to root:root on all files"},
+    {.name = "source-date-epoch",
+     .type = CLI_STRING,
+     .offset = offsetof(struct build_opts, source_date_epoch),
+     .defval = "$SOURCE_DATE_EPOCH",
+     .help = "Clamp mtimes to this Unix time for a byte-identical, reproducible ACI"},
+    CLI_END,
 };
 
 static void build_opts_free(void *p)
@@ -72,9 +81,8 @@ static int parse_epoch(const char *s, int64_t *ret, struct ace_error **err)
         errno = 0;
         v = strtoll(s, &end, 10);
         if (errno || end == s || *end || v < 0)
-                return ace_error_make(err, EINVAL,
-                                      "invalid source date epoch \"%s\": want seconds since 1970",
-                                      s);
+                return ace_error_make(
+                    err, EINVAL, "invalid source date epoch \"%s\": want seconds since 1970", s);
         *ret = v;
         return 0;
 }
@@ -105,8 +113,8 @@ static int run_build(void *opts, char **args, bool debug)
                                    dot && !strchr(dot, '/') ? dot : "");
         }
         tar_write_opts_init(&c.wopts);
-        if (actool_pick_compression(o->compression, o->no_compression, &c.wopts.compression,
-                                    &e) < 0)
+        if (actool_pick_compression(o->compression, o->no_compression, &c.wopts.compression, &e) <
+            0)
                 return actool_fail("build", "%s", ace_error_msg(e));
         c.wopts.owner_root = o->owner_root;
         epoch = o->source_date_epoch ? o->source_date_epoch : getenv("SOURCE_DATE_EPOCH");
@@ -135,15 +143,15 @@ static int run_build(void *opts, char **args, bool debug)
 }
 
 const struct actool_command actool_build = {
-        .name = "build",
-        .summary = "Build an ACI from an Image Layout",
-        .usage = "[--overwrite] [--compression=gzip|bzip2|xz|zstd|none] [--no-compression] "
-                 "[--owner-root] [--source-date-epoch=N] DIRECTORY OUTPUT_FILE",
-        .description = "Build an ACI from a given directory. The directory should contain an "
-                       "Image Layout. The Image Layout will be validated before the ACI is "
-                       "created. The produced ACI will be gzip-compressed by default.",
-        .options = build_options,
-        .opts_size = sizeof(struct build_opts),
-        .opts_free = build_opts_free,
-        .run = run_build,
+    .name = "build",
+    .summary = "Build an ACI from an Image Layout",
+    .usage = "[--overwrite] [--compression=gzip|bzip2|xz|zstd|none] [--no-compression] "
+             "[--owner-root] [--source-date-epoch=N] DIRECTORY OUTPUT_FILE",
+    .description = "Build an ACI from a given directory. The directory should contain an "
+                   "Image Layout. The Image Layout will be validated before the ACI is "
+                   "created. The produced ACI will be gzip-compressed by default.",
+    .options = build_options,
+    .opts_size = sizeof(struct build_opts),
+    .opts_free = build_opts_free,
+    .run = run_build,
 };

@@ -22,9 +22,11 @@ struct cat_opts {
 };
 
 static const struct cli_option cat_options[] = {
-        {.name = "pretty-print", .type = CLI_BOOL, .offset = offsetof(struct cat_opts, pretty),
-         .help = "Print with better style"},
-        CLI_END,
+    {.name = "pretty-print",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct cat_opts, pretty),
+     .help = "Print with better style"},
+    CLI_END,
 };
 
 static int run_cat_manifest(void *opts, char **args, bool debug)
@@ -72,11 +74,11 @@ static int run_cat_manifest(void *opts, char **args, bool debug)
 }
 
 const struct actool_command actool_cat_manifest = {
-        .name = "cat-manifest",
-        .summary = "Print the manifest from an ACI",
-        .usage = " [--pretty-print] ACI_FILE",
-        .description = "Print the manifest from an ACI.",
-        .options = cat_options,
-        .opts_size = sizeof(struct cat_opts),
-        .run = run_cat_manifest,
+    .name = "cat-manifest",
+    .summary = "Print the manifest from an ACI",
+    .usage = " [--pretty-print] ACI_FILE",
+    .description = "Print the manifest from an ACI.",
+    .options = cat_options,
+    .opts_size = sizeof(struct cat_opts),
+    .run = run_cat_manifest,
 };

@@ -31,53 +31,64 @@
 
 struct patch_opts {
         char *manifest, *name, *exec, *user, *group, *supp_groups, *capability, *revoke_capability,
-                *mounts, *ports, *isolators, *seccomp_mode, *seccomp_set, *compression;
+            *mounts, *ports, *isolators, *seccomp_mode, *seccomp_set, *compression;
         bool no_compression, overwrite, replace;
 };
 
 #define STR_OPT(n, field, h)                                                                       \
-        {.name = n, .type = CLI_STRING, .offset = offsetof(struct patch_opts, field), .help = h}
+        {                                                                                          \
+                .name = n, .type = CLI_STRING, .offset = offsetof(struct patch_opts, field),       \
+                .help = h                                                                          \
+        }
 
 static const struct cli_option patch_options[] = {
-        STR_OPT("capability", capability, "Set the capability remain set"),
-        {.name = "compression", .type = CLI_STRING,
-         .offset = offsetof(struct patch_opts, compression), .defval = "gzip",
-         .help = "Compression of the produced ACI: none, gzip, bzip2, xz or zstd"},
-        STR_OPT("exec", exec, "Replace the command line to launch the executable"),
-        STR_OPT("group", group, "Replace group"),
-        STR_OPT("isolators", isolators, "Replace isolators"),
-        STR_OPT("manifest", manifest,
-                "Replace image manifest with this file. Incompatible with other replace "
-                "options."),
-        STR_OPT("mounts", mounts, "Replace mount points"),
-        STR_OPT("name", name, "Replace name"),
-        {.name = "no-compression", .type = CLI_BOOL,
-         .offset = offsetof(struct patch_opts, no_compression),
-         .help = "Do not gzip-compress the produced ACI"},
-        {.name = "overwrite", .type = CLI_BOOL, .offset = offsetof(struct patch_opts, overwrite),
-         .help = "Overwrite target file if it already exists"},
-        STR_OPT("ports", ports, "Replace ports"),
-        {.name = "replace", .type = CLI_BOOL, .offset = offsetof(struct patch_opts, replace),
-         .help = "Replace the input file"},
-        STR_OPT("revoke-capability", revoke_capability, "Set the capability remove set"),
-        STR_OPT("seccomp-mode", seccomp_mode, "Enable and configure seccomp isolator"),
-        STR_OPT("seccomp-set", seccomp_set, "Set of syscalls for seccomp isolator enforcing"),
-        STR_OPT("supplementary-groups", supp_groups,
-                "Replace supplementary groups, expects a comma-separated list."),
-        {.name = "supplementary-gids", .type = CLI_STRING,
-         .offset = offsetof(struct patch_opts, supp_groups), .flags = CLI_HIDDEN},
-        STR_OPT("user", user, "Replace user"),
-        CLI_END,
+    STR_OPT("capability", capability, "Set the capability remain set"),
+    {.name = "compression",
+     .type = CLI_STRING,
+     .offset = offsetof(struct patch_opts, compression),
+     .defval = "gzip",
+     .help = "Compression of the produced ACI: none, gzip, bzip2, xz or zstd"},
+    STR_OPT("exec", exec, "Replace the command line to launch the executable"),
+    STR_OPT("group", group, "Replace group"),
+    STR_OPT("isolators", isolators, "Replace isolators"),
+    STR_OPT("manifest", manifest,
+            "Replace image manifest with this file. Incompatible with other replace "
+            "options."),
+    STR_OPT("mounts", mounts, "Replace mount points"),
+    STR_OPT("name", name, "Replace name"),
+    {.name = "no-compression",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct patch_opts, no_compression),
+     .help = "Do not gzip-compress the produced ACI"},
+    {.name = "overwrite",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct patch_opts, overwrite),
+     .help = "Overwrite target file if it already exists"},
+    STR_OPT("ports", ports, "Replace ports"),
+    {.name = "replace",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct patch_opts, replace),
+     .help = "Replace the input file"},
+    STR_OPT("revoke-capability", revoke_capability, "Set the capability remove set"),
+    STR_OPT("seccomp-mode", seccomp_mode, "Enable and configure seccomp isolator"),
+    STR_OPT("seccomp-set", seccomp_set, "Set of syscalls for seccomp isolator enforcing"),
+    STR_OPT("supplementary-groups", supp_groups,
+            "Replace supplementary groups, expects a comma-separated list."),
+    {.name = "supplementary-gids",
+     .type = CLI_STRING,
+     .offset = offsetof(struct patch_opts, supp_groups),
+     .flags = CLI_HIDDEN},
+    STR_OPT("user", user, "Replace user"),
+    CLI_END,
 };
 
 static void patch_opts_free(void *p)
 {
         struct patch_opts *o = p;
-        char **fields[] = {&o->manifest,   &o->name,        &o->exec,
-                           &o->user,       &o->group,       &o->supp_groups,
-                           &o->capability, &o->revoke_capability,
-                           &o->mounts,     &o->ports,       &o->isolators,
-                           &o->seccomp_mode, &o->seccomp_set, &o->compression};
+        char **fields[] = {&o->manifest,    &o->name,        &o->exec,       &o->user,
+                           &o->group,       &o->supp_groups, &o->capability, &o->revoke_capability,
+                           &o->mounts,      &o->ports,       &o->isolators,  &o->seccomp_mode,
+                           &o->seccomp_set, &o->compression};
         for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
                 free(*fields[i]);
 }
@@ -96,8 +107,10 @@ static int parse_kv_fields(char **fields, const char *what, const char *item,
         for (char **f = fields; *f; f++) {
                 char *eq = strchr(*f, '=');
                 if (!eq)
-                        return ace_error_make(err, EINVAL, "cannot parse %s \"%s\": %s is not "
-                                              "key=value", what, item, *f);
+                        return ace_error_make(err, EINVAL,
+                                              "cannot parse %s \"%s\": %s is not "
+                                              "key=value",
+                                              what, item, *f);
                 *eq = '\0';
                 const char *k = *f, *v = eq + 1;
                 struct json_object *jv;
@@ -110,8 +123,10 @@ static int parse_kv_fields(char **fields, const char *what, const char *item,
                         char *end;
                         long long n = strtoll(v, &end, 10);
                         if (!*v || *end)
-                                return ace_error_make(err, EINVAL, "cannot parse %s \"%s\": %s "
-                                                      "is not a number", what, item, k);
+                                return ace_error_make(err, EINVAL,
+                                                      "cannot parse %s \"%s\": %s "
+                                                      "is not a number",
+                                                      what, item, k);
                         jv = json_object_new_int64(n);
                 } else {
                         jv = json_object_new_string(v);
@@ -128,7 +143,8 @@ static int append_items(struct json_object *app, const char *key, const char *sp
         _cleanup_strv_free_ char **items = strv_split(spec, ":", false);
         struct json_object *arr;
 
-        if (!json_object_object_get_ex(app, key, &arr) || !json_object_is_type(arr, json_type_array)) {
+        if (!json_object_object_get_ex(app, key, &arr) ||
+            !json_object_is_type(arr, json_type_array)) {
                 arr = json_object_new_array();
                 json_object_object_add(app, key, arr);
         }
@@ -252,7 +268,8 @@ static int patch_seccomp(struct json_object *app, const struct patch_opts *o,
         }
         mode = strv_split(o->seccomp_mode, ",", false);
         if (!mode[0] || (strcmp(mode[0], "remove") != 0 && strcmp(mode[0], "retain") != 0))
-                return ace_error_make(err, EINVAL, "bad seccomp mode \"%s\" (want remove or retain)",
+                return ace_error_make(err, EINVAL,
+                                      "bad seccomp mode \"%s\" (want remove or retain)",
                                       o->seccomp_mode);
         kind = strcmp(mode[0], "remove") == 0 ? "os/linux/seccomp-remove-set"
                                               : "os/linux/seccomp-retain-set";
@@ -286,8 +303,8 @@ static int patch_app(struct json_object *app, const struct patch_opts *o, struct
                         char *end;
                         long v = strtol(*p, &end, 10);
                         if (*end || v < 0)
-                                return ace_error_make(err, EINVAL,
-                                                      "bad supplementary group \"%s\"", *p);
+                                return ace_error_make(err, EINVAL, "bad supplementary group \"%s\"",
+                                                      *p);
                         json_object_array_add(arr, json_object_new_int64(v));
                 }
         }
@@ -297,8 +314,8 @@ static int patch_app(struct json_object *app, const struct patch_opts *o, struct
                                               "conflicting capabilities isolators provided");
                 remove_isolators(app, "os/linux/capabilities-");
                 struct json_object *v = json_object_new_object();
-                json_object_object_add(v, "set", string_set(o->capability ? o->capability
-                                                                          : o->revoke_capability));
+                json_object_object_add(
+                    v, "set", string_set(o->capability ? o->capability : o->revoke_capability));
                 add_isolator(app,
                              o->capability ? "os/linux/capabilities-retain-set"
                                            : "os/linux/capabilities-remove-set",
@@ -320,10 +337,12 @@ static int patch_json(struct json_object *m, const struct patch_opts *o, struct 
 
         if (o->name)
                 json_object_object_add(m, "name", json_object_new_string(o->name));
-        if (!json_object_object_get_ex(m, "app", &app) || !json_object_is_type(app, json_type_object)) {
+        if (!json_object_object_get_ex(m, "app", &app) ||
+            !json_object_is_type(app, json_type_object)) {
                 if (!o->exec)
-                        return ace_error_make(err, EINVAL, "no app in the supplied manifest and "
-                                                           "no exec command provided");
+                        return ace_error_make(err, EINVAL,
+                                              "no app in the supplied manifest and "
+                                              "no exec command provided");
                 app = json_object_new_object();
                 json_object_object_add(app, "user", json_object_new_string("0"));
                 json_object_object_add(app, "group", json_object_new_string("0"));
@@ -333,8 +352,8 @@ static int patch_json(struct json_object *m, const struct patch_opts *o, struct 
 }
 
 /* The new manifest, validated and serialised: from --manifest FILE or by patching `raw`. */
-static int new_manifest(const struct patch_opts *o, const char *raw, size_t raw_len,
-                        char **ret, struct ace_error **err)
+static int new_manifest(const struct patch_opts *o, const char *raw, size_t raw_len, char **ret,
+                        struct ace_error **err)
 {
         _cleanup_free_ char *buf = NULL;
         _cleanup_json_ struct json_object *obj = NULL;
@@ -404,14 +423,13 @@ static int run_patch_manifest(void *opts, char **args, bool debug)
         if (!o->replace && !o->overwrite && access(out, F_OK) == 0)
                 return actool_fail("patch-manifest", "Output file exists (try --overwrite)");
         tar_write_opts_init(&c.wopts);
-        if (actool_pick_compression(o->compression, o->no_compression, &c.wopts.compression,
-                                    &e) < 0)
+        if (actool_pick_compression(o->compression, o->no_compression, &c.wopts.compression, &e) <
+            0)
                 return actool_fail("patch-manifest", "%s", ace_error_msg(e));
 
         fd = open(inpath, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return actool_fail("patch-manifest", "Cannot open %s: %s", inpath,
-                                   strerror(errno));
+                return actool_fail("patch-manifest", "Cannot open %s: %s", inpath, strerror(errno));
         in = tar_input_fd(fd);
         if (tar_read_manifest(&in, NULL, &res, &e) < 0)
                 return actool_fail("patch-manifest", "Unable to read %s: %s", inpath,
@@ -433,23 +451,23 @@ static int run_patch_manifest(void *opts, char **args, bool debug)
 }
 
 const struct actool_command actool_patch_manifest = {
-        .name = "patch-manifest",
-        .summary = "Copy an ACI and patch its manifest",
-        .usage = "\n\t\t  [--manifest=MANIFEST_FILE]\n\t\t  [--name=example.com/app]\n"
-                 "\t\t  [--exec=\"/app --debug\"]\n\t\t  [--user=uid] [--group=gid]\n"
-                 "\t\t  [--capability=CAP_SYS_ADMIN,CAP_NET_ADMIN]\n"
-                 "\t\t  [--revoke-capability=CAP_SYS_CHROOT,CAP_MKNOD]\n"
-                 "\t\t  [--mounts=work,path=/opt,readOnly=true[:work2,...]]\n"
-                 "\t\t  [--ports=query,protocol=tcp,port=8080[:query2,...]]\n"
-                 "\t\t  [--supplementary-groups=gid1,gid2,...]\n"
-                 "\t\t  [--isolators=resource/cpu,request=50m,limit=100m[:resource/memory,...]]\n"
-                 "\t\t  [--seccomp-mode=remove|retain[,errno=EPERM]]\n"
-                 "\t\t  [--seccomp-set=syscall1,syscall2,...]]\n"
-                 "\t\t  [--compression=gzip|bzip2|xz|zstd|none] [--no-compression]\n"
-                 "\t\t  [--replace | --overwrite]\n\t\t  INPUT_ACI_FILE\n\t\t  [OUTPUT_ACI_FILE]",
-        .description = "Copy an ACI and patch its manifest.",
-        .options = patch_options,
-        .opts_size = sizeof(struct patch_opts),
-        .opts_free = patch_opts_free,
-        .run = run_patch_manifest,
+    .name = "patch-manifest",
+    .summary = "Copy an ACI and patch its manifest",
+    .usage = "\n\t\t  [--manifest=MANIFEST_FILE]\n\t\t  [--name=example.com/app]\n"
+             "\t\t  [--exec=\"/app --debug\"]\n\t\t  [--user=uid] [--group=gid]\n"
+             "\t\t  [--capability=CAP_SYS_ADMIN,CAP_NET_ADMIN]\n"
+             "\t\t  [--revoke-capability=CAP_SYS_CHROOT,CAP_MKNOD]\n"
+             "\t\t  [--mounts=work,path=/opt,readOnly=true[:work2,...]]\n"
+             "\t\t  [--ports=query,protocol=tcp,port=8080[:query2,...]]\n"
+             "\t\t  [--supplementary-groups=gid1,gid2,...]\n"
+             "\t\t  [--isolators=resource/cpu,request=50m,limit=100m[:resource/memory,...]]\n"
+             "\t\t  [--seccomp-mode=remove|retain[,errno=EPERM]]\n"
+             "\t\t  [--seccomp-set=syscall1,syscall2,...]]\n"
+             "\t\t  [--compression=gzip|bzip2|xz|zstd|none] [--no-compression]\n"
+             "\t\t  [--replace | --overwrite]\n\t\t  INPUT_ACI_FILE\n\t\t  [OUTPUT_ACI_FILE]",
+    .description = "Copy an ACI and patch its manifest.",
+    .options = patch_options,
+    .opts_size = sizeof(struct patch_opts),
+    .opts_free = patch_opts_free,
+    .run = run_patch_manifest,
 };

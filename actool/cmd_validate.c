@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,11 +26,13 @@ struct validate_opts {
 };
 
 static const struct cli_option validate_options[] = {
-        {.name = "type", .type = CLI_STRING, .offset = offsetof(struct validate_opts, type),
-         .defval = "",
-         .help = "Type of file to validate. If unset, actool will try to detect the type. One "
-                 "of \"appimage,layout,manifest\""},
-        CLI_END,
+    {.name = "type",
+     .type = CLI_STRING,
+     .offset = offsetof(struct validate_opts, type),
+     .defval = "",
+     .help = "Type of file to validate. If unset, actool will try to detect the type. One "
+             "of \"appimage,layout,manifest\""},
+    CLI_END,
 };
 
 static void validate_opts_free(void *p)
@@ -52,8 +55,10 @@ static bool looks_like_text(const unsigned char *p, size_t n)
                 if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f')
                         return false;
                 if (c >= 0x80) {
-                        size_t extra = (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 :
-                                       (c & 0xf8) == 0xf0 ? 3 : 9;
+                        size_t extra = (c & 0xe0) == 0xc0   ? 1
+                                       : (c & 0xf0) == 0xe0 ? 2
+                                       : (c & 0xf8) == 0xf0 ? 3
+                                                            : 9;
                         if (extra == 9)
                                 return false;
                         for (size_t k = 1; k <= extra; k++)
@@ -65,7 +70,9 @@ static bool looks_like_text(const unsigned char *p, size_t n)
         return true;
 }
 
-static enum file_type detect(int fd)
+/* Detects by content, never by name. An archive format we refuse (zip, cpio, iso...) is
+ * named in *why. */
+static enum file_type detect(int fd, struct ace_error **why)
 {
         unsigned char head[TAR_DETECT_HEAD_SIZE];
         enum tar_compression c;
@@ -73,11 +80,24 @@ static enum file_type detect(int fd)
 
         if (n <= 0)
                 return TYPE_UNKNOWN;
-        if (tar_detect_compression(head, (size_t)n, &c, NULL) == 0)
+        if (tar_detect_compression(head, (size_t)n, &c, why) == 0)
                 return TYPE_APPIMAGE;
         if (looks_like_text(head, (size_t)(n > 512 ? 512 : n)))
                 return TYPE_MANIFEST;
         return TYPE_UNKNOWN;
+}
+
+/* The value of acKind: Go's decoder matches keys case-insensitively (exact match first), and
+ * the schema binding does the same; the last matching key wins. */
+static const char *manifest_kind(struct json_object *obj)
+{
+        struct json_object *v = NULL;
+
+        if (!json_object_object_get_ex(obj, "acKind", &v)) {
+                json_object_object_foreach(obj, key, val) if (strcasecmp(key, "acKind") == 0) v =
+                    val;
+        }
+        return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
 }
 
 static enum verdict validate_manifest_file(const char *path, int fd, bool debug)
@@ -85,7 +105,7 @@ static enum verdict validate_manifest_file(const char *path, int fd, bool debug)
         _cleanup_error_ struct ace_error *e = NULL;
         _cleanup_free_ char *buf = NULL;
         _cleanup_json_ struct json_object *obj = NULL;
-        struct json_object *kind;
+        const char *k;
         size_t len;
 
         if (fs_read_fd(fd, path, ACE_MANIFEST_MAX_SIZE, &buf, &len, &e) < 0) {
@@ -97,12 +117,11 @@ static enum verdict validate_manifest_file(const char *path, int fd, bool debug)
                 return INVALID_STOP;
         }
         /* The reference panics without acKind; we say what is wrong. */
-        if (!json_object_object_get_ex(obj, "acKind", &kind) ||
-            !json_object_is_type(kind, json_type_string)) {
+        k = manifest_kind(obj);
+        if (!k) {
                 actool_fail(NULL, "%s: error unmarshaling manifest: acKind must be set", path);
                 return INVALID_STOP;
         }
-        const char *k = json_object_get_string(kind);
         if (strcmp(k, "ImageManifest") == 0) {
                 _cleanup_image_manifest_ struct ace_image_manifest *m = NULL;
                 if (ace_image_manifest_from_json(obj, &m, &e) < 0) {
@@ -203,15 +222,17 @@ static enum verdict validate_one(const char *path, enum file_type want, bool deb
                 actool_fail(NULL, "%s: invalid image layout: not a directory", path);
                 return INVALID_CONTINUE;
         }
+        _cleanup_error_ struct ace_error *why = NULL;
         if (t == TYPE_UNKNOWN)
-                t = detect(fd);
+                t = detect(fd, &why);
         switch (t) {
         case TYPE_APPIMAGE:
                 return validate_aci(path, fd, debug);
         case TYPE_MANIFEST:
                 return validate_manifest_file(path, fd, debug);
         default:
-                actool_fail(NULL, "%s: unable to detect filetype (try --type)", path);
+                actool_fail(NULL, "%s: unable to detect filetype (try --type)%s%s", path,
+                            why ? ": " : "", why ? ace_error_msg(why) : "");
                 return INVALID_CONTINUE;
         }
 }
@@ -238,13 +259,13 @@ static int run_validate(void *opts, char **args, bool debug)
 }
 
 const struct actool_command actool_validate = {
-        .name = "validate",
-        .summary = "Validate that one or more images or manifests meet the AppContainer "
-                   "specification",
-        .usage = "[--type=TYPE] FILE...",
-        .description = "Validate one or more AppContainer files",
-        .options = validate_options,
-        .opts_size = sizeof(struct validate_opts),
-        .opts_free = validate_opts_free,
-        .run = run_validate,
+    .name = "validate",
+    .summary = "Validate that one or more images or manifests meet the AppContainer "
+               "specification",
+    .usage = "[--type=TYPE] FILE...",
+    .description = "Validate one or more AppContainer files",
+    .options = validate_options,
+    .opts_size = sizeof(struct validate_opts),
+    .opts_free = validate_opts_free,
+    .run = run_validate,
 };

@@ -53,9 +53,8 @@ int actool_validate_layout(int dirfd, struct ace_image_manifest **ret_manifest,
                 } else {
                         /* The reference tests a string prefix, so it lets `rootfs-extra`
                          * through; the spec allows only the two names. */
-                        return ace_error_make(err, EINVAL,
-                                              "unrecognized file path in layout: \"%s\"",
-                                              de->d_name);
+                        return ace_error_make(
+                            err, EINVAL, "unrecognized file path in layout: \"%s\"", de->d_name);
                 }
         }
         if (!have_manifest)
@@ -84,8 +83,8 @@ int actool_write_output(const char *out, bool overwrite,
 
         if (!overwrite && lstat(out, &st) == 0)
                 return ace_error_make(err, EEXIST, "Target file exists (try --overwrite)");
-        tmp = xasprintf("%s/.%s.tmp-XXXXXX", dirname(dircopy), strrchr(out, '/') ?
-                        strrchr(out, '/') + 1 : out);
+        tmp = xasprintf("%s/.%s.tmp-XXXXXX", dirname(dircopy),
+                        strrchr(out, '/') ? strrchr(out, '/') + 1 : out);
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return ace_error_errno(err, errno, "cannot create %s", tmp);
@@ -116,9 +115,8 @@ int actool_pick_compression(const char *name, bool no_compression, enum tar_comp
                 if (r < 0)
                         return r;
                 if (no_compression && c != TAR_COMPRESSION_NONE)
-                        return ace_error_make(err, EINVAL,
-                                              "--no-compression conflicts with --compression=%s",
-                                              name);
+                        return ace_error_make(
+                            err, EINVAL, "--no-compression conflicts with --compression=%s", name);
         } else if (no_compression) {
                 c = TAR_COMPRESSION_NONE;
         }

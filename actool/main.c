@@ -19,10 +19,10 @@
 extern int actool_discover_main(int argc, char **argv, bool debug) __attribute__((weak));
 
 static const struct actool_command *const verbs[] = {
-        &actool_build,
-        &actool_cat_manifest,
-        &actool_patch_manifest,
-        &actool_validate,
+    &actool_build,
+    &actool_cat_manifest,
+    &actool_patch_manifest,
+    &actool_validate,
 };
 
 struct global {
@@ -30,8 +30,8 @@ struct global {
 };
 
 static const struct cli_option global_options[] = {
-        {.name = "debug", .type = CLI_BOOL, .offset = offsetof(struct global, debug)},
-        CLI_END,
+    {.name = "debug", .type = CLI_BOOL, .offset = offsetof(struct global, debug)},
+    CLI_END,
 };
 
 int actool_fail(const char *verb, const char *fmt, ...)
@@ -51,9 +51,10 @@ int actool_fail(const char *verb, const char *fmt, ...)
 
 static void print_global_usage(FILE *f)
 {
-        fprintf(f, "NAME:\n\tactool - actool, the application container tool\n\n"
-                   "USAGE:\n\tactool [global options] <command> [command options] "
-                   "[arguments...]\n\nVERSION:\n\t%s\n\nCOMMANDS:\n",
+        fprintf(f,
+                "NAME:\n\tactool - actool, the application container tool\n\n"
+                "USAGE:\n\tactool [global options] <command> [command options] "
+                "[arguments...]\n\nVERSION:\n\t%s\n\nCOMMANDS:\n",
                 ACE_VERSION);
         fprintf(f, "\tbuild\t\tBuild an ACI from an Image Layout\n"
                    "\tcat-manifest\tPrint the manifest from an ACI\n"

@@ -172,7 +172,7 @@ Test(actool, reference_built_images_read_by_ours)
         r = RUN(REF_ACTOOL, "build", "--no-compression", layout, plain);
         cr_assert_eq(r.code, 0, "%s", r.err);
         run_done(&r);
-        const char *acis[] = {gz, plain};
+        char *acis[] = {gz, plain};
         for (size_t i = 0; i < 2; i++) {
                 r = RUN(tool, "--debug", "validate", acis[i]);
                 cr_expect_eq(r.code, 0, "%s", r.err);
@@ -542,5 +542,109 @@ Test(actool, patch_manifest_errors)
         cr_expect_eq(r.code, 1);
         cr_expect(strstr(r.err, "Output file exists (try --overwrite)"));
         run_done(&r);
+        test_rm_rf(tmp);
+}
+
+/* Reads known-differences.txt: the corpus files where we are deliberately stricter or laxer. */
+static char **known_differences(const char *dir)
+{
+        _cleanup_free_ char *p = xasprintf("%s/known-differences.txt", dir);
+        _cleanup_free_ char *text = test_read_file(p);
+        _cleanup_strv_free_ char **lines = strv_split(text ? text : "", "\n", false);
+        char **names = xcalloc(1, sizeof(char *));
+
+        for (char **l = lines; *l; l++)
+                if (**l != '#')
+                        names = strv_push_take(names, xstrndup(*l, strcspn(*l, " ")));
+        return names;
+}
+
+/* Over the manifest corpus, our `actool validate` and the reference's agree file by file
+ * (run live: the reference is installed by `make deps`), except for the listed differences. */
+Test(actool, corpus_verdicts_match_the_reference)
+{
+        _cleanup_free_ char *tool = our_actool();
+        const char *src = getenv("ACE_SRC");
+        _cleanup_free_ char *dir = xasprintf("%s/tests/fixtures/manifests", src ? src : ".");
+        _cleanup_strv_free_ char **known = known_differences(dir);
+        _cleanup_free_ char *cmd = xasprintf("cd %s && ls valid/*.json invalid/*.json", dir);
+        struct run ls = RUN("/bin/sh", "-c", cmd);
+        _cleanup_strv_free_ char **files = strv_split(ls.out, "\n", false);
+        size_t compared = 0, differ = 0;
+
+        run_done(&ls);
+        cr_assert_geq(strv_length(files), 60, "the corpus has at least 60 manifests");
+        for (char **f = files; *f; f++) {
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, *f);
+                struct run ours = RUN(tool, "validate", "--type=manifest", path);
+                struct run ref = RUN(REF_ACTOOL, "validate", "--type=manifest", path);
+                /* The reference panics (exit 2) on some invalid input: still "invalid". */
+                bool ours_ok = ours.code == 0, ref_ok = ref.code == 0;
+                cr_expect(ours.code == 0 || ours.code == 1, "%s: exit %d", *f, ours.code);
+                if (strv_contains(known, *f)) {
+                        cr_expect_neq(ours_ok, ref_ok, "%s is listed as a known difference but "
+                                                       "the verdicts agree", *f);
+                        differ++;
+                } else {
+                        cr_expect_eq(ours_ok, ref_ok, "%s: ours %s, reference %s (%s)", *f,
+                                     ours_ok ? "valid" : "invalid", ref_ok ? "valid" : "invalid",
+                                     ours_ok ? ref.err : ours.err);
+                }
+                /* The directory says what the file is meant to be. */
+                cr_expect_eq(ours_ok, strncmp(*f, "valid/", 6) == 0, "%s: ours %s", *f,
+                             ours_ok ? "valid" : "invalid");
+                compared++;
+                run_done(&ours);
+                run_done(&ref);
+        }
+        cr_expect_geq(compared, 60);
+        cr_log_info("corpus: %zu files, %zu known differences", compared, differ);
+}
+
+/* Hostile archives through the binary: refused with a message naming the entry, nothing
+ * written anywhere (validate and cat-manifest only read; patch-manifest must not produce an
+ * output). The archive module's own tests cover extraction. */
+Test(actool, hostile_archives_are_refused)
+{
+        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *layout = make_layout(tmp, NULL);
+        static const struct {
+                const char *shell;
+                const char *msg;
+        } cases[] = {
+                /* traversal through a name that leaves the tree */
+                {"cd %1$s && tar -czf %2$s manifest rootfs --transform 's,rootfs/sh,rootfs/../../evil,'",
+                 ".."},
+                /* absolute name */
+                {"cd %1$s && tar -czPf %2$s manifest rootfs /etc/hostname", "absolute"},
+                /* an extra top-level entry */
+                {"cd %1$s && mkdir -p evil && tar -czf %2$s manifest rootfs evil", "evil"},
+                /* a duplicate entry */
+                {"cd %1$s && tar -czf %2$s manifest rootfs rootfs/etc/motd", "duplicate"},
+                /* a zip named .aci */
+                {"cd %1$s && bsdtar --format zip -cf %2$s manifest rootfs", "zip"},
+                /* a cpio named .aci */
+                {"cd %1$s && find manifest rootfs | bsdtar --format newc -cf %2$s -T -", "cpio"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_free_ char *aci = xasprintf("%s/bad%zu.aci", tmp, i);
+                _cleanup_free_ char *out = xasprintf("%s/out%zu.aci", tmp, i);
+                _cleanup_free_ char *cmd = xasprintf(cases[i].shell, layout, aci);
+                struct run mk = RUN("/bin/sh", "-c", cmd);
+                cr_assert_eq(mk.code, 0, "case %zu: %s", i, mk.err);
+                run_done(&mk);
+                struct run r = RUN(tool, "validate", aci);
+                cr_expect_eq(r.code, 1, "case %zu accepted", i);
+                cr_expect(strcasestr(r.err, cases[i].msg), "case %zu: %s", i, r.err);
+                run_done(&r);
+                r = RUN(tool, "cat-manifest", aci);
+                cr_expect_eq(r.code, 1, "case %zu: cat-manifest accepted", i);
+                cr_expect_str_eq(r.out, "", "case %zu: printed from a hostile archive", i);
+                run_done(&r);
+                r = RUN(tool, "patch-manifest", "--name=example.com/x", aci, out);
+                cr_expect_eq(r.code, 1, "case %zu: patch-manifest accepted", i);
+                cr_expect_neq(access(out, F_OK), 0, "case %zu: output written", i);
+                run_done(&r);
+        }
         test_rm_rf(tmp);
 }
