@@ -415,8 +415,14 @@ static void out_json_string(struct outbuf *b, const char *s, size_t n, bool html
 
                 if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
                     (!html || (c != '<' && c != '>' && c != '&'))) {
-                        out_char(b, (char)c);
-                        i++;
+                        /* copy the whole run of plain characters at once */
+                        size_t j = i + 1;
+                        while (j < n && u[j] >= 0x20 && u[j] < 0x80 && u[j] != '"' &&
+                               u[j] != '\\' &&
+                               (!html || (u[j] != '<' && u[j] != '>' && u[j] != '&')))
+                                j++;
+                        out_mem(b, s + i, j - i);
+                        i = j;
                         continue;
                 }
                 if (c < 0x80) {
