@@ -87,24 +87,12 @@ static enum file_type detect(int fd, struct ace_error **why)
         return TYPE_UNKNOWN;
 }
 
-/* The value of acKind: Go's decoder matches keys case-insensitively (exact match first), and
- * the schema binding does the same; the last matching key wins. */
-static const char *manifest_kind(struct json_object *obj)
-{
-        struct json_object *v = NULL;
-
-        if (!json_object_object_get_ex(obj, "acKind", &v)) {
-                json_object_object_foreach(obj, key, val) if (strcasecmp(key, "acKind") == 0) v =
-                    val;
-        }
-        return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
 static enum verdict validate_manifest_file(const char *path, int fd, bool debug)
 {
         _cleanup_error_ struct ace_error *e = NULL;
         _cleanup_free_ char *buf = NULL;
         _cleanup_json_ struct json_object *obj = NULL;
+        enum ac_kind kind;
         const char *k;
         size_t len;
 
@@ -117,30 +105,28 @@ static enum verdict validate_manifest_file(const char *path, int fd, bool debug)
                 return INVALID_STOP;
         }
         /* The reference panics without acKind; we say what is wrong. */
-        k = manifest_kind(obj);
-        if (!k) {
-                actool_fail(NULL, "%s: error unmarshaling manifest: acKind must be set", path);
+        kind = ace_manifest_kind(obj);
+        if (kind == AC_KIND_INVALID) {
+                actool_fail(NULL,
+                            "%s: error unmarshaling manifest: missing or bad acKind (must be "
+                            "\"ImageManifest\" or \"PodManifest\")",
+                            path);
                 return INVALID_STOP;
         }
-        if (strcmp(k, "ImageManifest") == 0) {
+        k = ac_kind_to_string(kind);
+        if (kind == AC_KIND_IMAGE_MANIFEST) {
                 _cleanup_image_manifest_ struct ace_image_manifest *m = NULL;
                 if (ace_image_manifest_from_json(obj, &m, &e) < 0) {
                         actool_fail(NULL, "%s: invalid ImageManifest: %s", path, ace_error_msg(e));
                         return INVALID_CONTINUE;
                 }
-        } else if (strcmp(k, "PodManifest") == 0) {
+        } else {
                 struct ace_pod_manifest *pm = NULL;
                 if (ace_pod_manifest_from_json(obj, &pm, &e) < 0) {
                         actool_fail(NULL, "%s: invalid PodManifest: %s", path, ace_error_msg(e));
                         return INVALID_CONTINUE;
                 }
                 ace_pod_manifest_free(pm);
-        } else {
-                actool_fail(NULL,
-                            "%s: error unmarshaling manifest: bad ACKind: %s (must be "
-                            "\"ImageManifest\" or \"PodManifest\")",
-                            path, k);
-                return INVALID_STOP;
         }
         if (debug)
                 fprintf(stderr, "%s: valid %s\n", path, k);
