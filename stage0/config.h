@@ -75,6 +75,9 @@ const char *ace_config_data_dir(const struct ace_global *g, const struct ace_con
 void ace_config_http_options(const struct ace_config *c, unsigned insecure,
                              struct http_options *ret);
 
+/* The i-th config subdirectory read ("auth.d", "http.d", ...; sorted), NULL past the end. */
+const char *ace_config_subdir(size_t i);
+
 /* Parses one auth.d file's JSON into entries (for unit tests and for the loader). */
 int ace_config_parse_auth(const char *json, size_t len, struct http_auth **ret, size_t *ret_n,
                           struct ace_error **err);
