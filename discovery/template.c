@@ -11,7 +11,27 @@
 
 #include "common/cleanup.h"
 #include "common/strv.h"
+#include "common/kv.h"
 #include "common/xalloc.h"
+#include "schema/types.h"
+
+int discovery_app_parse(const char *s, struct discovery_app *ret, struct ace_error **err)
+{
+        struct ace_kv_list labels = {0};
+        char *name = NULL;
+        int r;
+
+        *ret = (struct discovery_app){0};
+        r = app_string_parse(s, &name, &labels, err);
+        if (r < 0)
+                return r;
+        ret->name = name;
+        ret->labels = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < labels.n; i++)
+                discovery_app_set_label(ret, labels.items[i].name, labels.items[i].value);
+        ace_kv_list_clear(&labels);
+        return 0;
+}
 
 void discovery_app_clear(struct discovery_app *a)
 {
