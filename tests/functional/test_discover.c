@@ -86,8 +86,8 @@ Test(discover, output_lines)
                               "https://example.test/app/example.test/app-1.0.0.aci.asc\n"
                               "PublicKeys: https://example.test/app/key.gpg\n");
         free(out);
-        cr_expect_eq(https_server_count(srv.access_log, "ac-discovery=1"), 2);
-        cr_expect_eq(https_server_count(srv.http_log, "GET"), 0);
+        cr_expect_eq(https_server_count(&srv, srv.access_log, "ac-discovery=1"), 2);
+        cr_expect_eq(https_server_count(&srv, srv.http_log, "GET"), 0);
 }
 
 Test(discover, walks_up_to_the_parent_prefix)
@@ -141,13 +141,13 @@ Test(discover, http_only_with_insecure)
         /* Port 80 speaks plaintext: https fails there; only --insecure falls back to http. */
         out = discover(actool, "--port=80 example.test/app:1", &st, NULL);
         cr_expect_eq(st, 1);
-        cr_expect_eq(https_server_count(srv.http_log, "GET"), 0, "plain http used without "
+        cr_expect_eq(https_server_count(&srv, srv.http_log, "GET"), 0, "plain http used without "
                                                                   "--insecure");
         free(out);
         out = discover(actool, "--insecure --port=80 example.test/app:1", &st, NULL);
         cr_expect_eq(st, 0);
         cr_expect(strstr(out, "ACI: https://example.test/app/example.test/app-1.aci"), "%s", out);
-        cr_expect_gt(https_server_count(srv.http_log, "ac-discovery=1"), 0);
+        cr_expect_gt(https_server_count(&srv, srv.http_log, "ac-discovery=1"), 0);
         free(out);
 }
 

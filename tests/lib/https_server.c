@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "common/xalloc.h"
+#include "discovery/http.h"
 #include "tests/lib/tu.h"
 
 static void loopback_up(void)
@@ -259,7 +260,43 @@ void https_server_htpasswd(struct https_server *s, const char *user, const char 
                password, s->dir);
 }
 
-size_t https_server_count(const char *log, const char *needle)
+/* One request per listener for a unique marker path, then wait for it in that log: nginx is a
+ * single process handling events in order, so earlier requests are logged by then. */
+static void sync_logs(struct https_server *s)
 {
-        return tu_count_lines(log, needle);
+        const char *urls[] = {"https://example.test", "https://other.test", "http://example.test"};
+        const char *logs[] = {s->access_log, s->other_log, s->http_log};
+        struct http_options o = {.insecure_tls = true, .allow_http = true, .max_redirects = 0};
+        struct http_client *c = NULL;
+
+        cr_assert_eq(http_client_new(&o, &c, NULL), 0);
+        for (size_t i = 0; i < 3; i++) {
+                char *marker = xasprintf("/__sync/%u", ++s->syncs);
+                char *url = xasprintf("%s%s", urls[i], marker);
+                struct http_response resp;
+                (void)http_get(c, &(struct http_request){.url = url}, &resp, NULL);
+                http_response_clear(&resp);
+                for (int t = 0; t < 500 && tu_count_lines(logs[i], marker) == 0; t++)
+                        usleep(10000);
+                cr_assert_gt(tu_count_lines(logs[i], marker), 0, "nginx never logged %s", url);
+                free(marker);
+                free(url);
+        }
+        http_client_free(c);
+}
+
+size_t https_server_count(struct https_server *s, const char *log, const char *needle)
+{
+        char *buf, *line, *save = NULL;
+        size_t n = 0;
+
+        sync_logs(s);
+        buf = tu_read_file(log, NULL);
+        if (!buf)
+                return 0;
+        for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                if (strstr(line, needle) && !strstr(line, "/__sync/"))
+                        n++;
+        free(buf);
+        return n;
 }

@@ -34,6 +34,7 @@ struct https_server {
         char *other_log;  /* https://other.test */
         char *http_log;   /* http://example.test */
         pid_t pid;
+        unsigned syncs; /* marker requests sent */
 };
 
 /* Enters private network + mount namespaces with the test hosts (see above). Root only. */
@@ -54,5 +55,7 @@ void https_server_write_ace_config(struct https_server *s, const char *config_di
                                    const char *stall_timeout);
 /* htpasswd file at <dir>/htpasswd for user:password (for auth_basic in `extra`). */
 void https_server_htpasswd(struct https_server *s, const char *user, const char *password);
-/* Number of access-log lines (in log) containing needle. */
-size_t https_server_count(const char *log, const char *needle);
+/* Number of lines of one of the server's access logs containing needle, after making sure
+ * every request served so far has been logged (nginx logs a request after answering it, so a
+ * marker request is sent to each listener and awaited first). */
+size_t https_server_count(struct https_server *s, const char *log, const char *needle);
