@@ -41,8 +41,8 @@ static inline void json_object_putp(struct json_object **o)
 
 /* Parses buf[0..len) as exactly one JSON value. Refuses NUL bytes, control characters in
  * strings, non-RFC numbers (NaN, 1., 01, +1), integers outside int64/uint64, invalid UTF-8,
- * nesting deeper than max_depth and anything but whitespace after the value. *ret gets a new
- * reference. Errors (EINVAL, "line L column C: reason") never include the document. */
+ * arrays/objects nested deeper than max_depth and anything but whitespace after the value. *ret
+ * gets a new reference. Errors (EINVAL, "line L column C: reason") never include the document. */
 int json_parse_text(const char *buf, size_t len, size_t max_depth, struct json_object **ret,
                     struct ace_error **err);
 
@@ -61,10 +61,19 @@ enum json_style {
  * Returns a malloc'd string; never NULL. */
 char *json_to_text(const struct json_object *obj, enum json_style style);
 
+/* s as a double-quoted JSON string without HTML escaping, for messages (like Go's %q): control
+ * characters and invalid UTF-8 are escaped, so the result is one printable line. malloc'd. */
+char *json_quote(const char *s);
+
 /* Error paths: json_path_key("app", "exec") -> "app.exec", json_path_key("", "name") -> "name",
  * json_path_index("app.exec", 2) -> "app.exec[2]". malloc'd. */
 char *json_path_key(const char *path, const char *key);
 char *json_path_index(const char *path, size_t index);
+
+/* Makes an EINVAL error "PATH: message" ("message" alone when path is NULL or ""); returns
+ * -EINVAL. */
+int json_path_error(struct ace_error **err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* The name of a JSON value's type for messages: "string", "number", "object", "null", ... */
 const char *json_type_name(const struct json_object *v);
