@@ -23,6 +23,7 @@
 #include "stage0/keystore.h"
 #include "stage0/pgp.h"
 #include "stage0/trust.h"
+#include "stage0/tty_review.h"
 
 extern const struct cli_command cmd_trust;
 
@@ -68,38 +69,6 @@ static void ui_diag(void *userdata, const char *line)
 {
         (void)userdata;
         log_info("%s", line);
-}
-
-/* rkt's reviewKey(): a terminal on stdin and stderr is required. */
-static int ui_review(void *userdata, const char *prefix, const char *location,
-                     const struct pgp_key_info *key, struct ace_error **err)
-{
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
-
-        (void)userdata;
-        (void)location;
-        (void)key;
-        if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
-                log_info("To trust the key for \"%s\", do one of the following:",
-                         prefix ? prefix : "");
-                log_info(" - call ace with --trust-keys-from-https");
-                log_info(" - run: ace trust --prefix \"%s\"", prefix ? prefix : "");
-                return ace_error_make(err, ENOTTY,
-                                      "error reviewing key: unable to ask user to review "
-                                      "fingerprint due to lack of tty");
-        }
-        for (;;) {
-                printf("Are you sure you want to trust this key (yes/no)?\n");
-                fflush(stdout);
-                if (getline(&line, &cap, stdin) < 0)
-                        return ace_error_make(err, EIO, "error reviewing key: error reading input");
-                if (strcmp(line, "yes\n") == 0)
-                        return 1;
-                if (strcmp(line, "no\n") == 0)
-                        return 0;
-                printf("Please enter 'yes' or 'no'\n");
-        }
 }
 
 static void print_list(const struct trusted_key_list *l)
@@ -195,7 +164,7 @@ static int run_trust(struct ace_global *g, void *opts, char **args)
                 .http = http,
                 .skip_review = o->skip_review,
                 .trust_keys_from_https = g->trust_keys_from_https,
-                .ui = {.out = ui_out, .diag = ui_diag, .review = ui_review},
+                .ui = {.out = ui_out, .diag = ui_diag, .review = tty_review_key},
         };
         if (prefix && trust_prefix_validate(prefix, &err) < 0)
                 goto fail;
