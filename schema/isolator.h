@@ -103,8 +103,8 @@ struct isolator_capabilities {
 /* os/linux/seccomp-retain-set, os/linux/seccomp-remove-set */
 struct isolator_seccomp {
         char **set;       /* non-empty; each seccomp_entry_valid() */
-        char *errno_name; /* NULL/"" (kill with SIGSYS) or a name of errno_table() */
-        int errno_value;  /* 0 when errno_name is empty */
+        char *errno_name; /* NULL/"" (kill with SIGSYS) or E[A-Z0-9]* */
+        int errno_value;  /* 0 when errno_name is empty; -1 when it is not in errno_table() */
         struct json_meta meta;
 };
 

@@ -31,11 +31,11 @@
 /* One layer of a render, in render order (lowest first). */
 struct store_layer {
         char *id;              /* full image ID */
-        char **whitelist;      /* effective pathWhitelists: one strv per image in the chain
-                                * from this layer up to the top that has a non-empty list,
-                                * each entry an absolute path; a non-directory is kept only if
-                                * listed in all of them */
-        size_t n_whitelist;
+        char ***whitelists;    /* the non-empty pathWhitelists that filter this layer: its own
+                                * and those of every image above it on its dependency path,
+                                * each a sorted strv of normalized absolute paths; a
+                                * non-directory is kept only if listed in all of them */
+        size_t n_whitelists;
 };
 
 void store_layers_free(struct store_layer *layers, size_t n);
@@ -68,12 +68,19 @@ bool store_tree_is_rendered(struct store *s, const char *tree_id);
  * -EBADMSG (with an error saying what differs) on mismatch, -ENOENT if not rendered. */
 int store_verify_tree(struct store *s, const char *tree_id, struct ace_error **err);
 
-/* Verifies image id: the blob re-hashed must equal the ID (unrepairable: -EBADMSG), and its
- * tree (if rendered) must match its hash. With repair, a tree that does not match is
- * re-rendered. *ret_tree_bad (optional) is set when the tree failed verification (even if
- * it was then repaired); the return is -EBADMSG in that case too, with the detail in *err. */
-int store_verify_image(struct store *s, const char *id, bool repair, bool *ret_tree_bad,
-                       struct ace_error **err);
+enum store_verify_result {
+        STORE_VERIFY_OK,           /* blob and rendered tree match their hashes */
+        STORE_VERIFY_NOT_RENDERED, /* blob fine; no rendered tree to check */
+        STORE_VERIFY_TREE_BAD,     /* the tree did not match (and repair was not asked) */
+        STORE_VERIFY_REPAIRED,     /* the tree did not match and was rendered again */
+};
+
+/* Verifies image id: its blob re-hashed must equal the ID (a mismatch cannot be repaired:
+ * -EBADMSG), and its rendered tree (if any) must match its recorded hash; with repair a tree
+ * that does not is rendered again. *ret_detail (optional) gets what differed for TREE_BAD and
+ * REPAIRED. */
+int store_verify_image(struct store *s, const char *id, bool repair,
+                       enum store_verify_result *ret, char **ret_detail, struct ace_error **err);
 
 /* Computes the tree hash of a directory holding manifest + rootfs/ (hex sha512). */
 int store_hash_tree(int tree_dirfd, char **ret_hex, struct ace_error **err);
