@@ -586,3 +586,29 @@ Test(fetch, sixteen_concurrent_fetches_store_one_copy)
         free(want);
         free(id);
 }
+
+Test(fetch, progress_bar_on_a_terminal)
+{
+        char *id = test_publish_image(&srv, &g, fpr, "example.test/app", "1", NULL);
+        char *cmd, *out;
+        int st;
+
+        trust_signer("example.test/app");
+        /* script(1) gives ace a pseudo-terminal for stderr. */
+        cmd = xasprintf("%s --dir='%s' --system-config='%s' --local-config='%s' fetch "
+                        "example.test/app:1",
+                        ace, data, sys, loc);
+        out = tu_capture(&st, "script -qec \"%s\" /dev/null", cmd);
+        cr_expect_eq(st, 0, "%s", out);
+        cr_expect(strstr(out, "Downloading ACI: ["), "%s", out);
+        cr_expect(strstr(out, "Downloading signature: "), "%s", out);
+        free(cmd);
+        free(out);
+        free(id);
+        /* Not a terminal: no bar. */
+        char *errout;
+        out = run_ace(&st, &errout, "fetch --pull-policy=update example.test/app:1");
+        cr_expect_null(strstr(errout, "Downloading"), "%s", errout);
+        free(out);
+        free(errout);
+}

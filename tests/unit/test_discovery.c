@@ -330,3 +330,34 @@ Test(discovery_app, labels_and_string_form)
         free(s);
         discovery_app_clear(&a);
 }
+
+Test(discovery_app, parse_app_strings)
+{
+        struct discovery_app a;
+        struct ace_error *err = NULL;
+
+        cr_assert_eq(discovery_app_parse("example.test/app:1.0.0,os=linux,arch=amd64", &a, &err),
+                     0, "%s", ace_error_msg(err));
+        cr_expect_str_eq(a.name, "example.test/app");
+        cr_expect_str_eq(discovery_app_label(&a, "version"), "1.0.0");
+        cr_expect_str_eq(discovery_app_label(&a, "os"), "linux");
+        cr_expect_str_eq(discovery_app_label(&a, "arch"), "amd64");
+        discovery_app_clear(&a);
+        cr_assert_eq(discovery_app_parse("example.test/app,version=2,channel=beta", &a, NULL), 0);
+        cr_expect_str_eq(discovery_app_label(&a, "version"), "2");
+        cr_expect_str_eq(discovery_app_label(&a, "channel"), "beta");
+        discovery_app_clear(&a);
+        cr_assert_eq(discovery_app_parse("example.test/app", &a, NULL), 0);
+        cr_expect_null(discovery_app_label(&a, "version"));
+        discovery_app_clear(&a);
+        /* The reference's errors: colon after a comma, two colons, label without value, a name
+         * that is not an AC identifier. */
+        static const char *const bad[] = {"example.test/app,os=linux:1", "a:1:2",
+                                          "example.test/app,version", "BAD/name", "",
+                                          "example.test/app,version=1,version=2"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                cr_expect_lt(discovery_app_parse(bad[i], &a, &err), 0, "\"%s\" accepted", bad[i]);
+                ace_error_free(err);
+                err = NULL;
+        }
+}
