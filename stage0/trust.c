@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/fs.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "discovery/discovery.h"
@@ -64,8 +65,8 @@ int trust_discover_locations(const struct trust_options *o, const char *prefix, 
                 return ace_error_make(err, EINVAL, "empty prefix");
         r = discovery_find_pubkeys(&dopt, &app, &res, err);
         for (size_t i = 0; i < res.n_attempts; i++)
-                diag(o, "meta tag 'ac-discovery-pubkeys' not found on %s: %s",
-                     res.attempts[i].prefix, res.attempts[i].error);
+                log_debug("meta tag 'ac-discovery-pubkeys' not found on %s: %s",
+                          res.attempts[i].prefix, res.attempts[i].error);
         if (r < 0) {
                 discovery_result_clear(&res);
                 return ace_error_wrap(err, "prefix meta discovery error");
