@@ -79,7 +79,8 @@ static char *run_ace(int *st, char **errout, const char *fmt, ...)
         args = xvasprintf(fmt, ap);
         va_end(ap);
         out = tu_capture(st,
-                         "LD_PRELOAD='%s' ACE_TEST_ARCHIVE_TRACE='%s' %s --dir='%s' "
+                         "ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD='%s' "
+                         "ACE_TEST_ARCHIVE_TRACE='%s' %s --dir='%s' "
                          "--system-config='%s' --local-config='%s' %s 2>'%s' </dev/null",
                          trace_so, trace_log, ace, data, sys, loc, args, errfile);
         if (getenv("ACE_TEST_VERBOSE")) {
