@@ -564,6 +564,40 @@ static bool is_redirect(long status)
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+/* Performs one request (one hop) into t; the transfer's own failures become errors. */
+static int perform_hop(struct http_client *c, struct transfer *t, const char *url,
+                       const char *origin, struct ace_error **err)
+{
+        struct curl_slist *headers = NULL;
+        char errbuf[CURL_ERROR_SIZE] = "";
+        CURLcode cc;
+        int r;
+
+        r = url_is_allowed(c, url, err);
+        if (r < 0)
+                return r;
+        setup_hop(c, t, url, origin, &headers, errbuf);
+        log_debug("GET %s", url);
+        cc = curl_easy_perform(c->curl);
+        if (t->progress_drawn)
+                fputc('\n', stderr);
+        curl_slist_free_all(headers);
+        if (t->err) {
+                /* A callback (sink, body limit) aborted the transfer: its error wins. */
+                r = -t->err->code;
+                if (err) {
+                        ace_error_free(*err);
+                        *err = TAKE_PTR(t->err);
+                }
+                return r;
+        }
+        if (cc != CURLE_OK)
+                return ace_error_make(err, curl_errno(cc), "GET %s: %s", url,
+                                      errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->status);
+        return 0;
+}
+
 int http_get(struct http_client *c, const struct http_request *req, struct http_response *ret,
              struct ace_error **err)
 {
@@ -573,66 +607,43 @@ int http_get(struct http_client *c, const struct http_request *req, struct http_
         *ret = (struct http_response){0};
         for (;;) {
                 struct transfer t = {.c = c, .req = req, .curl = c->curl};
-                struct curl_slist *headers = NULL;
-                char errbuf[CURL_ERROR_SIZE] = "";
                 char *location = NULL;
-                CURLcode cc;
                 int r;
 
-                r = url_is_allowed(c, url, err);
-                if (r < 0)
-                        return r;
-                setup_hop(c, &t, url, req->url, &headers, errbuf);
-                log_debug("GET %s", url);
-                cc = curl_easy_perform(c->curl);
-                if (t.progress_drawn)
-                        fputc('\n', stderr);
-                curl_slist_free_all(headers);
-                if (t.err) {
-                        r = -t.err->code;
-                        if (err) {
-                                ace_error_free(*err);
-                                *err = TAKE_PTR(t.err);
-                        }
-                        transfer_clear(&t);
-                        return r;
-                }
-                if (cc != CURLE_OK) {
-                        r = ace_error_make(err, curl_errno(cc), "GET %s: %s", url,
-                                           errbuf[0] ? errbuf : curl_easy_strerror(cc));
-                        transfer_clear(&t);
-                        return r;
-                }
-                curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t.status);
-                if (is_redirect(t.status) &&
+                r = perform_hop(c, &t, url, req->url, err);
+                if (r >= 0 && is_redirect(t.status) &&
                     curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
                     location) {
+                        /* Each hop is checked before anything is sent to it. */
                         _cleanup_free_ char *next = xstrdup(location);
-                        transfer_clear(&t);
                         if ((int)hops >= c->max_redirects)
-                                return ace_error_make(err, ELOOP,
-                                                      "GET %s: too many redirects (limit %d)",
-                                                      req->url, c->max_redirects);
-                        r = http_redirect_check(url, next, c->allow_http, err);
+                                r = ace_error_make(err, ELOOP,
+                                                   "GET %s: too many redirects (limit %d)",
+                                                   req->url, c->max_redirects);
+                        else
+                                r = http_redirect_check(url, next, c->allow_http, err);
+                        transfer_clear(&t);
                         if (r < 0)
                                 return r;
-                        log_debug("redirect %ld: %s -> %s", t.status, url, next);
+                        log_debug("redirect: %s -> %s", url, next);
                         free(url);
                         url = TAKE_PTR(next);
                         hops++;
                         continue;
                 }
-                *ret = (struct http_response){
-                        .status = t.status,
-                        .url = TAKE_PTR(url),
-                        .etag = TAKE_PTR(t.etag),
-                        .max_age = http_parse_max_age(t.cache_control),
-                        .content_type = TAKE_PTR(t.content_type),
-                        .body_bytes = t.status >= 200 && t.status <= 299 ? t.body_bytes : 0,
-                        .redirects = hops,
-                };
+                if (r >= 0)
+                        *ret = (struct http_response){
+                                .status = t.status,
+                                .url = TAKE_PTR(url),
+                                .etag = TAKE_PTR(t.etag),
+                                .max_age = http_parse_max_age(t.cache_control),
+                                .content_type = TAKE_PTR(t.content_type),
+                                .body_bytes = t.status >= 200 && t.status <= 299 ? t.body_bytes
+                                                                                 : 0,
+                                .redirects = hops,
+                        };
                 transfer_clear(&t);
-                return 0;
+                return r;
         }
 }
 

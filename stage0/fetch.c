@@ -365,52 +365,45 @@ static void app_labels_to_kv(const struct discovery_app *app, struct ace_kv_list
         }
 }
 
-/* Fetches an appc name (with labels) through the store or discovery. For a dependency with an
- * imageID, expected_id is set and the store lookup by name is skipped (the ID decides). */
-static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *signature,
-                     bool verify, const char *expected_id, char **ret_id, struct ace_error **err)
+/* The labels of a name are checked (known os/arch pairs, no "name" label...) before use. */
+static int validate_labels(const struct discovery_app *app, const char *desc,
+                           struct ace_error **err)
 {
-        _cleanup_free_ char *desc = NULL;
         struct ace_kv_list kv = {0};
-        struct discovery_options dopt = {.http = f->http};
-        struct discovery_result dr = {0};
-        const struct discovery_endpoint *ep = NULL;
-        bool latest = !discovery_app_label(app, "version");
         int r;
 
-        /* rkt's setAppDefaults: the host's os and arch unless given. */
-        if (!discovery_app_label(app, "os"))
-                discovery_app_set_label(app, "os", store_host_os());
-        if (!discovery_app_label(app, "arch"))
-                discovery_app_set_label(app, "arch", store_host_arch());
-        desc = discovery_app_to_string(app);
         app_labels_to_kv(app, &kv);
         r = ace_labels_validate(&kv, "labels", err);
-        if (r < 0) {
-                ace_kv_list_clear(&kv);
-                return ace_error_wrap(err, "invalid appc image string %s", desc);
-        }
-        if (f->o.pull_policy != PULL_POLICY_UPDATE && !expected_id) {
-                _cleanup_error_ struct ace_error *e = NULL;
-                r = store_find_by_name(f->store, app->name, &kv, STORE_FIND_HOST_OSARCH, ret_id,
-                                       &e);
-                if (r >= 0 || e->code != ENOENT) {
-                        ace_kv_list_clear(&kv);
-                        if (r >= 0)
-                                log_debug("image: using image from local store for image "
-                                              "name %s",
-                                           desc);
-                        else
-                                r = pass_error(err, &e);
-                        return r;
-                }
-        }
         ace_kv_list_clear(&kv);
-        if (f->o.pull_policy == PULL_POLICY_NEVER)
-                return ace_error_make(err, ENOENT,
-                                      "unable to fetch image from image name %s: it is not in the "
-                                      "store and the pull policy is never",
-                                      desc);
+        return r < 0 ? ace_error_wrap(err, "invalid appc image string %s", desc) : 0;
+}
+
+/* The store lookup of a name (policies new and never). 1: found, 0: not stored, < 0: error. */
+static int find_in_store(struct fetcher *f, const struct discovery_app *app, const char *desc,
+                         char **ret_id, struct ace_error **err)
+{
+        _cleanup_error_ struct ace_error *e = NULL;
+        struct ace_kv_list kv = {0};
+        int r;
+
+        app_labels_to_kv(app, &kv);
+        r = store_find_by_name(f->store, app->name, &kv, STORE_FIND_HOST_OSARCH, ret_id, &e);
+        ace_kv_list_clear(&kv);
+        if (r >= 0) {
+                log_debug("image: using image from local store for image name %s", desc);
+                return 1;
+        }
+        return e->code == ENOENT ? 0 : pass_error(err, &e);
+}
+
+/* Discovery of the app's endpoints: a copy of the first http(s) one in *ret. */
+static int discover_endpoint(struct fetcher *f, const struct discovery_app *app,
+                             struct discovery_endpoint *ret, struct ace_error **err)
+{
+        struct discovery_options dopt = {.http = f->http};
+        struct discovery_result dr = {0};
+        int r;
+
         log_debug("image: searching for app image %s", app->name);
         r = discovery_find_endpoints(&dopt, app, &dr, err);
         for (size_t i = 0; i < dr.n_attempts; i++)
@@ -421,21 +414,57 @@ static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *s
                 return ace_error_wrap(err, "discovery failed for \"%s\"", app->name);
         }
         /* The first endpoint we can fetch over http(s) (rkt uses the first one). */
-        for (size_t i = 0; i < dr.n_endpoints && !ep; i++)
+        for (size_t i = 0; i < dr.n_endpoints && !ret->aci; i++)
                 if (strncmp(dr.endpoints[i].aci, "https://", 8) == 0 ||
-                    strncmp(dr.endpoints[i].aci, "http://", 7) == 0)
-                        ep = &dr.endpoints[i];
-        if (!ep) {
-                discovery_result_clear(&dr);
+                    strncmp(dr.endpoints[i].aci, "http://", 7) == 0) {
+                        ret->aci = xstrdup(dr.endpoints[i].aci);
+                        ret->asc = xstrdup(dr.endpoints[i].asc);
+                }
+        discovery_result_clear(&dr);
+        if (!ret->aci)
                 return ace_error_make(err, ENOENT,
                                       "discovery failed for \"%s\": no http(s) endpoint",
                                       app->name);
+        return 0;
+}
+
+/* Fetches an appc name (with labels) through the store or discovery. For a dependency with an
+ * imageID, expected_id is set and the store lookup by name is skipped (the ID decides). */
+static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *signature,
+                     bool verify, const char *expected_id, char **ret_id, struct ace_error **err)
+{
+        _cleanup_free_ char *desc = NULL;
+        struct discovery_endpoint ep = {0};
+        bool latest = !discovery_app_label(app, "version");
+        int r;
+
+        /* rkt's setAppDefaults: the host's os and arch unless given. */
+        if (!discovery_app_label(app, "os"))
+                discovery_app_set_label(app, "os", store_host_os());
+        if (!discovery_app_label(app, "arch"))
+                discovery_app_set_label(app, "arch", store_host_arch());
+        desc = discovery_app_to_string(app);
+        r = validate_labels(app, desc, err);
+        if (r < 0)
+                return r;
+        if (f->o.pull_policy != PULL_POLICY_UPDATE && !expected_id) {
+                r = find_in_store(f, app, desc, ret_id, err);
+                if (r != 0)
+                        return r < 0 ? r : 0;
         }
+        if (f->o.pull_policy == PULL_POLICY_NEVER)
+                return ace_error_make(err, ENOENT,
+                                      "unable to fetch image from image name %s: it is not in the "
+                                      "store and the pull policy is never",
+                                      desc);
+        r = discover_endpoint(f, app, &ep, err);
+        if (r < 0)
+                return r;
         if (verify && !signature)
                 maybe_trust_keys(f, app->name);
         struct remote_fetch rf = {
-                .url = ep->aci,
-                .asc = signature ? signature : ep->asc,
+                .url = ep.aci,
+                .asc = signature ? signature : ep.asc,
                 .asc_local = signature != NULL,
                 .verify = verify,
                 .expected_id = expected_id,
@@ -444,7 +473,8 @@ static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *s
                 .app = app,
         };
         r = fetch_remote(f, &rf, ret_id, err);
-        discovery_result_clear(&dr);
+        free(ep.aci);
+        free(ep.asc);
         return r;
 }
 
