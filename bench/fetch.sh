@@ -7,6 +7,7 @@
 #   gpg         gpg --verify of the same file                 (verification alone)
 # Each run uses a fresh --dir; runs alternate; medians of N (default 5) are printed.
 set -eu
+command -v curl >/dev/null || { echo "bench/fetch.sh needs curl for the floor"; exit 1; }
 BUILD=$(cd "${1:-build}" && pwd)
 N=${N:-5}
 if [ "${ACE_BENCH_IN_NS:-}" != 1 ]; then
@@ -53,8 +54,8 @@ echo "{\"aceKind\":\"http\",\"aceVersion\":\"v1\",\"caBundles\":[\"$W/ca.pem\"]}
 $BUILD/ace --local-config=$W/etc trust --root --skip-fingerprint-review $W/key.asc >/dev/null 2>&1
 
 URL=https://example.test/big.aci
-now() { date +%s.%N; }
-t() { s=$(now); "$@" >/dev/null 2>&1; e=$(now); echo "$e - $s" | bc; }
+now() { date +%s%N; }
+t() { s=$(now); "$@" >/dev/null 2>&1; e=$(now); awk -v a=$s -v b=$e 'BEGIN {printf "%.3f", (b - a) / 1e9}'; }
 floor() { curl -s --cacert $W/ca.pem $URL | gzip -dc | sha512sum; }
 unverified() { rm -rf $W/data; $BUILD/ace --dir=$W/data --local-config=$W/etc --insecure-options=image fetch $URL; }
 verified() { rm -rf $W/data; $BUILD/ace --dir=$W/data --local-config=$W/etc fetch $URL; }
