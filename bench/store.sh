@@ -1,10 +1,12 @@
 #!/bin/sh
 # bench/store.sh - importing a ~100 MB ACI (gzip and xz) into the store plus its first render,
-# against the floor pipeline `DECOMPRESS | tee >(sha512sum) | bsdtar -x` on the same file,
-# alternating the two, N runs each, medians (reference/perf.md §3).
+# against the floor pipeline `DECOMPRESS -dc | tee >(sha512sum) | bsdtar -x` on the same file,
+# alternating the two, N runs each, medians of wall time and of CPU time (user + sys, all
+# threads and processes) (reference/perf.md §3). Wall time needs a quiet machine; CPU time
+# is what the work costs whatever else runs.
 #
 #   sh bench/store.sh [BUILD_DIR]      env: N=5, BENCH_DIR=/tmp (where data and output go;
-#                                      use a tmpfs for stable numbers, a disk for real ones)
+#                                      a tmpfs gives stable numbers, a disk real ones)
 set -eu
 BUILD=${1:-build}
 BUILD=$(cd "$BUILD" && pwd)
@@ -33,50 +35,43 @@ xz -6 -T1 -c "$W/bench.tar" > "$W/bench.aci.xz"
 rm -rf "$W/layout"
 echo "image: $(du -m "$W/bench.tar" | cut -f1) MB tar, $(tar -tf "$W/bench.tar" | wc -l) entries;" \
      "gzip $(du -m "$W/bench.aci.gz" | cut -f1) MB, xz $(du -m "$W/bench.aci.xz" | cut -f1) MB;" \
-     "data in $BENCH_DIR ($(stat -f -c %T "$BENCH_DIR"))"
+     "data in $BENCH_DIR ($(stat -f -c %T "$BENCH_DIR")); $(nproc) CPUs; load $(cut -d' ' -f1 /proc/loadavg)"
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
-floor() { # $1 = decompressor, $2 = file
-        rm -rf "$W/out"; mkdir "$W/out"
-        t0=$(now_ms)
-        $1 -dc "$2" | tee "$W/fifo" | bsdtar -xf - -C "$W/out" &
-        sha512sum < "$W/fifo" > /dev/null
-        wait
-        t1=$(now_ms)
-        echo $((t1 - t0))
-}
-
-ours() { # $1 = file; prints "import render total"
-        rm -rf "$W/data"
-        "$W/store_import" "$W/data" "$1"
-}
-
-ours2() { # the same in two passes (import, then render from the blob)
-        rm -rf "$W/data"
-        TWO_PASS=1 "$W/store_import" "$W/data" "$1"
+# Runs a command under GNU time; appends wall ms and cpu ms to $1.wall and $1.cpu.
+timed() {
+        out=$1; shift
+        /usr/bin/time -f '%e %U %S' -o "$W/t" "$@" > /dev/null
+        awk '{printf "%d\n", $1 * 1000}' "$W/t" >> "$out.wall"
+        awk '{printf "%d\n", ($2 + $3) * 1000}' "$W/t" >> "$out.cpu"
 }
 
 for comp in gz xz; do
         f="$W/bench.aci.$comp"
         dec=gzip; [ $comp = xz ] && dec=xz
-        rm -f "$W/fifo"; mkfifo "$W/fifo"
-        : > "$W/floor.$comp"; : > "$W/import.$comp"; : > "$W/render.$comp"; : > "$W/total.$comp"
-        : > "$W/import2.$comp"; : > "$W/render2.$comp"
-        floor $dec "$f" > /dev/null; ours "$f" > /dev/null   # warm the page cache
-        i=0
+        for k in floor one two; do : > "$W/$k.$comp.wall"; : > "$W/$k.$comp.cpu"; done
+        i=-1   # run -1 warms the page cache and is not counted
         while [ $i -lt "$N" ]; do
-                floor $dec "$f" >> "$W/floor.$comp"
-                set -- $(ours "$f")
-                echo "$1" >> "$W/import.$comp"; echo "$2" >> "$W/render.$comp"; echo "$3" >> "$W/total.$comp"
-                set -- $(ours2 "$f")
-                echo "$1" >> "$W/import2.$comp"; echo "$2" >> "$W/render2.$comp"
+                rm -rf "$W/out" "$W/data"; mkdir "$W/out"
+                timed "$W/floor.$comp" bash -c "$dec -dc '$f' | tee >(sha512sum > /dev/null) | bsdtar -xf - -C '$W/out'"
+                rm -rf "$W/out" "$W/data"
+                timed "$W/one.$comp" "$W/store_import" "$W/data" "$f"
+                rm -rf "$W/data"
+                timed "$W/two.$comp" env TWO_PASS=1 "$W/store_import" "$W/data" "$f"
+                if [ $i -lt 0 ]; then
+                        for k in floor one two; do : > "$W/$k.$comp.wall"; : > "$W/$k.$comp.cpu"; done
+                fi
                 i=$((i + 1))
         done
-        fl=$(median < "$W/floor.$comp"); im=$(median < "$W/import.$comp")
-        re=$(median < "$W/render.$comp"); to=$(median < "$W/total.$comp")
-        printf '%s: floor (%s -dc | tee >(sha512sum) | bsdtar -x) %s ms; ace import+render in one pass %s ms (+ %s ms to find the tree) = %s ms (%s x floor); two passes: import %s ms + render %s ms; N=%s\n' \
-                "$comp" "$dec" "$fl" "$im" "$re" "$to" "$(echo "$to $fl" | awk '{printf "%.2f", $1/$2}')" \
-                "$(median < "$W/import2.$comp")" "$(median < "$W/render2.$comp")" "$N"
+        for k in floor one two; do
+                eval "${k}_wall=\$(median < \"\$W/$k.$comp.wall\")"
+                eval "${k}_cpu=\$(median < \"\$W/$k.$comp.cpu\")"
+        done
+        printf '%s, N=%s, medians (wall ms / cpu ms):\n' "$comp" "$N"
+        printf '  floor  %s -dc | tee >(sha512sum) | bsdtar -x     %6s / %6s\n' "$dec" "$floor_wall" "$floor_cpu"
+        printf '  ace    import + render in one pass            %6s / %6s   (%s x floor wall, %s x floor cpu)\n' \
+                "$one_wall" "$one_cpu" "$(echo "$one_wall $floor_wall" | awk '{printf "%.2f", $1/$2}')" \
+                "$(echo "$one_cpu $floor_cpu" | awk '{printf "%.2f", $1/$2}')"
+        printf '  ace    import, then render from the blob      %6s / %6s\n' "$two_wall" "$two_cpu"
 done
+echo "load after: $(cut -d' ' -f1 /proc/loadavg)"
