@@ -49,7 +49,7 @@ struct store_import {
         size_t buf_len;
         uint64_t written, flushed;
         struct tar_push *push;
-        char *tree_tmp;    /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
+        char *tree_tmp; /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
         int tree_tmp_fd;
         int rootfs_fd;
         struct tar_result res;
@@ -140,8 +140,8 @@ static int open_tree_tmp(struct store_import *imp, struct ace_error **err)
                 return imp->tree_tmp_fd;
         if (mkdirat(imp->tree_tmp_fd, "rootfs", 0755) < 0)
                 return ace_error_errno(err, errno, "create %s/rootfs", imp->tree_tmp);
-        imp->rootfs_fd = openat(imp->tree_tmp_fd, "rootfs",
-                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        imp->rootfs_fd =
+            openat(imp->tree_tmp_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (imp->rootfs_fd < 0)
                 return ace_error_errno(err, errno, "open %s/rootfs", imp->tree_tmp);
         return 0;
@@ -251,16 +251,15 @@ static int import_complete(struct store_import *imp, struct ace_error **err)
                 return ace_error_make(err, EBADMSG,
                                       "image ID mismatch: expected %s, the image is %s",
                                       imp->opts->expected_id, imp->res.image_id);
-        r = ace_image_manifest_parse(imp->res.manifest, imp->res.manifest_len, &imp->manifest,
-                                     err);
+        r = ace_image_manifest_parse(imp->res.manifest, imp->res.manifest_len, &imp->manifest, err);
         if (r < 0)
                 return ace_error_wrap(err, "invalid image manifest");
         imp->result = (struct store_import_result){
-                .id = imp->res.image_id,
-                .manifest_json = imp->res.manifest,
-                .manifest_len = imp->res.manifest_len,
-                .manifest = imp->manifest,
-                .size = imp->res.stream_size,
+            .id = imp->res.image_id,
+            .manifest_json = imp->res.manifest,
+            .manifest_len = imp->res.manifest_len,
+            .manifest = imp->manifest,
+            .size = imp->res.stream_size,
         };
         imp->finished = true;
         return 0;
@@ -398,13 +397,13 @@ static void fill_row(struct store_import *imp, struct db_image *row, int64_t now
         const struct ace_kv_list *labels = &imp->manifest->labels;
 
         *row = (struct db_image){
-                .id = (char *)imp->result.id,
-                .name = imp->manifest->name,
-                .import_time = now,
-                .last_used = now,
-                .size = imp->result.size,
-                .latest = imp->opts->latest,
-                .n_labels = labels->n,
+            .id = (char *)imp->result.id,
+            .name = imp->manifest->name,
+            .import_time = now,
+            .last_used = now,
+            .size = imp->result.size,
+            .latest = imp->opts->latest,
+            .n_labels = labels->n,
         };
         row->labels = xcalloc(labels->n ? labels->n : 1, sizeof(struct db_label));
         for (size_t i = 0; i < labels->n; i++)
@@ -473,8 +472,10 @@ int store_import_commit(struct store_import *imp, char **ret_id, struct ace_erro
                 goto out;
         if (imp->opts->remote) {
                 const struct store_remote *o = imp->opts->remote;
-                remote = (struct db_remote){(char *)o->url,  (char *)o->sig_url,
-                                            (char *)o->etag, o->cache_max_age,
+                remote = (struct db_remote){(char *)o->url,
+                                            (char *)o->sig_url,
+                                            (char *)o->etag,
+                                            o->cache_max_age,
                                             o->download_time ? o->download_time : store_now(),
                                             (char *)imp->result.id};
                 rp = &remote;
@@ -512,8 +513,8 @@ void store_import_abort(struct store_import *imp)
         import_free(imp);
 }
 
-int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts,
-                    char **ret_id, struct ace_error **err)
+int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts, char **ret_id,
+                    struct ace_error **err)
 {
         struct store_import *imp = NULL;
         struct tar_input in = tar_input_fd(fd);

@@ -125,8 +125,8 @@ Test(store_import, bad_input_is_refused_and_leaves_nothing)
         cr_expect(err && *err, "an error message");
 
         /* an archive whose manifest has no name */
-        _cleanup_free_ char *layout = sfx_layout(work, "noname",
-                                                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}");
+        _cleanup_free_ char *layout =
+            sfx_layout(work, "noname", "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}");
         _cleanup_free_ char *aci = sfx_fmt("%s/noname.aci", work);
         free(sfx_build_aci(layout, aci, TAR_COMPRESSION_GZIP));
         cr_assert_null(sfx_import(dir, aci, NULL, &err2));
@@ -167,8 +167,8 @@ Test(store_import, push_importer_in_small_chunks)
         /* finish reports the ID and manifest before anything is visible */
         cr_assert_eq(store_import_begin(s, NULL, &imp, &e), 0, "%s", ace_error_msg(e));
         for (size_t off = 0; off < len; off += 7)
-                cr_assert_eq(store_import_write(imp, buf + off, len - off < 7 ? len - off : 7, &e), 0,
-                             "%s", ace_error_msg(e));
+                cr_assert_eq(store_import_write(imp, buf + off, len - off < 7 ? len - off : 7, &e),
+                             0, "%s", ace_error_msg(e));
         cr_assert_eq(store_import_finish(imp, &res, &e), 0, "%s", ace_error_msg(e));
         cr_expect_str_eq(res->id, want);
         cr_expect_str_eq(res->manifest->name, "example.com/hello");

@@ -203,8 +203,7 @@ Test(store_render, dependency_image_id_must_match)
         _cleanup_free_ char *a2 = image("pinned2", ax2, "/a=2");
         _cleanup_error_ struct ace_error *e2 = NULL;
         cr_assert_lt(store_render(s, a2, &tree_id, &path, &e2), 0);
-        cr_expect(strstr(ace_error_msg(e2), "is named example.com/other"), "%s",
-                  ace_error_msg(e2));
+        cr_expect(strstr(ace_error_msg(e2), "is named example.com/other"), "%s", ace_error_msg(e2));
 }
 
 Test(store_render, rendered_tree_is_reused)
