@@ -23,32 +23,32 @@
 /* Migrations, applied in order inside one IMMEDIATE transaction: step i brings the schema
  * from version i to i + 1. Never edit a released step; append a new one. */
 static const char *const migrations[] = {
-        /* 0 -> 1 */
-        "CREATE TABLE images ("
-        " id TEXT PRIMARY KEY NOT NULL,"
-        " name TEXT NOT NULL,"
-        " import_time INTEGER NOT NULL,"
-        " last_used INTEGER NOT NULL,"
-        " size INTEGER NOT NULL,"
-        " tree_size INTEGER NOT NULL DEFAULT 0,"
-        " latest INTEGER NOT NULL DEFAULT 0"
-        ") WITHOUT ROWID;"
-        "CREATE INDEX images_by_name ON images(name);"
-        "CREATE TABLE labels ("
-        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-        " name TEXT NOT NULL,"
-        " value TEXT NOT NULL,"
-        " PRIMARY KEY (image_id, name)"
-        ") WITHOUT ROWID;"
-        "CREATE TABLE remotes ("
-        " url TEXT PRIMARY KEY NOT NULL,"
-        " sig_url TEXT,"
-        " etag TEXT,"
-        " cache_max_age INTEGER NOT NULL DEFAULT 0,"
-        " download_time INTEGER NOT NULL,"
-        " blob_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE"
-        ");"
-        "CREATE INDEX remotes_by_blob ON remotes(blob_id);",
+    /* 0 -> 1 */
+    "CREATE TABLE images ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " name TEXT NOT NULL,"
+    " import_time INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " tree_size INTEGER NOT NULL DEFAULT 0,"
+    " latest INTEGER NOT NULL DEFAULT 0"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX images_by_name ON images(name);"
+    "CREATE TABLE labels ("
+    " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (image_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE remotes ("
+    " url TEXT PRIMARY KEY NOT NULL,"
+    " sig_url TEXT,"
+    " etag TEXT,"
+    " cache_max_age INTEGER NOT NULL DEFAULT 0,"
+    " download_time INTEGER NOT NULL,"
+    " blob_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX remotes_by_blob ON remotes(blob_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
@@ -261,8 +261,7 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
         return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-static int step_done(struct sqlite3 *db, sqlite3_stmt *st, const char *what,
-                     struct ace_error **err)
+static int step_done(struct sqlite3 *db, sqlite3_stmt *st, const char *what, struct ace_error **err)
 {
         int rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
@@ -441,8 +440,8 @@ static int load_labels(struct sqlite3 *db, struct db_image *img, struct ace_erro
         bind_text(st, 1, img->id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 img->labels = xgrow(img->labels, &cap, img->n_labels + 1, sizeof(struct db_label));
-                img->labels[img->n_labels++] = (struct db_label){column_dup(st, 0),
-                                                                 column_dup(st, 1)};
+                img->labels[img->n_labels++] =
+                    (struct db_label){column_dup(st, 0), column_dup(st, 1)};
         }
         if (rc != SQLITE_DONE)
                 return db_fail(db, rc, err, "read labels");
@@ -451,8 +450,8 @@ static int load_labels(struct sqlite3 *db, struct db_image *img, struct ace_erro
 
 /* Runs a query returning image rows (bound by `bind`), loading each one's labels. The read
  * happens in one transaction so rows and labels are consistent. */
-static int query_images(struct sqlite3 *db, const char *sql, const char *arg,
-                        struct db_image **ret, size_t *ret_n, struct ace_error **err)
+static int query_images(struct sqlite3 *db, const char *sql, const char *arg, struct db_image **ret,
+                        size_t *ret_n, struct ace_error **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct db_image *imgs = NULL;
@@ -494,8 +493,8 @@ int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret, struc
 {
         struct db_image *imgs = NULL;
         size_t n = 0;
-        int r = query_images(db, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id, &imgs,
-                             &n, err);
+        int r = query_images(db, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id, &imgs, &n,
+                             err);
         if (r < 0)
                 return r;
         if (n == 0) {
@@ -507,8 +506,7 @@ int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret, struc
         return 0;
 }
 
-int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n,
-                   struct ace_error **err)
+int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n, struct ace_error **err)
 {
         return query_images(db, "SELECT " IMAGE_COLUMNS " FROM images ORDER BY import_time, id",
                             NULL, ret, ret_n, err);
@@ -517,10 +515,9 @@ int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n,
 int db_images_by_name(struct sqlite3 *db, const char *name, struct db_image **ret, size_t *ret_n,
                       struct ace_error **err)
 {
-        return query_images(db,
-                            "SELECT " IMAGE_COLUMNS
-                            " FROM images WHERE name = ? ORDER BY import_time DESC, id",
-                            name, ret, ret_n, err);
+        return query_images(
+            db, "SELECT " IMAGE_COLUMNS " FROM images WHERE name = ? ORDER BY import_time DESC, id",
+            name, ret, ret_n, err);
 }
 
 int db_ids_with_prefix(struct sqlite3 *db, const char *prefix, size_t max, char ***ret,
@@ -574,8 +571,7 @@ int db_set_last_used(struct sqlite3 *db, const char *id, int64_t when, struct ac
         return update_one(db, "UPDATE images SET last_used = ? WHERE id = ?", id, when, err);
 }
 
-int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size,
-                     struct ace_error **err)
+int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size, struct ace_error **err)
 {
         return update_one(db, "UPDATE images SET tree_size = ? WHERE id = ?", id,
                           (int64_t)tree_size, err);
@@ -600,12 +596,12 @@ int db_get_remote(struct sqlite3 *db, const char *url, struct db_remote *ret,
         if (rc != SQLITE_ROW)
                 return db_fail(db, rc, err, "read remote");
         *ret = (struct db_remote){
-                .url = column_dup(st, 0),
-                .sig_url = column_dup(st, 1),
-                .etag = column_dup(st, 2),
-                .cache_max_age = sqlite3_column_int64(st, 3),
-                .download_time = sqlite3_column_int64(st, 4),
-                .blob_id = column_dup(st, 5),
+            .url = column_dup(st, 0),
+            .sig_url = column_dup(st, 1),
+            .etag = column_dup(st, 2),
+            .cache_max_age = sqlite3_column_int64(st, 3),
+            .download_time = sqlite3_column_int64(st, 4),
+            .blob_id = column_dup(st, 5),
         };
         return 0;
 }

@@ -70,8 +70,7 @@ int db_refresh_image(struct sqlite3 *db, const char *id, int64_t import_time, bo
 int db_delete_image(struct sqlite3 *db, const char *id, struct ace_error **err);
 
 /* One image by full ID (with labels); -ENOENT if absent. */
-int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret,
-                 struct ace_error **err);
+int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret, struct ace_error **err);
 /* Every image (with labels), ordered by import time then ID. */
 int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n,
                    struct ace_error **err);

@@ -46,8 +46,13 @@ static void put(struct sqlite3 *db, int n, const char *name, int64_t t)
 {
         char *id = mkid(n);
         struct db_label labels[] = {{"version", "1.0"}, {"os", "linux"}};
-        struct db_image img = {.id = id, .name = (char *)name, .labels = labels, .n_labels = 2,
-                               .import_time = t, .last_used = t, .size = 100 + (uint64_t)n};
+        struct db_image img = {.id = id,
+                               .name = (char *)name,
+                               .labels = labels,
+                               .n_labels = 2,
+                               .import_time = t,
+                               .last_used = t,
+                               .size = 100 + (uint64_t)n};
         struct ace_error *e = NULL;
         cr_assert_eq(db_put_image(db, &img, NULL, NULL, &e), 0, "%s", ace_error_msg(e));
         free(id);
@@ -184,8 +189,10 @@ Test(store_db, concurrent_writers, .timeout = 120)
                                 _exit(2);
                         for (int i = 0; i < 20; i++) {
                                 char *id = mkid(p * 100 + i);
-                                struct db_image img = {.id = id, .name = "example.com/c",
-                                                       .import_time = i, .last_used = i};
+                                struct db_image img = {.id = id,
+                                                       .name = "example.com/c",
+                                                       .import_time = i,
+                                                       .last_used = i};
                                 if (db_put_image(h, &img, NULL, NULL, NULL) < 0 ||
                                     db_set_last_used(h, id, 7, NULL) < 0)
                                         _exit(1);
