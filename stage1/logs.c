@@ -52,18 +52,24 @@ void log_sink_write(struct log_sink *s, int out_fd, const char *buf, size_t n)
 {
         if (out_fd >= 0)
                 write_all(out_fd, buf, n);
-        if (s->fd < 0)
-                return;
-        /* Rotate before the write that would cross the bound: the live file never exceeds max
-         * (unless one chunk alone is larger), the previous one is kept whole as .1. */
-        if (s->size > 0 && s->size + n > s->max) {
-                closep(&s->fd);
-                (void)renameat(s->podfd, s->path, s->podfd, s->path1);
-                if (open_log(s, NULL) < 0)
-                        return;
+        /* The live file never exceeds max: a chunk that would cross the bound is split, the
+         * full file becomes .1 (replacing the previous .1) and writing goes on in a new one. */
+        while (n > 0 && s->fd >= 0) {
+                size_t room = s->size < s->max ? s->max - s->size : 0, part;
+
+                if (room == 0) {
+                        closep(&s->fd);
+                        (void)renameat(s->podfd, s->path, s->podfd, s->path1);
+                        if (open_log(s, NULL) < 0)
+                                return;
+                        continue;
+                }
+                part = n < room ? n : room;
+                write_all(s->fd, buf, part);
+                s->size += part;
+                buf += part;
+                n -= part;
         }
-        write_all(s->fd, buf, n);
-        s->size += n;
 }
 
 void log_sink_close(struct log_sink *s)
