@@ -3,9 +3,10 @@
  *
  *   enter --pid=<pod pid> --appname=NAME -- CMD [ARGS...]   (CMD defaults to /bin/sh)
  *
- * Joins the pod's IPC, UTS, network and PID namespaces (from the pod's PID 1) and the app's own
- * mount namespace (from appsinfo/<app>/pid), whose root is the app rootfs; then execs stage2 in
- * enter mode with the app's launch spec, so the command gets exactly the app's user, groups,
+ * Joins the pod's IPC, UTS, network and PID namespaces (from the pod's PID 1) and execs stage2 in
+ * enter mode with the app's launch spec and a handle on the app's own mount namespace (from
+ * appsinfo/<app>/pid), which stage2 joins first -- its root is the app rootfs -- so stage2 is
+ * exec'd by its host path and nothing is exec'd from inside the app's tree. Then stage2 so the command gets exactly the app's user, groups,
  * capabilities, no_new_privs and environment (CVE-2019-10144/10145 were `rkt enter` keeping
  * host privileges). Non-dumpable throughout, so the pod cannot ptrace us or steal our fds while
  * we hold host resources (CVE-2016-9962). Default command /bin/sh rather than rkt's /bin/bash:
@@ -31,7 +32,7 @@
 #include "stage1/stage2_path.h"
 
 #define EXIT_ENTER_FAILED 254
-#define ENTER_SPEC_FD 3
+#define ENTER_MNTNS_FD 3
 
 struct enter_args {
         pid_t pod_pid;
@@ -93,25 +94,21 @@ static int app_pid(const struct enter_args *a, pid_t *ret, struct ace_error **er
         return 0;
 }
 
-/* Opens every namespace first and joins afterwards: once in the app's mount namespace the
- * host's /proc is gone. The mount namespace goes last for the same reason, and PID only
- * applies to children, hence the fork below. */
-static int join(pid_t pod_pid, pid_t app, struct ace_error **err)
+/* Opens every namespace first and joins afterwards (a half-joined process could no longer open
+ * the rest). PID only applies to children, hence the fork in enter(). */
+static int join(pid_t pod_pid, struct ace_error **err)
 {
         static const char *const pod_ns[] = { "ipc", "uts", "net", "pid" };
-        int fds[ARRAY_SIZE(pod_ns) + 1];
+        int fds[ARRAY_SIZE(pod_ns)];
         int r = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
                 fds[i] = -1;
         for (size_t i = 0; i < ARRAY_SIZE(pod_ns) && r >= 0; i++)
                 r = fds[i] = ns_open(pod_pid, pod_ns[i], err);
-        if (r >= 0)
-                r = fds[ARRAY_SIZE(pod_ns)] = ns_open(app, "mnt", err);
         for (size_t i = 0; i < ARRAY_SIZE(fds) && r >= 0; i++)
                 if (setns(fds[i], 0) < 0)
-                        r = ace_error_errno(err, errno, "join %s namespace",
-                                            i < ARRAY_SIZE(pod_ns) ? pod_ns[i] : "app mount");
+                        r = ace_error_errno(err, errno, "join %s namespace", pod_ns[i]);
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
                 if (fds[i] >= 0)
                         close(fds[i]);
@@ -134,8 +131,8 @@ static int wait_child(pid_t child)
 
 static int enter(int argc, char **argv, struct ace_error **err)
 {
-        _cleanup_free_ char *stage2 = NULL, *spec = NULL;
-        _cleanup_close_ int s2fd = -EBADF, specfd = -EBADF;
+        _cleanup_free_ char *stage2 = NULL, *spec = NULL, *cwd = NULL;
+        _cleanup_close_ int mntfd = -EBADF;
         struct enter_args a;
         pid_t pid = 0, child;
         int r;
@@ -143,13 +140,10 @@ static int enter(int argc, char **argv, struct ace_error **err)
         if ((r = parse(argc, argv, &a, err)) < 0 || (r = app_pid(&a, &pid, err)) < 0 ||
             (r = stage2_find(&stage2, err)) < 0)
                 return r;
-        spec = xasprintf("appsinfo/%s/launch.json", a.app);
-        /* Both opened on the host side: after the mount-namespace switch neither path exists. */
-        if ((s2fd = open(stage2, O_RDONLY | O_CLOEXEC)) < 0)
-                return ace_error_errno(err, errno, "open %s", stage2);
-        if ((specfd = open(spec, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-                return ace_error_errno(err, errno, "open %s", spec);
-        if ((r = join(a.pod_pid, pid, err)) < 0)
+        if (!(cwd = getcwd(NULL, 0)))
+                return ace_error_errno(err, errno, "getcwd");
+        spec = xasprintf("--spec=%s/appsinfo/%s/launch.json", cwd, a.app);
+        if ((mntfd = ns_open(pid, "mnt", err)) < 0 || (r = join(a.pod_pid, err)) < 0)
                 return r;
         child = fork();
         if (child < 0)
@@ -158,19 +152,23 @@ static int enter(int argc, char **argv, struct ace_error **err)
                 size_t n = 0, ncmd = 0;
                 while (a.cmd[ncmd])
                         ncmd++;
-                char **args = xcalloc(ncmd + 6, sizeof(char *));
+                char **args = xcalloc(ncmd + 8, sizeof(char *));
                 args[n++] = (char *)"ace-stage2";
                 args[n++] = (char *)"--enter";
-                args[n++] = xasprintf("--spec-fd=%d", ENTER_SPEC_FD);
+                args[n++] = spec;
+                args[n++] = xasprintf("--mntns-fd=%d", ENTER_MNTNS_FD);
+                if (log_debug_enabled())
+                        args[n++] = (char *)"--debug";
                 args[n++] = (char *)"--";
                 for (size_t i = 0; i < ncmd; i++)
                         args[n++] = a.cmd[i];
-                /* The spec goes to stage2 as fd 3 (dup2 clears close-on-exec). */
-                if (dup2(specfd, ENTER_SPEC_FD) < 0)
+                /* The namespace fd is the one thing stage2 gets: dup2 clears close-on-exec,
+                 * except when the fd already has that number. */
+                if ((mntfd == ENTER_MNTNS_FD ? fcntl(mntfd, F_SETFD, 0)
+                                             : dup2(mntfd, ENTER_MNTNS_FD)) < 0)
                         _exit(EXIT_ENTER_FAILED);
-                /* stage2 is static: exec'ing it by fd needs no loader from the app's root. */
-                execveat(s2fd, "", args, (char *[]){ NULL }, AT_EMPTY_PATH);
-                dprintf(STDERR_FILENO, "ace-stage1: exec stage2: %s\n", strerror(errno));
+                execve(stage2, args, (char *[]){ NULL });
+                dprintf(STDERR_FILENO, "ace-stage1: exec %s: %s\n", stage2, strerror(errno));
                 _exit(EXIT_ENTER_FAILED);
         }
         return wait_child(child);

@@ -2,12 +2,14 @@
  * stage2 main - the last step before an app's execve, run by stage1 in the app's context.
  *
  *   ace-stage2 --spec=FILE --root=DIR [--event=pre-start|post-stop] [--debug] [-- CMD...]
- *   ace-stage2 --enter --spec-fd=N [--debug] -- CMD...
+ *   ace-stage2 --enter --spec=FILE --mntns-fd=N [--debug] -- CMD...
  *
  * Run mode (from the supervisor): enters the app root (own mount ns + pivot_root), resolves the
  * user from the rootfs, applies the isolators and execs the app (or, with --event, the event
- * handler CMD as root). Enter mode (from /enter, already inside the app's namespaces and root):
- * the same identity and isolation path for CMD. Exit status: the app's (it is exec'd), 127 when
+ * handler CMD as root). Enter mode (from /enter, already in the pod's PID, IPC, UTS and network
+ * namespaces): joins the app's mount namespace (fd N) -- which makes the app rootfs our root --
+ * then the same identity and isolation path for CMD. The join happens here, after stage2 was
+ * exec'd by its host path, so /enter never has to exec anything once it is inside the app. Exit status: the app's (it is exec'd), 127 when
  * the command is not found, 126 when it cannot be executed, 254 when stage2 itself fails.
  */
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <linux/close_range.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -44,6 +47,7 @@ struct opts {
         const char *root;
         const char *event;
         bool enter;
+        int mntns_fd;
         char **cmd; /* after "--", borrowed from argv */
 };
 
@@ -55,12 +59,13 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 { "root", required_argument, NULL, 'r' },
                 { "event", required_argument, NULL, 'e' },
                 { "enter", no_argument, NULL, 'n' },
+                { "mntns-fd", required_argument, NULL, 'm' },
                 { "debug", no_argument, NULL, 'd' },
                 {},
         };
         int c;
 
-        *o = (struct opts){ .spec_fd = -1 };
+        *o = (struct opts){ .spec_fd = -1, .mntns_fd = -1 };
         while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
                 switch (c) {
                 case 's': o->spec_path = optarg; break;
@@ -68,6 +73,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 case 'r': o->root = optarg; break;
                 case 'e': o->event = optarg; break;
                 case 'n': o->enter = true; break;
+                case 'm': o->mntns_fd = atoi(optarg); break;
                 case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
                 default: return ace_error_make(err, EINVAL, "bad arguments (see stage2/main.c)");
                 }
@@ -78,6 +84,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 return ace_error_make(err, EINVAL, "--spec or --spec-fd is required");
         if (!o->enter && !o->root)
                 return ace_error_make(err, EINVAL, "--root is required");
+        if (o->enter && o->mntns_fd < 3)
+                return ace_error_make(err, EINVAL, "--enter needs --mntns-fd");
         if ((o->enter || o->event) && !o->cmd)
                 return ace_error_make(err, EINVAL, "a command after -- is required");
         return 0;
@@ -156,6 +164,12 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
                 return ace_error_errno(err, errno, "close_range");
         if (!o->enter && (r = root_pivot(o->root, err)) < 0)
                 return r;
+        if (o->enter) {
+                /* setns to a mount namespace also sets root and cwd to its root: the app's. */
+                if (setns(o->mntns_fd, CLONE_NEWNS) < 0)
+                        return ace_error_errno(err, errno, "join the app's mount namespace");
+                close(o->mntns_fd);
+        }
         rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return ace_error_errno(err, errno, "open /");
