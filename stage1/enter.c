@@ -6,7 +6,8 @@
  * Joins the pod's IPC, UTS, network and PID namespaces (from the pod's PID 1) and execs stage2 in
  * enter mode with the app's launch spec and a handle on the app's own mount namespace (from
  * appsinfo/<app>/pid), which stage2 joins first -- its root is the app rootfs -- so stage2 is
- * exec'd by its host path and nothing is exec'd from inside the app's tree. Then stage2 so the command gets exactly the app's user, groups,
+ * exec'd by its host path and nothing is exec'd from inside the app's tree. stage2 then
+ * applies the launch spec, so the command gets exactly the app's user, groups,
  * capabilities, no_new_privs and environment (CVE-2019-10144/10145 were `rkt enter` keeping
  * host privileges). Non-dumpable throughout, so the pod cannot ptrace us or steal our fds while
  * we hold host resources (CVE-2016-9962). Default command /bin/sh rather than rkt's /bin/bash:

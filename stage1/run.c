@@ -51,7 +51,8 @@
 struct run_ctx {
         struct run_args args;
         struct pod *pod;
-        int podfd; /* the pod lock fd (RKT_LOCK_FD): an O_DIRECTORY fd of the pod dir */
+        int lockfd; /* RKT_LOCK_FD: an O_DIRECTORY fd of the pod dir holding the pod's flock */
+        int podfd;  /* the pod dir; reopened inside the pod's mount namespace by pod_init */
         char *pod_dir;
         char *stage2;
 };
@@ -74,7 +75,7 @@ static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
          * must never reach a child (the app must not get a handle on the host data dir, T-19). */
         if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
                 return ace_error_errno(err, errno, "set close-on-exec on RKT_LOCK_FD");
-        c->podfd = (int)fd;
+        c->lockfd = c->podfd = (int)fd;
         return 0;
 }
 
@@ -190,6 +191,12 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
          * the pod ever appears on the host (and host mounts made later do not pour in). */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return ace_error_errno(err, errno, "make the pod's mounts private");
+        /* The lock fd was opened in the host's mount namespace: a bind mount from a path under
+         * it would fail (EINVAL, source not in our namespace). The lock fd itself stays open:
+         * it holds the pod's flock until the pod dies. */
+        c->podfd = open(c->pod_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (c->podfd < 0)
+                return ace_error_errno(err, errno, "open the pod directory %s", c->pod_dir);
         hostname = c->args.hostname ? xstrdup(c->args.hostname) : xasprintf("ace-%s", c->args.uuid);
         if (sethostname(hostname, strlen(hostname)) < 0)
                 return ace_error_errno(err, errno, "set hostname %s", hostname);
@@ -245,7 +252,7 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .podfd = -1 };
+        struct run_ctx c = { .lockfd = -1, .podfd = -1 };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
