@@ -152,7 +152,8 @@ static int read_accounts(int rootfd, const char *path, char **ret, struct ace_er
         int r = root_read_file(rootfd, path, ACCOUNT_FILE_MAX, ret, NULL, err);
 
         if (r == -ENOENT) {
-                ace_error_freep(err);
+                if (err)
+                        ace_error_freep(err);
                 *ret = xstrdup("");
                 return 0;
         }
