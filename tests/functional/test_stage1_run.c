@@ -218,3 +218,26 @@ Test(stage1_run, log_is_rotated_once_at_the_bound)
         cr_assert(strstr(pf->out, "line-0-") && strstr(pf->out, "line-99-"),
                   "stdout still gets everything");
 }
+
+Test(stage1_run, interactive_app_gets_the_run_process_stdio_directly)
+{
+        pf->stdin_path = xasprintf("%s/input", pf->data_dir);
+        th_write_file(pf->stdin_path, "typed text\n", 0644);
+        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"read-stdin\", \"fds\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        const char *args[] = { "--interactive", NULL };
+        cr_assert_eq(pf_run(pf, args), 0, "stderr: %s", pf->err);
+        _cleanup_free_ char *in = th_kv(pf->out, "stdin"), *fd1 = th_kv(pf->out, "fd.1");
+        cr_assert_str_eq(in, "typed text");
+        cr_assert(fd1 && strstr(fd1, "/stdout"), "no pipe in between: %s", fd1);
+        _cleanup_free_ char *log = pf_path(pf, "logs/a.log");
+        cr_assert_not(th_exists(log));
+}
+
+Test(stage1_run, interactive_needs_exactly_one_app)
+{
+        pf_add_app(pf, "a", img, NULL, NULL);
+        pf_add_app(pf, "b", img, NULL, NULL);
+        const char *args[] = { "--interactive", NULL };
+        cr_assert_eq(pf_run(pf, args), 254);
+        cr_assert(strstr(pf->err, "--interactive needs exactly one app"), "%s", pf->err);
+}

@@ -104,6 +104,7 @@ void pf_free(struct pod_fixture *pf)
         free(pf->apps_json);
         free(pf->volumes_json);
         free(pf->runtime_extra);
+        free(pf->stdin_path);
         free(pf->out);
         free(pf->err);
         free(pf);
@@ -238,6 +239,11 @@ pid_t pf_start(struct pod_fixture *pf, const char *const *args)
                         _exit(127);
                 redirect(pf, "stdout", 1);
                 redirect(pf, "stderr", 2);
+                if (pf->stdin_path) {
+                        int in = open(pf->stdin_path, O_RDONLY);
+                        if (in < 0 || dup2(in, 0) < 0)
+                                _exit(127);
+                }
                 exec_entry(pf, "init", argv);
         }
         return pf->pid;

@@ -28,6 +28,7 @@ struct pod_fixture {
         char *runtime_extra; /* extra runtime-config members */
         bool overlay;
         int lock_fd;
+        char *stdin_path; /* the run process's stdin (default: inherited) */
         pid_t pid; /* the run process while running */
         char *out, *err; /* captured after pf_wait() */
         int status;
