@@ -250,3 +250,21 @@ Test(stage1_fs, etc_mtab_link_added_when_missing)
         cr_assert_str_eq(t, "symlink");
         cr_assert(r && strstr(r, "proc /proc proc"), "%s", r);
 }
+
+Test(stage1_fs, pod_pid1_is_not_inspectable_from_the_app)
+{
+        /* The supervisor still sees the host: /proc/1/{root,exe,environ} must stay closed to the
+         * app (T-23, T-29). Two locks: the app lacks CAP_SYS_PTRACE and its permitted set is not
+         * a superset of PID 1's (commoncap), and PID 1 is non-dumpable. With the default caps
+         * the first alone already denies, so this test does not isolate the second. */
+        setenv("SECRET_CANARY", "leaked", 1);
+        pf_add_app(pf, "a", img, APP("\"/probe\", \"ls\", \"/proc/1/root/\", \"read\", \"/proc/1/environ\", \"stat\", \"/proc/1/exe/\""), NULL);
+        cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
+        unsetenv("SECRET_CANARY");
+        _cleanup_free_ char *ls = th_kv(pf->out, "ls.errno"), *rd = th_kv(pf->out, "read.errno"),
+                           *st = th_kv(pf->out, "stat.errno");
+        cr_assert_str_eq(ls, "EACCES", "%s", pf->out);
+        cr_assert_str_eq(rd, "EACCES", "%s", pf->out);
+        cr_assert_str_eq(st, "EACCES", "%s", pf->out);
+        cr_assert_null(strstr(pf->out, "leaked"));
+}
