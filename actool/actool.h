@@ -34,6 +34,7 @@ extern const struct actool_command actool_build;
 extern const struct actool_command actool_validate;
 extern const struct actool_command actool_cat_manifest;
 extern const struct actool_command actool_patch_manifest;
+extern const struct actool_command actool_discover;
 
 /* Prints "<verb>: <message>" (or just the message with verb NULL) on stderr; returns 1. */
 int actool_fail(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

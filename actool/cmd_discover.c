@@ -16,7 +16,7 @@
  * Deliberate differences: a bad app string exits 1 with a message (the reference panics, exit
  * 2); no APP at all exits 1 (the reference prints the message and exits 0).
  */
-#include "actool/discover.h"
+#include "actool/actool.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@
 #include <sys/utsname.h>
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "discovery/discovery.h"
@@ -33,7 +34,24 @@
 struct discover_flags {
         bool insecure;
         bool json;
-        unsigned port;
+        int port;
+};
+
+static const struct cli_option discover_options[] = {
+    {.name = "insecure",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct discover_flags, insecure),
+     .help = "Don't check TLS certificates and allow insecure non-TLS downloads over http"},
+    {.name = "json",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct discover_flags, json),
+     .help = "Output result as JSON"},
+    {.name = "port",
+     .type = CLI_INT,
+     .offset = offsetof(struct discover_flags, port),
+     .defval = "0",
+     .help = "Port to connect to when performing discovery"},
+    CLI_END,
 };
 
 /* Go's runtime.GOARCH for the machine we run on (u filled by uname()). */
@@ -42,10 +60,10 @@ static const char *go_arch(const struct utsname *u)
         static const struct {
                 const char *machine, *goarch;
         } map[] = {
-                {"aarch64", "arm64"}, {"armv6l", "arm"},     {"armv7l", "arm"},
-                {"i386", "386"},      {"i686", "386"},       {"ppc64", "ppc64"},
-                {"ppc64le", "ppc64le"}, {"riscv64", "riscv64"}, {"s390x", "s390x"},
-                {"x86_64", "amd64"},
+            {"aarch64", "arm64"},   {"armv6l", "arm"},      {"armv7l", "arm"},
+            {"i386", "386"},        {"i686", "386"},        {"ppc64", "ppc64"},
+            {"ppc64le", "ppc64le"}, {"riscv64", "riscv64"}, {"s390x", "s390x"},
+            {"x86_64", "amd64"},
         };
         for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
                 if (strcmp(u->machine, map[i].machine) == 0)
@@ -53,125 +71,40 @@ static const char *go_arch(const struct utsname *u)
         return u->machine;
 }
 
-/* Go flag package syntax: -f, --f, -f=v, --f v; stops at the first non-flag or "--". */
-static int parse_flags(int argc, char **argv, struct discover_flags *f, int *ret_first)
-{
-        int i;
-
-        for (i = 0; i < argc; i++) {
-                const char *a = argv[i], *name, *eq;
-                size_t len;
-
-                if (strcmp(a, "--") == 0) {
-                        i++;
-                        break;
-                }
-                if (a[0] != '-' || a[1] == '\0')
-                        break;
-                name = a + (a[1] == '-' ? 2 : 1);
-                eq = strchr(name, '=');
-                len = eq ? (size_t)(eq - name) : strlen(name);
-                if (len == 8 && strncmp(name, "insecure", 8) == 0) {
-                        f->insecure = !eq || strcmp(eq + 1, "true") == 0 || strcmp(eq + 1, "1") == 0;
-                } else if (len == 4 && strncmp(name, "json", 4) == 0) {
-                        f->json = !eq || strcmp(eq + 1, "true") == 0 || strcmp(eq + 1, "1") == 0;
-                } else if (len == 4 && strncmp(name, "port", 4) == 0) {
-                        const char *v = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                        char *end;
-                        unsigned long p;
-                        if (!v) {
-                                fprintf(stderr, "flag needs an argument: -port\n");
-                                return -1;
-                        }
-                        errno = 0;
-                        p = strtoul(v, &end, 10);
-                        if (errno || *end || !*v || p > 65535) {
-                                fprintf(stderr,
-                                        "invalid value \"%s\" for flag -port: parse error\n", v);
-                                return -1;
-                        }
-                        f->port = (unsigned)p;
-                } else {
-                        fprintf(stderr, "flag provided but not defined: -%.*s\n", (int)len, name);
-                        return -1;
-                }
-        }
-        *ret_first = i;
-        return 0;
-}
-
-/* A JSON string the way Go's encoding/json writes it (HTML-safe: <, >, & escaped). */
-static void json_string(FILE *out, const char *s)
-{
-        fputc('"', out);
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                switch (*p) {
-                case '"':
-                        fputs("\\\"", out);
-                        break;
-                case '\\':
-                        fputs("\\\\", out);
-                        break;
-                case '\n':
-                        fputs("\\n", out);
-                        break;
-                case '\r':
-                        fputs("\\r", out);
-                        break;
-                case '\t':
-                        fputs("\\t", out);
-                        break;
-                case '<':
-                case '>':
-                case '&':
-                        fprintf(out, "\\u%04x", *p);
-                        break;
-                default:
-                        if (*p < 0x20)
-                                fprintf(out, "\\u%04x", *p);
-                        else
-                                fputc(*p, out);
-                }
-        }
-        fputc('"', out);
-}
-
+/* Go's json.MarshalIndent(v, "", "    "): empty lists are null. */
 static void print_json(const struct discovery_result *eps, const struct discovery_result *keys)
 {
-        printf("{\n    \"ACIEndpoints\": ");
-        if (!eps->n_endpoints) {
-                printf("null");
-        } else {
-                printf("[\n");
+        _cleanup_json_ struct json_object *o = json_object_new_object();
+        _cleanup_free_ char *text = NULL;
+        struct json_object *arr = NULL;
+
+        if (eps->n_endpoints) {
+                arr = json_object_new_array();
                 for (size_t i = 0; i < eps->n_endpoints; i++) {
-                        printf("        {\n            \"ACI\": ");
-                        json_string(stdout, eps->endpoints[i].aci);
-                        printf(",\n            \"ASC\": ");
-                        json_string(stdout, eps->endpoints[i].asc);
-                        printf("\n        }%s\n", i + 1 < eps->n_endpoints ? "," : "");
+                        struct json_object *ep = json_object_new_object();
+                        json_object_object_add(ep, "ACI",
+                                               json_object_new_string(eps->endpoints[i].aci));
+                        json_object_object_add(ep, "ASC",
+                                               json_object_new_string(eps->endpoints[i].asc));
+                        json_object_array_add(arr, ep);
                 }
-                printf("    ]");
         }
-        printf(",\n    \"PublicKeys\": ");
-        if (!strv_length(keys->pubkeys)) {
-                printf("null");
-        } else {
-                printf("[\n");
-                for (char **k = keys->pubkeys; *k; k++) {
-                        printf("        ");
-                        json_string(stdout, *k);
-                        printf("%s\n", k[1] ? "," : "");
-                }
-                printf("    ]");
+        json_object_object_add(o, "ACIEndpoints", arr);
+        arr = NULL;
+        if (strv_length(keys->pubkeys)) {
+                arr = json_object_new_array();
+                for (char **k = keys->pubkeys; *k; k++)
+                        json_object_array_add(arr, json_object_new_string(*k));
         }
-        printf("\n}\n");
+        json_object_object_add(o, "PublicKeys", arr);
+        text = json_to_text(o, JSON_PRETTY);
+        printf("%s\n", text);
 }
 
-static int discover_one(struct http_client *http, const struct discover_flags *f,
-                        const char *name)
+static int discover_one(struct http_client *http, const struct discover_flags *f, const char *name)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct discovery_options o = {.http = http, .port = f->port};
+        struct discovery_options o = {.http = http, .port = (unsigned)f->port};
         struct discovery_app app;
         struct discovery_result eps = {0}, keys = {0};
         struct utsname u;
@@ -198,8 +131,8 @@ static int discover_one(struct http_client *http, const struct discover_flags *f
                 goto out;
         }
         for (size_t i = 0; i < keys.n_attempts; i++)
-                printf("discover public keys walk: prefix: %s error: %s\n",
-                       keys.attempts[i].prefix, keys.attempts[i].error);
+                printf("discover public keys walk: prefix: %s error: %s\n", keys.attempts[i].prefix,
+                       keys.attempts[i].error);
         if (f->json) {
                 print_json(&eps, &keys);
         } else {
@@ -219,34 +152,39 @@ out:
         return code;
 }
 
-int actool_discover_main(int argc, char **argv)
+static int run_discover(void *opts, char **args, bool debug)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct discover_flags f = {0};
+        struct discover_flags *f = opts;
         struct http_client *http = NULL;
         struct http_options ho;
-        int first, code = 0;
+        int code = 0;
 
-        if (parse_flags(argc, argv, &f, &first) < 0) {
-                fprintf(stderr, "Usage: actool discover [--json] [--port] [--insecure] APP...\n");
-                return 2;
-        }
-        if (first >= argc) {
-                fprintf(stderr, "discover: at least one name required\n");
-                return 1;
-        }
+        (void)debug;
+        if (f->port < 0 || f->port > 65535)
+                return actool_fail("discover", "invalid port %d", f->port);
+        if (strv_length(args) == 0)
+                return actool_fail("discover", "at least one name required");
         ho = (struct http_options){
-                .ca_file = secure_getenv("SSL_CERT_FILE"),
-                .insecure_tls = f.insecure,
-                .allow_http = f.insecure,
-                .max_redirects = -1,
+            .ca_file = secure_getenv("SSL_CERT_FILE"),
+            .insecure_tls = f->insecure,
+            .allow_http = f->insecure,
+            .max_redirects = -1,
         };
-        if (http_client_new(&ho, &http, &err) < 0) {
-                fprintf(stderr, "discover: %s\n", ace_error_msg(err));
-                return 1;
-        }
-        for (int i = first; i < argc && code == 0; i++)
-                code = discover_one(http, &f, argv[i]);
+        if (http_client_new(&ho, &http, &err) < 0)
+                return actool_fail("discover", "%s", ace_error_msg(err));
+        for (char **a = args; *a && code == 0; a++)
+                code = discover_one(http, f, *a);
         http_client_free(http);
         return code;
 }
+
+const struct actool_command actool_discover = {
+    .name = "discover",
+    .summary = "Discover the download URLs for one or more app container images",
+    .usage = "[--json] [--port] [--insecure] APP...",
+    .description = "Discover the download URLs for an app",
+    .options = discover_options,
+    .opts_size = sizeof(struct discover_flags),
+    .run = run_discover,
+};

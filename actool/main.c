@@ -15,12 +15,10 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 
-/* `actool discover` lives with the discovery library (actool/cmd_discover.c). */
-extern int actool_discover_main(int argc, char **argv, bool debug) __attribute__((weak));
-
 static const struct actool_command *const verbs[] = {
     &actool_build,
     &actool_cat_manifest,
+    &actool_discover,
     &actool_patch_manifest,
     &actool_validate,
 };
@@ -141,10 +139,6 @@ static int help(int argc, char **argv)
                        "For help on global options run \"actool help\"\n");
                 return 0;
         }
-        if (strcmp(argv[0], "discover") == 0 && actool_discover_main) {
-                char *hargv[] = {"discover", "--help", NULL};
-                return actool_discover_main(2, hargv, false);
-        }
         fprintf(stderr, "Unrecognized command: %s\n", argv[0]);
         return ACTOOL_EXIT_FAILURE;
 }
@@ -193,13 +187,6 @@ int main(int argc, char **argv)
         if (strcmp(verb, "version") == 0) {
                 printf("actool version %s\nappc version 0.8.11\n", ACE_VERSION);
                 return 0;
-        }
-        if (strcmp(verb, "discover") == 0) {
-                if (!actool_discover_main) {
-                        fprintf(stderr, "actool: discover is not part of this build\n");
-                        return ACTOOL_EXIT_FAILURE;
-                }
-                return actool_discover_main(argc - i, argv + i, g.debug);
         }
         const struct actool_command *c = find_verb(verb);
         if (!c) {

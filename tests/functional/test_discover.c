@@ -167,7 +167,7 @@ Test(discover, bad_input)
         free(errout);
         out = discover(actool, "--bogus x", &st, &errout);
         cr_expect_eq(st, 2);
-        cr_expect(strstr(errout, "flag provided but not defined: -bogus"), "%s", errout);
+        cr_expect(strstr(errout, "unknown flag: --bogus"), "%s", errout);
         free(out);
         free(errout);
 }
