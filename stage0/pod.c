@@ -290,6 +290,32 @@ int pod_open(struct pods *p, const char *uuid, struct pod **ret, struct ace_erro
         return ace_error_make(err, ENOENT, "no matches found for \"%s\"", uuid);
 }
 
+int pod_open_entry(struct pods *p, const struct pod_entry *e, struct pod **ret,
+                   struct ace_error **err)
+{
+        _cleanup_pod_ struct pod *pod = NULL;
+        int fd, r;
+
+        if (e->dir >= POD_DIR_MAX || p->state_fd[e->dir] < 0 || !uuid_canonical(e->uuid))
+                return -ENOENT;
+        fd = openat(p->state_fd[e->dir], e->uuid, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) {
+                if (errno == ENOENT)
+                        return -ENOENT;
+                return ace_error_errno(err, errno, "opening pod %s", e->uuid);
+        }
+        pod = xcalloc(1, sizeof(*pod));
+        pod->pods = p;
+        pod->fd = fd;
+        pod->dir = e->dir;
+        memcpy(pod->uuid, e->uuid, sizeof(pod->uuid));
+        r = pod_refresh(pod, NULL);
+        if (r < 0)
+                return r == -ENOENT ? -ENOENT : ace_error_errno(err, -r, "pod %s", e->uuid);
+        *ret = TAKE_PTR(pod);
+        return 0;
+}
+
 static int read_names(int state_fd, enum pod_dir d, struct pod_entry **v, size_t *n, size_t *cap,
                       struct ace_error **err)
 {

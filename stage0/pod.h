@@ -138,6 +138,11 @@ struct pod_entry {
         char uuid[POD_UUID_LEN + 1];
 };
 
+/* Opens the pod of a listing entry where it was listed (one openat, no search): -ENOENT,
+ * without an error message, when it has moved on since. State refreshed. */
+int pod_open_entry(struct pods *p, const struct pod_entry *e, struct pod **ret,
+                   struct ace_error **err);
+
 /*
  * Lists the pods in the state directories of `dir_mask` (bits 1 << enum pod_dir), names only:
  * a readdir per directory, no per-pod system call. Entries are sorted by state directory,
