@@ -179,6 +179,20 @@ int pod_wait_finished(struct pod *pod, int64_t timeout_ns, struct ace_error **er
  * -ESRCH when the pod finished without becoming ready.
  */
 int pod_wait_ready(struct pod *pod, int64_t timeout_ns, struct ace_error **err);
+/*
+ * The "lock released" event for a poll loop of one's own: a child blocks in a shared flock on
+ * its own open of the pod directory and exits once it gets it; `fd` (a pipe) then reads EOF.
+ */
+struct pod_lock_waiter {
+        pid_t pid;
+        int fd;
+};
+int pod_lock_waiter_start(struct pod_lock_waiter *w, int pod_fd, struct ace_error **err);
+/* Kills and reaps the child (if any) and closes fd. Safe on a stopped waiter. */
+void pod_lock_waiter_stop(struct pod_lock_waiter *w);
+
+/* Same for any file directly in the pod directory (e.g. "pid"). */
+int pod_wait_file(struct pod *pod, const char *name, int64_t timeout_ns, struct ace_error **err);
 
 /*
  * Moves the pod to state directory `to` by rename(2), then fsyncs the source and target

@@ -25,12 +25,7 @@
 
 #include "common/cleanup.h"
 
-struct waiter {
-        pid_t pid;
-        int fd; /* read end of a pipe whose write end only the child holds */
-};
-
-static int waiter_start(struct waiter *w, int pod_fd, struct ace_error **err)
+int pod_lock_waiter_start(struct pod_lock_waiter *w, int pod_fd, struct ace_error **err)
 {
         _cleanup_close_ int dfd = -EBADF;
         int p[2];
@@ -63,7 +58,7 @@ static int waiter_start(struct waiter *w, int pod_fd, struct ace_error **err)
         return 0;
 }
 
-static void waiter_stop(struct waiter *w)
+void pod_lock_waiter_stop(struct pod_lock_waiter *w)
 {
         if (w->pid > 0) {
                 (void)kill(w->pid, SIGKILL);
@@ -103,8 +98,9 @@ static void drain(int fd)
 }
 
 /* 1: the condition holds, 0: keep waiting, < 0: error (-ESRCH: finished without ready). */
-static int check(struct pod *pod, bool want_ready, struct ace_error **err)
+static int check(struct pod *pod, const char *file, struct ace_error **err)
 {
+        bool want_ready = file != NULL;
         int r = pod_refresh(pod, NULL);
 
         if (r == -ENOENT)
@@ -114,18 +110,20 @@ static int check(struct pod *pod, bool want_ready, struct ace_error **err)
                 return ace_error_errno(err, -r, "pod %s", pod->uuid);
         if (!want_ready)
                 return pod_state_finished(pod->state);
-        if (faccessat(pod->fd, "ready", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        if (faccessat(pod->fd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return 1;
         if (pod_state_finished(pod->state))
-                return ace_error_make(err, ESRCH, "pod %s finished without becoming ready",
-                                      pod->uuid);
+                return ace_error_make(err, ESRCH, "pod %s finished without creating %s",
+                                      pod->uuid, file);
         return 0;
 }
 
-static int wait_for(struct pod *pod, bool want_ready, int64_t timeout_ns, struct ace_error **err)
+static int wait_for(struct pod *pod, const char *file, int64_t timeout_ns,
+                    struct ace_error **err)
 {
+        bool want_ready = file != NULL;
         _cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-        struct waiter w = {.pid = 0, .fd = -EBADF};
+        struct pod_lock_waiter w = {.pid = 0, .fd = -EBADF};
         int64_t deadline = timeout_ns < 0 ? -1 : now_ns() + timeout_ns;
         int r;
 
@@ -143,15 +141,15 @@ static int wait_for(struct pod *pod, bool want_ready, int64_t timeout_ns, struct
                 struct pollfd pfd[2] = {{.fd = ino, .events = POLLIN}, {.fd = -1}};
                 int timeout_ms = -1;
 
-                r = check(pod, want_ready, err);
+                r = check(pod, file, err);
                 if (r != 0)
                         break;
                 if (state_locked(pod->state) && w.pid == 0) {
-                        r = waiter_start(&w, pod->fd, err);
+                        r = pod_lock_waiter_start(&w, pod->fd, err);
                         if (r < 0)
                                 break;
                 } else if (!state_locked(pod->state) && w.pid > 0) {
-                        waiter_stop(&w);
+                        pod_lock_waiter_stop(&w);
                 }
                 pfd[1].fd = w.pid > 0 ? w.fd : -1;
                 pfd[1].events = POLLIN;
@@ -170,18 +168,23 @@ static int wait_for(struct pod *pod, bool want_ready, int64_t timeout_ns, struct
                 }
                 drain(ino);
                 if (pfd[1].revents)
-                        waiter_stop(&w); /* got the lock: the holder let go */
+                        pod_lock_waiter_stop(&w); /* got the lock: the holder let go */
         }
-        waiter_stop(&w);
+        pod_lock_waiter_stop(&w);
         return r < 0 ? r : 0;
 }
 
 int pod_wait_finished(struct pod *pod, int64_t timeout_ns, struct ace_error **err)
 {
-        return wait_for(pod, false, timeout_ns, err);
+        return wait_for(pod, NULL, timeout_ns, err);
 }
 
 int pod_wait_ready(struct pod *pod, int64_t timeout_ns, struct ace_error **err)
 {
-        return wait_for(pod, true, timeout_ns, err);
+        return wait_for(pod, "ready", timeout_ns, err);
+}
+
+int pod_wait_file(struct pod *pod, const char *name, int64_t timeout_ns, struct ace_error **err)
+{
+        return wait_for(pod, name, timeout_ns, err);
 }
