@@ -325,12 +325,12 @@ int fs_path_normalize_relative(const char *name, char **ret, struct ace_error **
         if (n == 0)
                 return ace_error_make(err, EINVAL, "entry with an empty name");
         if (name[0] == '/')
-                return ace_error_make(err, EINVAL, "%s: absolute names are not allowed", name);
+                return ace_error_make(err, EINVAL, "entry %s: absolute names are not allowed", name);
         while (*p) {
                 const char *e = strchrnul(p, '/');
                 size_t cl = (size_t)(e - p);
                 if (cl == 2 && p[0] == '.' && p[1] == '.')
-                        return ace_error_make(err, EINVAL, "%s: \"..\" components are not allowed",
+                        return ace_error_make(err, EINVAL, "entry %s: \"..\" components are not allowed",
                                               name);
                 if (cl > 0 && !(cl == 1 && p[0] == '.')) {
                         if (olen)
