@@ -85,8 +85,7 @@ int stage1_info_parse_manifest(const char *json, size_t len, struct stage1_info 
         return 0;
 }
 
-/* treeStorePath and overlay from runtime-config. */
-static int read_runtime_config(struct pod *pod, char **ret_tree_path, bool *ret_overlay,
+int stage1_read_runtime_config(struct pod *pod, char **ret_tree_path, bool *ret_overlay,
                                struct ace_error **err)
 {
         _cleanup_free_ char *buf = NULL;
@@ -127,7 +126,7 @@ int stage1_info_load(struct pod *pod, struct stage1_info *ret, struct ace_error 
         r = stage1_info_parse_manifest(manifest, len, &s, err);
         if (r < 0)
                 return ace_error_wrap(err, "pod %s", pod->uuid);
-        r = read_runtime_config(pod, &tree_path, &overlay, err);
+        r = stage1_read_runtime_config(pod, &tree_path, &overlay, err);
         if (r < 0)
                 goto fail;
         path = pod_path(pod);

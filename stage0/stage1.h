@@ -41,6 +41,10 @@ void stage1_info_free(struct stage1_info *s);
 int stage1_info_parse_manifest(const char *json, size_t len, struct stage1_info *ret,
                                struct ace_error **err);
 
+/* treeStorePath (NULL when absent) and overlay from the pod's runtime-config. */
+int stage1_read_runtime_config(struct pod *pod, char **ret_tree_path, bool *ret_overlay,
+                               struct ace_error **err);
+
 /* Reads the stage1 of an existing pod directory. -ENOENT when the pod has no stage1 yet
  * (an embryo, or a prepare that failed early). */
 int stage1_info_load(struct pod *pod, struct stage1_info *ret, struct ace_error **err);
