@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -59,8 +60,20 @@ int pod_delete(struct pod *pod, const struct pod_gc_opts *o, struct ace_error **
                 return ace_error_make(err, EBUSY, "non-garbage pod \"%s\" (status \"%s\"), "
                                                   "skipped",
                                       pod->uuid, pod_state_to_string(pod->state));
-        if (pod->dir == POD_DIR_EXITED_GARBAGE)
+        if (pod->dir == POD_DIR_EXITED_GARBAGE) {
+                /* stage1 gc refuses a pod whose lock it cannot share ("still running"), so it
+                 * runs while we hold the lock shared: other deleters (exclusive) still wait,
+                 * and nothing can start a pod in exited-garbage/. Then back to exclusive; a
+                 * concurrent deleter holding it shared makes us leave the pod to it. */
+                (void)flock(pod->fd, LOCK_SH);
                 run_stage1_gc(pod, o);
+                if (flock(pod->fd, LOCK_EX | LOCK_NB) < 0) {
+                        pod->locked = false;
+                        return ace_error_make(err, EBUSY, "pod \"%s\" is being deleted by "
+                                                          "another process",
+                                              pod->uuid);
+                }
+        }
         /* Relative to the state directory fd: the pod cannot be swapped for a symlink, and
          * fs_rm_rf_at stops at any mount point instead of deleting through it. */
         r = fs_rm_rf_at(pods_state_fd(pod->pods, pod->dir), pod->uuid, FS_RM_MISSING_OK, err);
