@@ -121,7 +121,7 @@ $(PROBE): tests/probe/probe.c
 	$(CC) -static $(ACE_CPPFLAGS) -std=gnu11 $(WARNINGS) -O2 -o $@ $<
 
 # The stage1 image: an ACI built with our own actool from the static binaries.
-$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(ACTOOL) stage1/aci-manifest.json stage1/build-aci.sh
+$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(if $(ACTOOL_SRCS),$(ACTOOL)) stage1/aci-manifest.json stage1/build-aci.sh
 	sh stage1/build-aci.sh $(BUILD) $(ACTOOL) $(STAGE1_BIN) $(STAGE2_BIN) $@
 
 # ---- tests --------------------------------------------------------------------------------
