@@ -168,7 +168,7 @@ int pods_state_fd(const struct pods *p, enum pod_dir d)
         return d < POD_DIR_MAX ? p->state_fd[d] : -EBADF;
 }
 
-void pod_free(struct pod *pod)
+void pod_close(struct pod *pod)
 {
         if (!pod)
                 return;

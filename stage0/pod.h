@@ -100,13 +100,13 @@ struct pod {
         enum pod_state state;       /* as of the last pod_refresh() */
 };
 
-void pod_free(struct pod *pod);
-static inline void pod_freep(struct pod **p)
+void pod_close(struct pod *pod);
+static inline void pod_closep(struct pod **p)
 {
-        pod_free(*p);
+        pod_close(*p);
         *p = (void *)0;
 }
-#define _cleanup_pod_ __attribute__((cleanup(pod_freep)))
+#define _cleanup_pod_ __attribute__((cleanup(pod_closep)))
 
 /* ---- UUIDs --------------------------------------------------------------------------------- */
 

@@ -205,7 +205,7 @@ static int take_app_args(struct run_config *c, int argc, char **argv, int *i,
         return 0;
 }
 
-int run_args_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
+int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
                    struct ace_error **err)
 {
         const struct cli_option *pod_opts = c->is_prepare ? prepare_pod_options : run_pod_options;

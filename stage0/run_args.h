@@ -82,7 +82,7 @@ void run_config_free(struct run_config *c);
  * Parses argv (everything after the verb) into *c, with the global flags going to *g.
  * Errors are usage errors: the message names the flag or token.
  */
-int run_args_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
+int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
                    struct ace_error **err);
 
 /*

@@ -227,13 +227,13 @@ Test(pod, lookup_prefix_case_and_errors)
         cr_assert_eq(pod_lookup(p, "ABCDEF01", &pod, &err), 0, "%s", ace_error_msg(err));
         cr_expect_str_eq(pod->uuid, "abcdef01-2222-4333-8444-555555555555");
         cr_expect_eq(pod->state, POD_STATE_EXITED);
-        pod_free(pod);
+        pod_close(pod);
         cr_assert_eq(pod_lookup(p, "ABCDEF02-2222-4333-8444-555555555555", &pod, &err), 0);
         cr_expect_eq(pod->state, POD_STATE_PREPARED);
-        pod_free(pod);
+        pod_close(pod);
         cr_assert_eq(pod_lookup(p, "1", &pod, &err), 0);
         cr_expect_eq(pod->state, POD_STATE_GARBAGE);
-        pod_free(pod);
+        pod_close(pod);
 
         cr_expect_eq(pod_lookup(p, "abcdef0", &pod, &err), -EEXIST);
         cr_expect_str_eq(ace_error_msg(err), "ambiguous uuid, 2 matches");

@@ -56,7 +56,7 @@ static int gen(struct fixture *f, const char *const *manifests, char *const *hos
         ace_global_init(&f->g);
         f->err = NULL;
         f->pm = NULL;
-        cr_assert_eq(run_args_parse(&f->c, &f->g, argc, argv, &f->err), 0, "%s",
+        cr_assert_eq(run_config_parse(&f->c, &f->g, argc, argv, &f->err), 0, "%s",
                      ace_error_msg(f->err));
         for (size_t i = 0; i < f->c.n_apps; i++) {
                 f->m[i] = parse_image(manifests[i]);

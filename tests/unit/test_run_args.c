@@ -18,7 +18,7 @@ static void parse(struct parsed *p, bool prepare, int argc, char **argv)
         run_config_init(&p->c, prepare);
         ace_global_init(&p->g);
         p->err = NULL;
-        p->r = run_args_parse(&p->c, &p->g, argc, argv, &p->err);
+        p->r = run_config_parse(&p->c, &p->g, argc, argv, &p->err);
 }
 
 static void done(struct parsed *p)
@@ -34,7 +34,7 @@ static void done(struct parsed *p)
                 parse(p, prep, (int)(sizeof(argv_) / sizeof(argv_[0])), argv_);                    \
         } while (0)
 
-Test(run_args, per_app_flags_bind_to_latest_image)
+Test(run_config, per_app_flags_bind_to_latest_image)
 {
         struct parsed p;
         PARSE(&p, false, "--volume=data,kind=empty", "--insecure-options=image", "a.aci",
@@ -65,7 +65,7 @@ Test(run_args, per_app_flags_bind_to_latest_image)
         done(&p);
 }
 
-Test(run_args, mount_position_sensitive)
+Test(run_config, mount_position_sensitive)
 {
         struct parsed p;
         PARSE(&p, false, "--volume=v,kind=empty", "--mount", "volume=v,target=/all", "a.aci",
@@ -79,7 +79,7 @@ Test(run_args, mount_position_sensitive)
         done(&p);
 }
 
-Test(run_args, errors)
+Test(run_config, errors)
 {
         struct parsed p;
 
@@ -118,7 +118,7 @@ Test(run_args, errors)
         done(&p);
 }
 
-Test(run_args, stray_triple_dash_ignored_and_empty_args)
+Test(run_config, stray_triple_dash_ignored_and_empty_args)
 {
         struct parsed p;
         PARSE(&p, false, "---", "a.aci", "--");
@@ -134,7 +134,7 @@ static int check(struct parsed *p)
         return run_config_check(&p->c, &p->err);
 }
 
-Test(run_args, config_checks)
+Test(run_config, config_checks)
 {
         struct parsed p;
 
@@ -206,7 +206,7 @@ static void expect_sorted(const struct cli_option *opts, const char *what)
         }
 }
 
-Test(run_args, tables_sorted_and_complete)
+Test(run_config, tables_sorted_and_complete)
 {
         /* Every per-app flag of the issue is in the table. */
         static const char *const want[] = {
