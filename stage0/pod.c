@@ -124,7 +124,11 @@ int pods_open(const char *data_dir, bool create, struct pods **ret, struct ace_e
                 goto fail;
         p->pods_fd = r;
         for (int d = 0; d < POD_DIR_MAX; d++) {
+                /* The state directories are part of an existing pods/ tree: one missing (made
+                 * by an older or foreign tool) is created when we may (errors ignored). */
                 r = open_dir_at(p->pods_fd, dir_names[d], create, err, dir_names[d]);
+                if (r == -ENOENT && mkdirat(p->pods_fd, dir_names[d], 0750) == 0)
+                        r = open_dir_at(p->pods_fd, dir_names[d], false, err, dir_names[d]);
                 if (r == -ENOENT)
                         continue;
                 if (r < 0) {

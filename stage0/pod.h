@@ -74,8 +74,9 @@ struct pods;
 
 /*
  * Opens `<data_dir>/pods`. With `create`, creates `pods/` and the six state directories
- * (mode 0750) when missing; without it a missing tree is an empty one (listing gives nothing,
- * lookups give "no matches found").
+ * (mode 0750) when missing; without it a missing data dir or pods/ is an empty tree (listing
+ * gives nothing, lookups give "no matches found"), and only missing state directories of an
+ * existing pods/ are created (when permitted).
  */
 int pods_open(const char *data_dir, bool create, struct pods **ret, struct ace_error **err);
 void pods_close(struct pods *p);
