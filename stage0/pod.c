@@ -377,14 +377,40 @@ int pods_list(struct pods *p, unsigned dir_mask, struct pod_entry **ret, size_t 
         return 0;
 }
 
+/* Counts the pods of one state directory whose name starts with `prefix` (names only). The
+ * first match is kept in match; a name equal to it (the same pod seen in two directories while
+ * it moved) is not counted twice. */
+static int scan_prefix(int state_fd, const char *prefix, size_t len, char match[POD_UUID_LEN + 1],
+                       size_t *matches)
+{
+        _cleanup_closedir_ DIR *dir = NULL;
+        struct dirent *de;
+        int fd = openat(state_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0 || !(dir = fdopendir(fd))) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                return -e;
+        }
+        while ((errno = 0, de = readdir(dir))) {
+                if (strncmp(de->d_name, prefix, len) != 0 || !uuid_canonical(de->d_name))
+                        continue;
+                if (*matches && strcmp(match, de->d_name) == 0)
+                        continue;
+                if (!*matches)
+                        memcpy(match, de->d_name, POD_UUID_LEN + 1);
+                (*matches)++;
+        }
+        return errno ? -errno : 0;
+}
+
 int pod_lookup(struct pods *p, const char *uuid_or_prefix, struct pod **ret,
                struct ace_error **err)
 {
-        _cleanup_free_ struct pod_entry *v = NULL;
         _cleanup_free_ char *lower = NULL;
-        const char *match = NULL;
-        size_t n = 0, len, matches = 0;
-        int r;
+        char match[POD_UUID_LEN + 1] = "";
+        size_t len, matches = 0;
 
         if (!uuid_or_prefix || !*uuid_or_prefix)
                 return ace_error_make(err, EINVAL, "UUID cannot be empty");
@@ -394,17 +420,12 @@ int pod_lookup(struct pods *p, const char *uuid_or_prefix, struct pod **ret,
         lower = xstrdup(uuid_or_prefix);
         for (char *c = lower; *c; c++)
                 *c = (char)tolower((unsigned char)*c);
-        r = pods_list(p, POD_DIR_MASK_ALL, &v, &n, err);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++) {
-                if (strncmp(v[i].uuid, lower, len) != 0)
+        for (int d = 0; d < POD_DIR_MAX && len <= POD_UUID_LEN; d++) {
+                if (p->state_fd[d] < 0)
                         continue;
-                /* The same pod seen twice while it moved between directories is one match. */
-                if (match && strcmp(match, v[i].uuid) == 0)
-                        continue;
-                match = v[i].uuid;
-                matches++;
+                int r = scan_prefix(p->state_fd[d], lower, len, match, &matches);
+                if (r < 0)
+                        return ace_error_errno(err, -r, "reading pods/%s", dir_names[d]);
         }
         if (matches == 0)
                 return ace_error_make(err, ENOENT, "no matches found for \"%s\"", uuid_or_prefix);
