@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/strv.h"
 #include "common/xalloc.h"
@@ -149,7 +150,9 @@ int ace_image_manifest_validate(const struct ace_image_manifest *m, struct ace_e
 {
         int r;
 
-        if (!m->ac_kind || strcmp(m->ac_kind, "ImageManifest") != 0) {
+        if (!m->ac_kind || !*m->ac_kind)
+                return json_path_error(err, "acKind", "ACKind must be set");
+        if (strcmp(m->ac_kind, "ImageManifest") != 0) {
                 _cleanup_free_ char *q = json_quote(m->ac_kind ? m->ac_kind : "");
                 return json_path_error(err, "acKind",
                                        "missing or bad ACKind %s (must be \"ImageManifest\")", q);
@@ -256,4 +259,22 @@ const char *ace_image_manifest_label(const struct ace_image_manifest *m, const c
 const char *ace_image_manifest_annotation(const struct ace_image_manifest *m, const char *name)
 {
         return ace_kv_get(&m->annotations, name);
+}
+
+enum ac_kind ace_manifest_kind(struct json_object *obj)
+{
+        struct json_object *kind = NULL;
+
+        if (!json_object_is_type(obj, json_type_object))
+                return AC_KIND_INVALID;
+        /* every key matching acKind, exactly or case-insensitively, lands on the same field;
+         * the last one wins (json_bind's rule, Go's encoding/json) */
+        json_object_object_foreach(obj, key, val)
+        {
+                if (strcasecmp(key, "acKind") == 0)
+                        kind = val;
+        }
+        if (!json_object_is_type(kind, json_type_string))
+                return AC_KIND_INVALID;
+        return ac_kind_from_string(json_object_get_string(kind));
 }

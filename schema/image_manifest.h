@@ -74,6 +74,11 @@ static inline void ace_image_manifest_freep(struct ace_image_manifest **m)
 }
 #define _cleanup_image_manifest_ _cleanup_(ace_image_manifest_freep)
 
+/* Which manifest obj is, from its acKind key (matched as json_bind does: exact name, else
+ * case-insensitive; the last match wins). AC_KIND_INVALID when absent or not a known kind.
+ * For tools that take either kind (actool validate) and then call the matching parser. */
+enum ac_kind ace_manifest_kind(struct json_object *obj);
+
 /* Label / annotation values, or NULL. */
 const char *ace_image_manifest_label(const struct ace_image_manifest *m, const char *name);
 const char *ace_image_manifest_annotation(const struct ace_image_manifest *m, const char *name);

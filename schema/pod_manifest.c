@@ -475,7 +475,9 @@ int ace_pod_manifest_validate(const struct ace_pod_manifest *pm, struct ace_erro
         r = ac_version_check(pm->ac_version, "acVersion", err);
         if (r < 0)
                 return r;
-        if (!pm->ac_kind || strcmp(pm->ac_kind, "PodManifest") != 0) {
+        if (!pm->ac_kind || !*pm->ac_kind)
+                return json_path_error(err, "acKind", "ACKind must be set");
+        if (strcmp(pm->ac_kind, "PodManifest") != 0) {
                 _cleanup_free_ char *q = json_quote(pm->ac_kind ? pm->ac_kind : "");
                 return json_path_error(err, "acKind",
                                        "missing or bad ACKind %s (must be \"PodManifest\")", q);

@@ -150,7 +150,8 @@ Test(json, compact_output_like_go)
         cr_assert_str_eq(c, "18446744073709551615");
         _cleanup_free_ char *d = roundtrip("-9223372036854775808", JSON_COMPACT);
         cr_assert_str_eq(d, "-9223372036854775808");
-        cr_assert_str_eq(json_to_text(NULL, JSON_COMPACT), "null");
+        _cleanup_free_ char *e = json_to_text(NULL, JSON_COMPACT);
+        cr_assert_str_eq(e, "null");
 }
 
 Test(json, pretty_output_like_actool)
