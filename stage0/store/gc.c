@@ -231,6 +231,15 @@ static void tree_layers(struct store *s, const char *tree_id, char ***images)
 
 /* ---- the crash sweep ------------------------------------------------------------------------ */
 
+/* Takes an exclusive lock on dirfd/name now or reports why not: -EWOULDBLOCK when someone
+ * holds it (an error object is needed: wrapping functions lose the code without one). */
+static int try_lock(int dirfd, const char *name, unsigned flags)
+{
+        _cleanup_error_ struct ace_error *e = NULL;
+        int fd = lock_acquire_at(dirfd, name, LOCK_MODE_EXCLUSIVE, flags | LOCK_NONBLOCK, NULL, &e);
+        return fd >= 0 ? fd : e ? -e->code : fd;
+}
+
 static int try_lock_image(struct store *s, const char *id)
 {
         int fd = store_lock_key(s->imagelock_fd, id, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL,
@@ -246,9 +255,10 @@ static void sweep_tmp(struct store *s, struct store_gc_report *rep)
                 return;
         for (char **n = names; *n; n++) {
                 _cleanup_error_ struct ace_error *e = NULL;
-                int fd = lock_acquire_at(s->tmp_fd, *n, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL,
-                                         NULL);
-                if (fd < 0 && fd != -EISDIR && fd != -ELOOP)
+                int fd = try_lock(s->tmp_fd, *n, 0);
+                if (fd == -EISDIR)
+                        fd = try_lock(s->tmp_fd, *n, LOCK_DIRECTORY);
+                if (fd < 0 && fd != -ELOOP)
                         continue; /* busy (a live import) or vanished */
                 if (fd >= 0)
                         close(fd);
@@ -332,6 +342,12 @@ static void sweep_trees(struct store *s, struct store_gc_report *rep)
                 if (tree_name_valid(*n) && store_tree_is_rendered(s, *n))
                         continue;
                 if (!tree_name_valid(*n)) {
+                        /* An import's pre-render (.import-*) is flock'ed while alive. */
+                        int fd = try_lock(s->tree_fd, *n, LOCK_DIRECTORY);
+                        if (fd == -EWOULDBLOCK)
+                                continue;
+                        if (fd >= 0)
+                                close(fd);
                         if (fs_rm_rf_at(s->tree_fd, *n, FS_RM_MISSING_OK, &e) < 0)
                                 report_error(rep, &e);
                         else if (rep)

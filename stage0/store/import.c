@@ -49,6 +49,9 @@ struct store_import {
         size_t buf_len;
         uint64_t written, flushed;
         struct tar_push *push;
+        char *tree_tmp;    /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
+        int tree_tmp_fd;
+        int rootfs_fd;
         struct tar_result res;
         struct ace_image_manifest *manifest;
         struct store_import_result result;
@@ -101,6 +104,49 @@ static int blob_tee(void *userdata, const void *data, size_t len, struct ace_err
         return 0;
 }
 
+static int random_hex(char hex[17], struct ace_error **err)
+{
+        unsigned char rnd[8];
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || read(fd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
+                int e = errno ? errno : EIO;
+                if (fd >= 0)
+                        close(fd);
+                return ace_error_errno(err, e, "read /dev/urandom");
+        }
+        close(fd);
+        for (size_t i = 0; i < sizeof(rnd); i++)
+                snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+        return 0;
+}
+
+/* cas/tree/.import-<random>/rootfs for the pre-render, flock'ed (store_gc_tmp() leaves a
+ * locked temp tree alone and removes dead ones). */
+static int open_tree_tmp(struct store_import *imp, struct ace_error **err)
+{
+        char hex[17];
+        int r = random_hex(hex, err);
+        if (r < 0)
+                return r;
+        imp->tree_tmp = xasprintf(".import-%s", hex);
+        if (mkdirat(imp->s->tree_fd, imp->tree_tmp, 0700) < 0) {
+                r = ace_error_errno(err, errno, "create %s/tree/%s", imp->s->cas, imp->tree_tmp);
+                free(TAKE_PTR(imp->tree_tmp));
+                return r;
+        }
+        imp->tree_tmp_fd = lock_acquire_at(imp->s->tree_fd, imp->tree_tmp, LOCK_MODE_EXCLUSIVE,
+                                           LOCK_DIRECTORY, "temp tree lock", err);
+        if (imp->tree_tmp_fd < 0)
+                return imp->tree_tmp_fd;
+        if (mkdirat(imp->tree_tmp_fd, "rootfs", 0755) < 0)
+                return ace_error_errno(err, errno, "create %s/rootfs", imp->tree_tmp);
+        imp->rootfs_fd = openat(imp->tree_tmp_fd, "rootfs",
+                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (imp->rootfs_fd < 0)
+                return ace_error_errno(err, errno, "open %s/rootfs", imp->tree_tmp);
+        return 0;
+}
+
 static int open_temp_blob(struct store_import *imp, struct ace_error **err)
 {
         int fd = openat(imp->s->tmp_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
@@ -112,18 +158,10 @@ static int open_temp_blob(struct store_import *imp, struct ace_error **err)
                 return ace_error_errno(err, errno, "create a temp file in %s/tmp", imp->s->cas);
         /* No O_TMPFILE here: a named temp file, flock'ed so store_gc_tmp() knows it is live. */
         for (int tries = 0; tries < 100; tries++) {
-                unsigned char rnd[8];
                 char hex[17];
-                int ufd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-                if (ufd < 0 || read(ufd, rnd, sizeof(rnd)) != (ssize_t)sizeof(rnd)) {
-                        int e = errno;
-                        if (ufd >= 0)
-                                close(ufd);
-                        return ace_error_errno(err, e ? e : EIO, "read /dev/urandom");
-                }
-                close(ufd);
-                for (size_t i = 0; i < sizeof(rnd); i++)
-                        snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+                int r = random_hex(hex, err);
+                if (r < 0)
+                        return r;
                 free(imp->tmp_name);
                 imp->tmp_name = xasprintf("import-%s", hex);
                 fd = openat(imp->s->tmp_fd, imp->tmp_name,
@@ -142,12 +180,23 @@ static int open_temp_blob(struct store_import *imp, struct ace_error **err)
         return imp->tmp_lock < 0 ? imp->tmp_lock : 0;
 }
 
+static void drop_tree_tmp(struct store_import *imp)
+{
+        if (!imp->tree_tmp)
+                return;
+        (void)fs_rm_rf_at(imp->s->tree_fd, imp->tree_tmp, FS_RM_MISSING_OK, NULL);
+        free(TAKE_PTR(imp->tree_tmp));
+}
+
 static void import_free(struct store_import *imp)
 {
         if (!imp)
                 return;
         if (imp->push)
                 tar_push_abort(imp->push);
+        drop_tree_tmp(imp);
+        closep(&imp->rootfs_fd);
+        closep(&imp->tree_tmp_fd);
         if (imp->tmp_name)
                 (void)unlinkat(imp->s->tmp_fd, imp->tmp_name, 0);
         closep(&imp->blob_fd);
@@ -174,9 +223,11 @@ static int import_new(struct store *s, const struct store_import_opts *opts,
         imp = xcalloc(1, sizeof(*imp));
         imp->s = s;
         imp->opts = opts;
-        imp->blob_fd = imp->tmp_lock = -EBADF;
+        imp->blob_fd = imp->tmp_lock = imp->tree_tmp_fd = imp->rootfs_fd = -EBADF;
         imp->buf = xmalloc(BLOB_BUF_SIZE);
         r = open_temp_blob(imp, err);
+        if (r >= 0 && opts->render)
+                r = open_tree_tmp(imp, err);
         if (r < 0) {
                 import_free(imp);
                 return r;
@@ -215,6 +266,15 @@ static int import_complete(struct store_import *imp, struct ace_error **err)
         return 0;
 }
 
+/* Scan, tee to the blob, and with a pre-render extract the rootfs at the same time. */
+static void extract_opts(struct store_import *imp, struct tar_extract_opts *o)
+{
+        tar_extract_opts_init(o);
+        o->tee = blob_tee;
+        o->tee_userdata = imp;
+        o->flags = TAR_EXTRACT_ROOTFS_ONLY | (geteuid() != 0 ? TAR_EXTRACT_NO_OWNERS : 0);
+}
+
 int store_import_begin(struct store *s, const struct store_import_opts *opts,
                        struct store_import **ret, struct ace_error **err)
 {
@@ -223,10 +283,8 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
         int r = import_new(s, opts, &imp, err);
         if (r < 0)
                 return r;
-        tar_extract_opts_init(&topts);
-        topts.tee = blob_tee;
-        topts.tee_userdata = imp;
-        r = tar_push_begin(&topts, -1, &imp->push, err);
+        extract_opts(imp, &topts);
+        r = tar_push_begin(&topts, imp->rootfs_fd, &imp->push, err);
         if (r < 0) {
                 import_free(imp);
                 return r;
@@ -388,6 +446,20 @@ undo:
         return ace_error_wrap(err, "storing image %s", imp->result.id);
 }
 
+/* The pre-render becomes the image's tree when nothing else goes into that tree. The image
+ * is committed by now: a failure here is an import failure only for a real error (ENOSPC
+ * while hashing the tree...), and leaves the image stored (store_render() retries). */
+static int adopt_tree(struct store_import *imp, struct ace_error **err)
+{
+        const struct ace_image_manifest *m = imp->manifest;
+        int r = 0;
+
+        if (m->dependencies.n == 0 && !(m->path_whitelist && m->path_whitelist[0]))
+                r = store_tree_adopt(imp->s, imp->result.id, imp->tree_tmp, imp->tree_tmp_fd, err);
+        drop_tree_tmp(imp);
+        return r < 0 ? ace_error_wrap(err, "rendering image %s", imp->result.id) : 0;
+}
+
 int store_import_commit(struct store_import *imp, char **ret_id, struct ace_error **err)
 {
         struct store *s = imp->s;
@@ -421,6 +493,11 @@ int store_import_commit(struct store_import *imp, char **ret_id, struct ace_erro
         else
                 r = commit_new(imp, rp, err);
         db_image_done(&row);
+        if (lock >= 0)
+                close(lock);
+        lock = -EBADF;
+        if (r >= 0 && imp->tree_tmp)
+                r = adopt_tree(imp, err);
         if (r >= 0 && ret_id)
                 *ret_id = xstrdup(imp->result.id);
 out:
@@ -439,15 +516,21 @@ int store_import_fd(struct store *s, int fd, const struct store_import_opts *opt
                     char **ret_id, struct ace_error **err)
 {
         struct store_import *imp = NULL;
-        struct tar_read_opts ropts;
         struct tar_input in = tar_input_fd(fd);
         int r = import_new(s, opts, &imp, err);
         if (r < 0)
                 return r;
-        tar_read_opts_init(&ropts);
-        ropts.tee = blob_tee;
-        ropts.tee_userdata = imp;
-        r = tar_read_manifest(&in, &ropts, &imp->res, err);
+        if (imp->rootfs_fd >= 0) {
+                struct tar_extract_opts eopts;
+                extract_opts(imp, &eopts);
+                r = tar_extract(&in, imp->rootfs_fd, &eopts, &imp->res, err);
+        } else {
+                struct tar_read_opts ropts;
+                tar_read_opts_init(&ropts);
+                ropts.tee = blob_tee;
+                ropts.tee_userdata = imp;
+                r = tar_read_manifest(&in, &ropts, &imp->res, err);
+        }
         if (r >= 0)
                 r = import_complete(imp, err);
         if (r < 0) {

@@ -40,6 +40,12 @@ struct store_import_opts {
         /* If set, recorded (inserted or replaced) in the same transaction as the image row,
          * with blob_id filled in by the store. */
         const struct store_remote *remote;
+        /* Also render the image into the tree store in the same pass (rkt renders at fetch
+         * time): the rootfs is extracted while it streams by, and becomes the image's tree
+         * at commit if the image has no dependencies and no pathWhitelist (otherwise the
+         * extraction is dropped and store_render() does the work later). A failure of this
+         * extraction fails the import. */
+        bool render;
 };
 
 /* Imports an ACI read from fd (until EOF). Returns the full image ID in *ret_id. */

@@ -46,6 +46,16 @@ void store_unlock_remove_key(int dirfd, const char *name, int fd);
 /* Current time in ns since the epoch (CLOCK_REALTIME). */
 int64_t store_now(void);
 
+/* Completes a tree whose rootfs/ is extracted (tree.c): writes manifest (of the top image,
+ * the last layer), layers, image and hash, syncs the filesystem, then the rendered marker. */
+int store_tree_finish(struct store *s, int tree_fd, char *const *layer_ids, size_t n,
+                      uint64_t *ret_size, struct ace_error **err);
+/* Makes cas/tree/<tmp_name> (rootfs/ extracted by an import, tmp_fd its fd) the rendered tree
+ * of the dependency-less image id, unless that tree is already rendered. The caller removes
+ * tmp_name if it is still there afterwards. */
+int store_tree_adopt(struct store *s, const char *id, const char *tmp_name, int tmp_fd,
+                     struct ace_error **err);
+
 /* Converts a db row into a public record (labels copied). */
 struct store_image *store_image_from_db(const struct db_image *row);
 

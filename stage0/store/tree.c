@@ -261,27 +261,14 @@ static int write_small(int dirfd, const char *name, const char *data, struct ace
         return fs_write_all(fd, data, strlen(data), err);
 }
 
-static int render_into(struct store *s, const struct store_layer *layers, size_t n,
-                       const char *tree_id, int tree_fd, uint64_t *ret_size,
-                       struct ace_error **err)
+int store_tree_finish(struct store *s, int tree_fd, char *const *layer_ids, size_t n,
+                      uint64_t *ret_size, struct ace_error **err)
 {
-        const char *top = layers[n - 1].id;
-        _cleanup_close_ int rootfs_fd = -EBADF;
+        const char *top = layer_ids[n - 1];
         _cleanup_free_ char *manifest = NULL, *hash = NULL, *list = NULL;
         size_t mlen = 0;
         int r;
 
-        if (mkdirat(tree_fd, "rootfs", 0755) < 0)
-                return ace_error_errno(err, errno, "create %s/rootfs", tree_id);
-        rootfs_fd = openat(tree_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (rootfs_fd < 0)
-                return ace_error_errno(err, errno, "open %s/rootfs", tree_id);
-        for (size_t i = 0; i < n; i++) {
-                r = extract_layer(s, &layers[i], rootfs_fd, err);
-                if (r < 0)
-                        return r;
-                store_test_point("render-layer");
-        }
         r = store_read_manifest(s, top, &manifest, &mlen, err);
         if (r < 0)
                 return r;
@@ -290,7 +277,7 @@ static int render_into(struct store *s, const struct store_layer *layers, size_t
                 return r;
         list = xstrdup("");
         for (size_t i = 0; i < n; i++) {
-                char *t = xasprintf("%s%s\n", list, layers[i].id);
+                char *t = xasprintf("%s%s\n", list, layer_ids[i]);
                 free(list);
                 list = t;
         }
@@ -305,9 +292,69 @@ static int render_into(struct store *s, const struct store_layer *layers, size_t
                 return r;
         /* Everything above must be on disk before the marker says the tree is complete. */
         if (syncfs(tree_fd) < 0)
-                return ace_error_errno(err, errno, "sync tree %s", tree_id);
+                return ace_error_errno(err, errno, "sync tree");
         store_test_point("render-hashed");
         return fs_write_file_atomic_at(tree_fd, "rendered", "", 0, 0600, err);
+}
+
+static int render_into(struct store *s, const struct store_layer *layers, size_t n,
+                       const char *tree_id, int tree_fd, uint64_t *ret_size,
+                       struct ace_error **err)
+{
+        _cleanup_close_ int rootfs_fd = -EBADF;
+        _cleanup_free_ char **ids = xcalloc(n, sizeof(char *));
+        int r;
+
+        if (mkdirat(tree_fd, "rootfs", 0755) < 0)
+                return ace_error_errno(err, errno, "create %s/rootfs", tree_id);
+        rootfs_fd = openat(tree_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (rootfs_fd < 0)
+                return ace_error_errno(err, errno, "open %s/rootfs", tree_id);
+        for (size_t i = 0; i < n; i++) {
+                r = extract_layer(s, &layers[i], rootfs_fd, err);
+                if (r < 0)
+                        return r;
+                store_test_point("render-layer");
+                ids[i] = layers[i].id;
+        }
+        return store_tree_finish(s, tree_fd, ids, n, ret_size, err);
+}
+
+int store_tree_adopt(struct store *s, const char *id, const char *tmp_name, int tmp_fd,
+                     struct ace_error **err)
+{
+        char *ids[] = {(char *)id};
+        _cleanup_free_ char *tree_id = store_tree_id(ids, 1);
+        int tlock = -EBADF, ilock = -EBADF, r = 0;
+        uint64_t size = 0;
+
+        /* Same lock order as a render: the tree, then its image shared. */
+        tlock = store_lock_key(s->treelock_fd, tree_id, LOCK_MODE_EXCLUSIVE, 0, "tree lock", err);
+        if (tlock < 0)
+                return tlock;
+        ilock = store_lock_image(s, id, STORE_LOCK_SHARED, err);
+        if (ilock < 0) {
+                r = ilock;
+                goto out;
+        }
+        if (store_tree_is_rendered(s, tree_id) || !store_has_image(s, id))
+                goto out; /* nothing to add (the caller drops its copy) */
+        r = store_tree_finish(s, tmp_fd, ids, 1, &size, err);
+        if (r >= 0)
+                r = fs_rm_rf_at(s->tree_fd, tree_id, FS_RM_MISSING_OK, err);
+        if (r >= 0 && renameat(s->tree_fd, tmp_name, s->tree_fd, tree_id) < 0)
+                r = ace_error_errno(err, errno, "move the rendered tree of %s in place", id);
+        if (r >= 0)
+                r = fs_fsync_dir(s->tree_fd, NULL, err);
+        if (r >= 0) {
+                (void)db_set_tree_size(s->db, id, size, NULL);
+                (void)db_set_last_used(s->db, id, store_now(), NULL);
+        }
+out:
+        if (ilock >= 0)
+                close(ilock);
+        close(tlock);
+        return r;
 }
 
 /* Under the exclusive tree lock: renders unless already rendered (or always with force). */

@@ -53,16 +53,17 @@ static char *build(const char *tag, const char *payload, char **ret_id)
         return aci;
 }
 
-/* Starts a child that imports aci (and renders it with render=true), pausing at `point`;
- * returns its pid once it has reached the point. */
-static pid_t start_paused(const char *aci, const char *point, bool render)
+/* Starts a child that imports aci (and renders it with render=true, prerender=true renders in
+ * the import pass), pausing at `point`; returns its pid once it has reached the point. */
+static pid_t start_paused_opts(const char *aci, const char *point, bool render, bool prerender)
 {
         pid_t pid = fork();
         cr_assert_geq(pid, 0);
         if (pid == 0) {
                 setenv("ACE_TEST_PAUSE_AT", point, 1);
                 setenv("ACE_TEST_PAUSE_FIFO", fifo, 1);
-                char *id = sfx_import(dir, aci, NULL, NULL);
+                char *id = prerender ? sfx_import_render(dir, aci, NULL)
+                                     : sfx_import(dir, aci, NULL, NULL);
                 if (id && render) {
                         struct store *s = NULL;
                         char *t = NULL, *p = NULL;
@@ -86,6 +87,11 @@ static pid_t start_paused(const char *aci, const char *point, bool render)
         buf[n] = '\0';
         cr_assert_eq(strncmp(buf, point, strlen(point)), 0, "paused at %s, wanted %s", buf, point);
         return pid;
+}
+
+static pid_t start_paused(const char *aci, const char *point, bool render)
+{
+        return start_paused_opts(aci, point, render, false);
 }
 
 static void resume(pid_t pid, int want_status)
@@ -243,6 +249,45 @@ Test(store_crash, concurrent_import_waits_for_a_paused_one)
         sfx_count(dir, &c);
         cr_expect_eq(c.rows, 1);
         cr_expect_eq(c.blobs, 1);
+        sfx_assert_consistent(dir);
+}
+
+Test(store_crash, kill_during_a_rendering_import)
+{
+        _cleanup_free_ char *id = NULL;
+        _cleanup_free_ char *aci = build("pre", "x", &id);
+        pid_t pid = start_paused_opts(aci, "blob-written", false, true);
+        kill9(pid);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.trees, 1, "the import's temp tree is left behind");
+        gc_and_check();
+        sfx_count(dir, &c);
+        cr_expect_eq(c.trees + c.rows + c.blobs, 0);
+        _cleanup_free_ char *again = sfx_import_render(dir, aci, NULL);
+        cr_expect_str_eq(again, id);
+        sfx_count(dir, &c);
+        cr_expect_eq(c.trees, 1);
+        sfx_assert_consistent(dir);
+}
+
+Test(store_crash, gc_leaves_a_live_rendering_import_alone)
+{
+        _cleanup_free_ char *id = NULL;
+        _cleanup_free_ char *aci = build("prelive", "x", &id);
+        pid_t pid = start_paused_opts(aci, "blob-renamed", false, true);
+        cr_expect_eq(sfx_ace(dir, NULL, NULL, "image", "gc", "--grace-period=0s", NULL), 0);
+        resume(pid, 0);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.rows, 1);
+        cr_expect_eq(c.trees, 1, "the pre-rendered tree made it");
+        struct store *s = NULL;
+        char *ids[] = {id};
+        _cleanup_free_ char *tid = store_tree_id(ids, 1);
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_expect_eq(store_verify_tree(s, tid, NULL), 0);
+        store_close(s);
         sfx_assert_consistent(dir);
 }
 

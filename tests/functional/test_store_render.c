@@ -283,3 +283,66 @@ Test(store_render, corrupt_blob_is_detected)
         cr_expect_lt(store_render(s, a, &t, &p, &e2), 0, "a corrupt blob is not rendered");
         cr_expect(strstr(ace_error_msg(e2), "corrupt"), "%s", ace_error_msg(e2));
 }
+
+Test(store_render, import_renders_in_the_same_pass)
+{
+        _cleanup_free_ char *m = sfx_manifest("example.com/onepass", NULL, NULL);
+        _cleanup_free_ char *layout = sfx_layout(work, "onepass", m);
+        _cleanup_free_ char *f = sfx_fmt("%s/rootfs/etc/data", layout);
+        _cleanup_free_ char *aci = sfx_fmt("%s/onepass.aci", work);
+        _cleanup_free_ char *t = NULL, *p = NULL, *err = NULL;
+        struct stat st1, st2;
+
+        sfx_write(f, "one pass");
+        _cleanup_free_ char *want = sfx_build_aci(layout, aci, TAR_COMPRESSION_XZ);
+        _cleanup_free_ char *id = sfx_import_render(dir, aci, &err);
+        cr_assert_not_null(id, "%s", err);
+        cr_expect_str_eq(id, want);
+        char *ids[] = {id};
+        _cleanup_free_ char *tid = store_tree_id(ids, 1);
+        cr_expect(store_tree_is_rendered(s, tid), "rendered by the import");
+        _cleanup_free_ char *marker = sfx_fmt("%s/cas/tree/%s/rendered", dir, tid);
+        cr_assert_eq(stat(marker, &st1), 0);
+        /* store_render finds it, does not render again */
+        cr_assert_eq(store_render(s, id, &t, &p, NULL), 0);
+        cr_expect_str_eq(t, tid);
+        cr_assert_eq(stat(marker, &st2), 0);
+        cr_expect_eq(st1.st_ino, st2.st_ino);
+        _cleanup_free_ char *data = sfx_fmt("%s/rootfs/etc/data", p), *c = sfx_read(data);
+        cr_expect_str_eq(c, "one pass");
+        cr_expect_eq(store_verify_tree(s, t, NULL), 0);
+        /* the layers file and the size recorded */
+        struct store_image *img = NULL;
+        cr_assert_eq(store_get_image(s, id, &img, NULL), 0);
+        cr_expect_gt(img->tree_size, 0);
+        store_image_free(img);
+        /* importing again (rendered already) changes nothing */
+        _cleanup_free_ char *again = sfx_import_render(dir, aci, NULL);
+        cr_expect_str_eq(again, id);
+        struct sfx_counts c2;
+        sfx_count(dir, &c2);
+        cr_expect_eq(c2.trees, 1, "no temp trees left");
+        sfx_assert_consistent(dir);
+}
+
+Test(store_render, import_does_not_prerender_images_with_dependencies)
+{
+        _cleanup_free_ char *b = image("lower", NULL, "/l=1");
+        _cleanup_free_ char *dd = sfx_dep("example.com/lower", NULL, NULL);
+        _cleanup_free_ char *ax = sfx_fmt("\"dependencies\":[%s]", dd);
+        _cleanup_free_ char *m = sfx_manifest("example.com/upper", NULL, ax);
+        _cleanup_free_ char *layout = sfx_layout(work, "upperpre", m);
+        _cleanup_free_ char *f = sfx_fmt("%s/rootfs/u", layout);
+        _cleanup_free_ char *aci = sfx_fmt("%s/upperpre.aci", work);
+        sfx_write(f, "u");
+        free(sfx_build_aci(layout, aci, TAR_COMPRESSION_GZIP));
+        _cleanup_free_ char *id = sfx_import_render(dir, aci, NULL);
+        cr_assert_not_null(id);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.trees, 0, "the extraction was dropped, no temp tree left");
+        _cleanup_free_ char *t = NULL, *p = NULL;
+        cr_assert_eq(store_render(s, id, &t, &p, NULL), 0);
+        _cleanup_free_ char *l = sfx_fmt("%s/rootfs/l", p);
+        cr_expect(sfx_exists(l));
+}

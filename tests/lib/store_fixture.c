@@ -147,11 +147,12 @@ char *sfx_build_aci(const char *layout, const char *out, enum tar_compression c)
         return xstrdup(id);
 }
 
-char *sfx_import(const char *dir, const char *aci, const char *expected_id, char **err_msg)
+static char *import(const char *dir, const char *aci, const char *expected_id, bool render,
+                    char **err_msg)
 {
         _cleanup_error_ struct ace_error *e = NULL;
         struct store *s = NULL;
-        struct store_import_opts o = {.expected_id = expected_id};
+        struct store_import_opts o = {.expected_id = expected_id, .render = render};
         char *id = NULL;
         int fd, r;
 
@@ -169,6 +170,16 @@ char *sfx_import(const char *dir, const char *aci, const char *expected_id, char
                 return NULL;
         }
         return id;
+}
+
+char *sfx_import(const char *dir, const char *aci, const char *expected_id, char **err_msg)
+{
+        return import(dir, aci, expected_id, false, err_msg);
+}
+
+char *sfx_import_render(const char *dir, const char *aci, char **err_msg)
+{
+        return import(dir, aci, NULL, true, err_msg);
 }
 
 int sfx_ace(const char *dir, char **out, char **err, ...)

@@ -39,6 +39,8 @@ char *sfx_build_aci(const char *layout, const char *out, enum tar_compression c)
 /* Imports an ACI in-process (store_import_fd); returns the ID or NULL (then *err_msg, if
  * given, gets the error message). expected_id may be NULL. */
 char *sfx_import(const char *dir, const char *aci, const char *expected_id, char **err_msg);
+/* The same with the import rendering the image in the same pass (store_import_opts.render). */
+char *sfx_import_render(const char *dir, const char *aci, char **err_msg);
 
 /* Runs `$ACE_BUILD/ace --dir=<dir> args...` (args NULL-terminated), capturing stdout and
  * stderr (either may be NULL to discard); returns the exit code (128+sig if killed). */
