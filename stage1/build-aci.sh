@@ -16,7 +16,8 @@ cp "$stage1" "$layout/rootfs/init"
 for ep in enter gc stop; do ln "$layout/rootfs/init" "$layout/rootfs/$ep"; done
 cp "$stage2" "$layout/rootfs/stage2"
 rm -f "$out"
-if [ -x "$actool" ]; then
+# Only an actool that has `build` (the discover-only stand-in does not) is used.
+if [ -x "$actool" ] && "$actool" help build >/dev/null 2>&1; then
 	"$actool" build --overwrite "$layout" "$out"
 else
 	tar -C "$layout" --numeric-owner --owner=0 --group=0 -czf "$out" manifest rootfs
