@@ -293,6 +293,10 @@ int pod_export(struct pod *pod, const char *want_app, const char *out, bool over
                 if (layout_fd < 0)
                         r = ace_error_errno(err, errno, "opening %s of pod %s", dir, pod->uuid);
         }
+        /* The ACI writer takes the manifest entry's metadata from a `manifest` file in the
+         * layout; the bytes come from appsinfo (rkt kept a copy in the app dir too). */
+        if (r >= 0 && faccessat(layout_fd, "manifest", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+                r = fs_write_file_atomic_at(layout_fd, "manifest", manifest, len, 0644, err);
         if (r >= 0)
                 r = write_aci(layout_fd, manifest, len, out, overwrite, ret_id, err);
 out:

@@ -324,18 +324,29 @@ static int write_app_info(struct prepare_ctx *x, size_t i, struct ace_error **er
         return 0;
 }
 
-/* overlay/<treeID>/{upper,work}/<app>; the stage1's with an empty app name. */
-static int overlay_dirs(struct prepare_ctx *x, const char *tree_id, const char *app,
+/*
+ * overlay/<treeID>/{upper,work}/<app>; the stage1's with an empty app name. The upper dir is
+ * the root directory of the merged tree, so it takes the mode and owner of the image's root:
+ * a 0750 root would lock a non-root app out of its own "/".
+ */
+static int overlay_dirs(struct prepare_ctx *x, const struct image_ref *img, const char *app,
                         struct ace_error **err)
 {
         static const char *const kinds[] = {"upper", "work"};
+        _cleanup_free_ char *lower = xasprintf("%s/rootfs", img->tree_path);
+        struct stat st;
 
+        if (stat(lower, &st) < 0)
+                return ace_error_errno(err, errno, "stat %s", lower);
         for (size_t k = 0; k < 2; k++) {
-                _cleanup_free_ char *p = xasprintf("overlay/%s/%s%s%s", tree_id, kinds[k],
+                _cleanup_free_ char *p = xasprintf("overlay/%s/%s%s%s", img->tree_id, kinds[k],
                                                    *app ? "/" : "", app);
                 int r = fs_mkdir_p_at(x->pod->fd, p, 0750, 0, NULL, err);
                 if (r < 0)
                         return r;
+                if (k == 0 && (fchownat(x->pod->fd, p, st.st_uid, st.st_gid, 0) < 0 ||
+                               fchmodat(x->pod->fd, p, st.st_mode & 07777, 0) < 0))
+                        return ace_error_errno(err, errno, "setting up %s", p);
         }
         return 0;
 }
@@ -365,10 +376,10 @@ static int setup_rootfs(struct prepare_ctx *x, struct ace_error **err)
 
         if (x->overlay) {
                 if ((r = fs_mkdir_p_at(x->pod->fd, "stage1/rootfs", 0755, 0, NULL, err)) < 0 ||
-                    (r = overlay_dirs(x, x->stage1.tree_id, "", err)) < 0)
+                    (r = overlay_dirs(x, &x->stage1, "", err)) < 0)
                         return r;
                 for (size_t i = 0; i < x->n_apps; i++)
-                        if ((r = overlay_dirs(x, x->apps[i].tree_id, x->pm->apps.items[i].name,
+                        if ((r = overlay_dirs(x, &x->apps[i], x->pm->apps.items[i].name,
                                               err)) < 0)
                                 return r;
                 return write_string(x->pod->fd, "overlay-prepared", "", err);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/strv.h"
+#include "common/tar.h"
 #include "common/xalloc.h"
 
 void ace_result_done(struct ace_result *r)
@@ -215,4 +216,57 @@ double ft_median(double *v, size_t n)
 {
         qsort(v, n, sizeof(double), dcmp);
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+char *ft_manifest(const char *name, const char *version, const char *app_json,
+                  const char *extra)
+{
+        char *vlabel = version ? xasprintf("{\"name\": \"version\", \"value\": \"%s\"}, ", version)
+                               : xstrdup("");
+        char *m = xasprintf("{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", "
+                            "\"name\": \"%s\", \"labels\": [%s{\"name\": \"os\", \"value\": "
+                            "\"linux\"}, {\"name\": \"arch\", \"value\": \"amd64\"}]%s%s%s%s}",
+                            name, vlabel, app_json ? ", \"app\": " : "", app_json ? app_json : "",
+                            extra ? ", " : "", extra ? extra : "");
+        free(vlabel);
+        return m;
+}
+
+char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out_path)
+{
+        struct tar_write_opts o;
+        struct ace_error *err = NULL;
+        char id[HASH_IMAGE_ID_SIZE];
+        char *mpath = xasprintf("%s/manifest", layout_dir);
+        ft_write(mpath, manifest); /* the writer takes the entry's metadata from the file */
+        free(mpath);
+        int dfd = open(layout_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int ofd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+        if (dfd < 0 || ofd < 0)
+                abort();
+        tar_write_opts_init(&o);
+        o.manifest = manifest;
+        o.manifest_len = strlen(manifest);
+        o.owner_root = true;
+        if (tar_write_aci(dfd, ofd, &o, id, &err) < 0) {
+                fprintf(stderr, "tar_write_aci: %s\n", ace_error_msg(err));
+                abort();
+        }
+        close(dfd);
+        close(ofd);
+        return xstrdup(id);
+}
+
+char *ft_kv(const char *text, const char *key)
+{
+        size_t kl = strlen(key);
+        for (const char *p = text; p && *p;) {
+                const char *nl = strchr(p, '\n');
+                size_t len = nl ? (size_t)(nl - p) : strlen(p);
+                if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=')
+                        return xstrndup(p + kl + 1, len - kl - 1);
+                p = nl ? nl + 1 : NULL;
+        }
+        return NULL;
 }

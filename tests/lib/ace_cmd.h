@@ -47,3 +47,13 @@ void ft_write(const char *path, const char *data);
 char *ft_read(const char *path);
 /* Median of n doubles (sorts in place). */
 double ft_median(double *v, size_t n);
+
+/* An image manifest for tests: name, os/arch labels for this host (plus a version label
+ * when version != NULL), an optional app section (JSON text) and optional extra members. */
+char *ft_manifest(const char *name, const char *version, const char *app_json,
+                  const char *extra);
+/* Writes an ACI (gzip) from a layout directory holding rootfs/ and the given manifest text;
+ * returns its image ID (heap). Aborts the test on failure. */
+char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out_path);
+/* The value of the first "key=value" line of text (heap), or NULL. */
+char *ft_kv(const char *text, const char *key);
