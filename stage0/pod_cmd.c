@@ -10,14 +10,33 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "stage0/config.h"
 
 char *pod_cmd_data_dir(const struct ace_global *g)
 {
-        char cwd[PATH_MAX];
+        struct ace_config *cfg = NULL;
+        char cwd[PATH_MAX], real[PATH_MAX];
+        char *dir;
 
-        if (g->dir[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-                return xstrdup(g->dir);
-        return xasprintf("%s/%s", cwd, g->dir);
+        /* paths.d "data" when --dir was not given; a broken config is fetch's to report, the
+         * pod verbs fall back to --dir's default. */
+        if (!g->dir_set && ace_config_load_global(g, &cfg, NULL) >= 0)
+                dir = xstrdup(ace_config_data_dir(g, cfg));
+        else
+                dir = xstrdup(g->dir);
+        if (cfg)
+                ace_config_free(cfg);
+        /* Absolute, symlinks resolved (rkt's calculateDataDir): pod files record paths. */
+        if (realpath(dir, real)) {
+                free(dir);
+                return xstrdup(real);
+        }
+        if (dir[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+                char *abs = xasprintf("%s/%s", cwd, dir);
+                free(dir);
+                return abs;
+        }
+        return dir;
 }
 
 int pod_cmd_open_pods(const struct ace_global *g, bool create, struct pods **ret,

@@ -23,5 +23,6 @@ int pod_cmd_open_pods(const struct ace_global *g, bool create, struct pods **ret
 int pod_cmd_uuid_args(char **args, const char *uuid_file, bool many, char ***ret,
                       struct ace_error **err);
 
-/* The absolute data directory (--dir made absolute; paths.d "data" when --dir not given). */
+/* The data directory: --dir, else paths.d "data", else /var/lib/ace; made absolute with
+ * symlinks resolved (heap). */
 char *pod_cmd_data_dir(const struct ace_global *g);

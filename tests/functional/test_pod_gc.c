@@ -373,3 +373,30 @@ Test(pod_gc, rm_and_gc_cost_independent_of_pod_count)
                         "(ratio %.2f)\n", s * 1e3, b * 1e3, q);
         cr_expect_lt(q, 4.0);
 }
+
+/* Without --dir the pod verbs use paths.d's "data" (rkt's config), made absolute. */
+Test(pod_gc, data_dir_from_paths_d)
+{
+        struct ace_result r;
+        char *u = make_pod("run", 0x77);
+        char *cfg = xasprintf("%s/cfg", dir), *pd = xasprintf("%s/cfg/paths.d", dir);
+        char *f = xasprintf("%s/paths.json", pd);
+        char *json = xasprintf("{\"rktKind\": \"paths\", \"rktVersion\": \"v1\", \"data\": \"%s\"}",
+                               dir);
+        char *flag = xasprintf("--local-config=%s", cfg);
+
+        mkdir(cfg, 0755);
+        mkdir(pd, 0755);
+        ft_write(f, json);
+        char *argv[] = {flag, "rm", u, NULL};
+        ace_run(NULL, &r, argv);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(!exists_anywhere(u));
+        ace_result_done(&r);
+        free(u);
+        free(cfg);
+        free(pd);
+        free(f);
+        free(json);
+        free(flag);
+}
