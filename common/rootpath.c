@@ -12,17 +12,31 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 
+/* With RESOLVE_IN_ROOT or RESOLVE_BENEATH the kernel answers EAGAIN when a rename or a mount
+ * anywhere on the system raced the resolution of a ".." component and it cannot prove the walk
+ * stayed inside; openat2(2) says to retry. Busy hosts (other pods mounting) hit it for real. */
+#define OPENAT2_EAGAIN_RETRIES 64
+
+static int openat2_retry(int dirfd, const char *path, struct open_how *how)
+{
+        long fd = -1;
+
+        for (int i = 0; i < OPENAT2_EAGAIN_RETRIES; i++) {
+                fd = TEMP_FAILURE_RETRY(syscall(SYS_openat2, dirfd, path, how, sizeof(*how)));
+                if (fd >= 0 || errno != EAGAIN)
+                        break;
+        }
+        return fd < 0 ? -errno : (int)fd;
+}
+
 int path_open_resolve(int dirfd, const char *path, int flags, unsigned long long resolve)
 {
         struct open_how how = {
                 .flags = (unsigned long long)(flags | O_CLOEXEC),
                 .resolve = resolve,
         };
-        long fd;
 
-        /* openat2 refuses a mode without O_CREAT/O_TMPFILE, so the mode only rides along there. */
-        fd = TEMP_FAILURE_RETRY(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
-        return fd < 0 ? -errno : (int)fd;
+        return openat2_retry(dirfd, path, &how);
 }
 
 int root_open(int rootfd, const char *path, int flags, mode_t mode, unsigned long long extra)
@@ -32,15 +46,14 @@ int root_open(int rootfd, const char *path, int flags, mode_t mode, unsigned lon
                 .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
                 .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | extra,
         };
-        long fd;
 
-        /* An empty relative path means the root itself. */
+        /* An empty relative path means the root itself. openat2 refuses a mode without
+         * O_CREAT/O_TMPFILE, so the mode only rides along there. */
         while (*path == '/')
                 path++;
         if (!*path)
                 path = ".";
-        fd = TEMP_FAILURE_RETRY(syscall(SYS_openat2, rootfd, path, &how, sizeof(how)));
-        return fd < 0 ? -errno : (int)fd;
+        return openat2_retry(rootfd, path, &how);
 }
 
 int root_mkdir_p(int rootfd, const char *path, mode_t mode, struct ace_error **err)

@@ -76,8 +76,10 @@ Test(stage1_run, image_app_section_used_when_pod_has_none)
 
 Test(stage1_run, apps_share_pid_ipc_uts_net_but_not_mount_or_root)
 {
+        /* a stays alive until b has read its namespaces: nsfs inode numbers are recycled, so
+         * a dead a's mount namespace number could come back as b's. */
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"write\", \"/marker-a\", \"x\", \"ns\", \"print\", \"app=a\"],"
+                   "{\"exec\": [\"/probe\", \"write\", \"/marker-a\", \"x\", \"ns\", \"print\", \"app=a\", \"sleep-ms\", \"1000\"],"
                    " \"user\": \"0\", \"group\": \"0\"}", NULL);
         pf_add_app(pf, "b", img,
                    "{\"exec\": [\"/probe\", \"sleep-ms\", \"300\", \"stat\", \"/marker-a\", \"ns\", \"print\", \"app=b\"],"
