@@ -88,7 +88,8 @@ struct aci_builder *aci_builder_new(enum tar_compression c, bool keep_tar)
                 archive_entry_free(e);
         }
         b->tar = archive_write_new();
-        archive_write_set_format_pax_restricted(b->tar);
+        /* Full pax: keeps sub-second mtimes (restricted pax rounds them to seconds). */
+        archive_write_set_format_pax(b->tar);
         /* No blocking: raw headers interleave correctly with libarchive's output. */
         archive_write_set_bytes_per_block(b->tar, 0);
         if (archive_write_open2(b->tar, b, NULL, tar_cb, NULL, NULL) != ARCHIVE_OK)
