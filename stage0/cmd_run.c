@@ -40,7 +40,7 @@ static int run_run(struct ace_global *g, void *opts, char **args)
         if (r >= 0)
                 r = pod_prepare(g, &c, pods, &ui, false, &res, &e);
         if (r >= 0)
-                r = pod_transition(res.pod, POD_DIR_RUN, &e);
+                r = pod_transition_nosync(res.pod, POD_DIR_RUN, &e);
         if (r >= 0) {
                 struct pod_run_opts o = {.net = c.net,
                                          .hostname = c.hostname,

@@ -474,7 +474,19 @@ static bool transition_allowed(enum pod_dir from, enum pod_dir to)
         }
 }
 
+static int transition(struct pod *pod, enum pod_dir to, bool sync, struct ace_error **err);
+
 int pod_transition(struct pod *pod, enum pod_dir to, struct ace_error **err)
+{
+        return transition(pod, to, true, err);
+}
+
+int pod_transition_nosync(struct pod *pod, enum pod_dir to, struct ace_error **err)
+{
+        return transition(pod, to, false, err);
+}
+
+static int transition(struct pod *pod, enum pod_dir to, bool sync, struct ace_error **err)
 {
         struct pods *p = pod->pods;
         enum pod_dir from = pod->dir;
@@ -493,7 +505,7 @@ int pod_transition(struct pod *pod, enum pod_dir to, struct ace_error **err)
                                        pod_dir_name(from), pod_dir_name(to));
         pod->dir = to;
         /* Both directory entries changed; make the move durable before anyone acts on it. */
-        if (fsync(p->state_fd[to]) < 0 || fsync(p->state_fd[from]) < 0)
+        if (sync && (fsync(p->state_fd[to]) < 0 || fsync(p->state_fd[from]) < 0))
                 return ace_error_errno(err, errno, "syncing pods/%s", pod_dir_name(to));
         pod->state = pod_state_from(to, pod->locked);
         return 0;
@@ -528,7 +540,8 @@ int pod_create(struct pods *p, struct pod **ret, struct ace_error **err)
         if (fd < 0)
                 return ace_error_errno(err, errno, "creating pod-created of pod %s", pod->uuid);
         close(fd);
-        r = pod_transition(pod, POD_DIR_PREPARE, err);
+        /* No fsync: after a crash a pod in embryo/ or prepare/ is garbage either way. */
+        r = pod_transition_nosync(pod, POD_DIR_PREPARE, err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(pod);

@@ -202,6 +202,9 @@ int pod_wait_file(struct pod *pod, const char *name, int64_t timeout_ns, struct 
  * it was last seen (somebody else moved or removed it): the caller lost the race.
  */
 int pod_transition(struct pod *pod, enum pod_dir to, struct ace_error **err);
+/* The same without the fsyncs, for moves a crash may lose without harm: prepare -> run (a
+ * crash kills the pod anyway, and gc collects it from either directory) and the creation. */
+int pod_transition_nosync(struct pod *pod, enum pod_dir to, struct ace_error **err);
 
 /*
  * Creates a new pod: mkdir embryo/<uuid>, take the exclusive lock, rename to prepare/<uuid>.

@@ -409,8 +409,12 @@ static int write_pod_files(struct prepare_ctx *x, struct ace_error **err)
                         return r;
         if ((r = setup_rootfs(x, err)) < 0)
                 return r;
+        /* The manifest appears whole: `list` and `status` read it while the pod prepares. */
         pm = ace_pod_manifest_to_json(x->pm, false);
-        return write_string(x->pod->fd, "pod", pm, err);
+        r = write_string(x->pod->fd, "pod.tmp", pm, err);
+        if (r >= 0 && renameat(x->pod->fd, "pod.tmp", x->pod->fd, "pod") < 0)
+                r = ace_error_errno(err, errno, "writing pod manifest");
+        return r;
 }
 
 /* ---- the orchestrator --------------------------------------------------------------------- */
