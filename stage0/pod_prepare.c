@@ -23,6 +23,7 @@
 #include "schema/pod_manifest.h"
 #include "stage0/config.h"
 #include "stage0/fetch.h"
+#include "stage0/lazy_fetcher.h"
 #include "stage0/pod_manifest_gen.h"
 #include "stage0/stage1_image.h"
 #include "stage0/store/store.h"
@@ -41,6 +42,8 @@ extern char **environ;
 
 struct image_ref {
         char *id;
+        char *manifest_json; /* as stored: written to the pod as is */
+        size_t manifest_len;
         struct ace_image_manifest *manifest;
         char *tree_id;
         char *tree_path;
@@ -52,7 +55,7 @@ struct prepare_ctx {
         struct pod *pod;
         struct ace_config *config;
         struct store *store;
-        struct fetcher *fetcher;
+        struct lazy_fetcher fetcher;
         char *data_dir;
         int prepare_lock;
         struct image_ref stage1;
@@ -65,6 +68,7 @@ struct prepare_ctx {
 static void image_ref_done(struct image_ref *r)
 {
         free(r->id);
+        free(r->manifest_json);
         ace_image_manifest_free(r->manifest);
         free(r->tree_id);
         free(r->tree_path);
@@ -77,8 +81,7 @@ static void ctx_done(struct prepare_ctx *x)
                 image_ref_done(&x->apps[i]);
         free(x->apps);
         ace_pod_manifest_free(x->pm);
-        if (x->fetcher)
-                fetcher_free(x->fetcher);
+        lazy_fetcher_done(&x->fetcher);
         closep(&x->prepare_lock);
         store_closep(&x->store);
         if (x->config)
@@ -145,7 +148,8 @@ static int open_store(struct prepare_ctx *x, const struct fetch_ui *ui, struct a
         x->prepare_lock = store_lock_prepare(x->store, STORE_LOCK_SHARED, err);
         if (x->prepare_lock < 0)
                 return x->prepare_lock;
-        return fetcher_new(x->store, &fo, &x->fetcher, err);
+        x->fetcher = (struct lazy_fetcher){.store = x->store, .opts = fo};
+        return 0;
 }
 
 /* rkt's prepareAppImage: an app image must say it runs on this os and arch. */
@@ -172,8 +176,14 @@ static int check_os_arch(const struct ace_image_manifest *m, const char *image,
 static int load_image(struct prepare_ctx *x, struct image_ref *ref, const char *what,
                       bool app, struct ace_error **err)
 {
-        int r = store_get_manifest(x->store, ref->id, &ref->manifest, err);
+        /* One read of the stored manifest (each read is a last-used update in the store's
+         * db): parsed here, written to the pod from the same bytes. */
+        int r = store_read_manifest(x->store, ref->id, &ref->manifest_json, &ref->manifest_len,
+                                    err);
 
+        if (r >= 0)
+                r = ace_image_manifest_parse(ref->manifest_json, ref->manifest_len,
+                                             &ref->manifest, err);
         if (r < 0)
                 return ace_error_wrap(err, "error getting the manifest of %s", what);
         if (app && (r = check_os_arch(ref->manifest, what, err)) < 0)
@@ -189,7 +199,10 @@ static int resolve_cli_images(struct prepare_ctx *x, struct ace_error **err)
         for (size_t i = 0; i < x->n_apps; i++) {
                 const struct run_app *a = &x->c->apps[i];
                 struct fetch_request req = {.image = a->image, .signature = a->signature};
-                int r = fetcher_fetch(x->fetcher, &req, &x->apps[i].id, err);
+                /* An image ID is the store's alone (rkt): no fetcher needed. */
+                int r = image_string_classify(a->image) == IMAGE_KIND_ID && !a->signature
+                                ? store_find_by_id_prefix(x->store, a->image, &x->apps[i].id, err)
+                                : lazy_fetcher_fetch(&x->fetcher, &req, &x->apps[i].id, err);
                 if (r < 0)
                         return ace_error_wrap(err, "image %s", a->image);
                 r = load_image(x, &x->apps[i], a->image, true, err);
@@ -279,13 +292,10 @@ static int load_user_manifest(struct prepare_ctx *x, struct ace_error **err)
 
 /* ---- pod files --------------------------------------------------------------------------- */
 
-static int write_manifest_of(struct prepare_ctx *x, const char *id, const char *path,
-                             struct ace_error **err)
+static int write_manifest_of(struct prepare_ctx *x, const struct image_ref *img,
+                             const char *path, struct ace_error **err)
 {
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int r = store_read_manifest(x->store, id, &buf, &len, err);
-        return r < 0 ? r : write_file(x->pod->fd, path, buf, len, err);
+        return write_file(x->pod->fd, path, img->manifest_json, img->manifest_len, err);
 }
 
 static int write_runtime_config(struct prepare_ctx *x, struct ace_error **err)
@@ -318,7 +328,7 @@ static int write_app_info(struct prepare_ctx *x, size_t i, struct ace_error **er
 
         if (mkdirat(x->pod->fd, dir, 0750) < 0)
                 return ace_error_errno(err, errno, "creating %s", dir);
-        if ((r = write_manifest_of(x, x->apps[i].id, m, err)) < 0 ||
+        if ((r = write_manifest_of(x, &x->apps[i], m, err)) < 0 ||
             (r = write_string(x->pod->fd, t, x->apps[i].tree_id, err)) < 0)
                 return r;
         return 0;
@@ -400,7 +410,7 @@ static int write_pod_files(struct prepare_ctx *x, struct ace_error **err)
 
         if (mkdirat(x->pod->fd, "stage1", 0750) < 0 || mkdirat(x->pod->fd, "appsinfo", 0750) < 0)
                 return ace_error_errno(err, errno, "creating pod %s", x->pod->uuid);
-        if ((r = write_manifest_of(x, x->stage1.id, "stage1/manifest", err)) < 0 ||
+        if ((r = write_manifest_of(x, &x->stage1, "stage1/manifest", err)) < 0 ||
             (r = write_string(x->pod->fd, "stage1TreeStoreID", x->stage1.tree_id, err)) < 0 ||
             (r = write_runtime_config(x, err)) < 0)
                 return r;
@@ -440,7 +450,7 @@ int pod_prepare(const struct ace_global *g, const struct run_config *c, struct p
         x.overlay = !c->no_overlay && pod_overlay_supported(x.data_dir);
         if ((r = open_store(&x, ui, err)) < 0)
                 goto out;
-        r = stage1_image_resolve(x.store, x.fetcher, c, x.config, &x.stage1.id, err);
+        r = stage1_image_resolve(x.store, &x.fetcher, c, x.config, &x.stage1.id, err);
         if (r >= 0)
                 r = load_image(&x, &x.stage1, "stage1", false, err);
         if (r < 0)

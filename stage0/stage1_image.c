@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "stage0/config.h"
 #include "stage0/fetch.h"
+#include "stage0/lazy_fetcher.h"
 #include "stage0/store/store.h"
 
 #define STAGE1_FILE "stage1.aci"
@@ -40,11 +41,11 @@ static bool trusted_location(const char *abs, const struct ace_config *cfg)
                (strncmp(abs, dir, n) == 0 && abs[n] == '/');
 }
 
-static int fetch(struct fetcher *f, const char *image, bool skip_verify, char **ret_id,
+static int fetch(struct lazy_fetcher *f, const char *image, bool skip_verify, char **ret_id,
                  struct ace_error **err)
 {
         struct fetch_request req = {.image = image, .skip_verify = skip_verify};
-        int r = fetcher_fetch(f, &req, ret_id, err);
+        int r = lazy_fetcher_fetch(f, &req, ret_id, err);
         return r < 0 ? ace_error_wrap(err, "failed to fetch stage1 image %s", image) : 0;
 }
 
@@ -52,7 +53,7 @@ static int fetch(struct fetcher *f, const char *image, bool skip_verify, char **
  * A trusted stage1 file: reuse the ID recorded for this exact file (same device, inode, size
  * and mtime) when that image is still stored; else import it and record it.
  */
-static int from_trusted_file(struct store *s, struct fetcher *f, const char *path, char **ret_id,
+static int from_trusted_file(struct store *s, struct lazy_fetcher *f, const char *path, char **ret_id,
                              struct ace_error **err)
 {
         _cleanup_free_ char *url = xasprintf("file://%s", path), *tag = NULL;
@@ -82,7 +83,7 @@ static int from_trusted_file(struct store *s, struct fetcher *f, const char *pat
         return 0;
 }
 
-static int from_flags(struct store *s, struct fetcher *f, const struct run_config *c,
+static int from_flags(struct store *s, struct lazy_fetcher *f, const struct run_config *c,
                       const struct ace_config *cfg, char **ret_id, struct ace_error **err)
 {
         _cleanup_free_ char *abs = NULL;
@@ -122,7 +123,7 @@ static char *next_to_binary(void)
         return xasprintf("%s/%s", exe, STAGE1_FILE);
 }
 
-int stage1_image_resolve(struct store *s, struct fetcher *f, const struct run_config *c,
+int stage1_image_resolve(struct store *s, struct lazy_fetcher *f, const struct run_config *c,
                          const struct ace_config *cfg, char **ret_id, struct ace_error **err)
 {
         _cleanup_free_ char *fallback = NULL;

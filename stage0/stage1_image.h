@@ -22,10 +22,10 @@
 #include "stage0/run_args.h"
 
 struct store;
-struct fetcher;
+struct lazy_fetcher;
 struct ace_config;
 
-int stage1_image_resolve(struct store *s, struct fetcher *f, const struct run_config *c,
+int stage1_image_resolve(struct store *s, struct lazy_fetcher *f, const struct run_config *c,
                          const struct ace_config *cfg, char **ret_id, struct ace_error **err);
 
 /* The stage1 images directory: paths.d "stage1-images", else ACE_LIBDIR. */
