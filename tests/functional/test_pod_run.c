@@ -527,6 +527,21 @@ Test(pod_run, stage1_path_and_pull_policy)
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "mutually exclusive"), "%s", r.err);
         ace_result_done(&r);
+        /* The stage1 by name and by ID, from the store (it was imported by the runs above). */
+        run(&r, "--stage1-name=ace.example.org/stage1:%s %s", ACE_VERSION, aci);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        ace_result_done(&r);
+        ace_runf(dir, &r, "image list --no-legend --full");
+        char *s1id = NULL;
+        for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n"))
+                if (strstr(line, "ace.example.org/stage1"))
+                        s1id = xstrndup(line, 135);
+        ace_result_done(&r);
+        cr_assert_not_null(s1id);
+        run(&r, "--stage1-hash=%.20s %s", s1id, aci);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        ace_result_done(&r);
+        free(s1id);
         /* never: the store only. The name is there after the runs above; another is not. */
         ace_runf(dir, &r, "run --pull-policy=never example.com/probe:1.0");
         cr_expect_eq(r.status, 0, "%s", r.err);
@@ -535,4 +550,23 @@ Test(pod_run, stage1_path_and_pull_policy)
         cr_expect_eq(r.status, 254);
         ace_result_done(&r);
         free(s1);
+}
+
+Test(pod_run, interactive_hands_over_stdin)
+{
+        struct ace_result r;
+        char *in = xasprintf("%s/stdin", dir);
+
+        ft_write(in, "typed by a person\n");
+        char *argv[] = {"run", "--insecure-options=image", "--interactive", aci, "--exec=/probe",
+                        "--", "read-stdin", NULL};
+        ace_run_stdin(dir, &r, argv, in);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "typed by a person"), "%s", r.out);
+        ace_result_done(&r);
+        run(&r, "--interactive %s %s --name=two", aci, aci);
+        cr_expect_eq(r.status, 254);
+        cr_expect(strstr(r.err, "--interactive can only be used with one app"), "%s", r.err);
+        ace_result_done(&r);
+        free(in);
 }

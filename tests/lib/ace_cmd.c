@@ -63,6 +63,12 @@ static void append(char **buf, size_t *len, size_t *cap, const char *data, size_
 
 void ace_run(const char *dir, struct ace_result *r, char *const *argv)
 {
+        ace_run_stdin(dir, r, argv, NULL);
+}
+
+void ace_run_stdin(const char *dir, struct ace_result *r, char *const *argv,
+                   const char *stdin_path)
+{
         char **v = full_argv(dir, argv);
         int out[2], err[2], st;
         struct timespec t0, t1;
@@ -74,7 +80,7 @@ void ace_run(const char *dir, struct ace_result *r, char *const *argv)
         clock_gettime(CLOCK_MONOTONIC, &t0);
         pid_t pid = fork();
         if (pid == 0) {
-                int null = open("/dev/null", O_RDONLY);
+                int null = open(stdin_path ? stdin_path : "/dev/null", O_RDONLY);
                 dup2(null, 0);
                 dup2(out[1], 1);
                 dup2(err[1], 2);

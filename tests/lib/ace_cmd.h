@@ -28,6 +28,9 @@ char *ace_src_path(const char *name);
  * /dev/null. dir may be NULL (no --dir). Output is captured without a size limit.
  */
 void ace_run(const char *dir, struct ace_result *r, char *const *argv);
+/* Same with stdin read from a file (NULL: /dev/null). */
+void ace_run_stdin(const char *dir, struct ace_result *r, char *const *argv,
+                   const char *stdin_path);
 /* Same with a printf-built argument list split on single spaces (no quoting). */
 void ace_runf(const char *dir, struct ace_result *r, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
