@@ -89,16 +89,44 @@ static void table_rows(struct tabwriter *w, const struct pod_info *info, bool fu
         }
 }
 
+/* Adds every listed pod to the table or the JSON array; returns how many could not be read. */
+static size_t collect(struct pods *pods, const struct pod_entry *v, size_t n, bool full,
+                      struct tabwriter *w, struct json_object *arr)
+{
+        struct timespec now;
+        size_t errors = 0;
+
+        clock_gettime(CLOCK_REALTIME, &now);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_pod_ struct pod *pod = NULL;
+                _cleanup_error_ struct ace_error *pe = NULL;
+                struct pod_info info = {0};
+
+                if (pod_open_entry(pods, &v[i], &pod, &pe) < 0 || pod->dir != v[i].dir)
+                        continue; /* gone or moved since the readdir: listed where it went */
+                if (pod_info_load(pod, &info, &pe) < 0) {
+                        log_error("%s", ace_error_msg(pe));
+                        errors++;
+                } else if (arr) {
+                        json_object_array_add(arr, pod_info_to_json(&info));
+                } else {
+                        table_rows(w, &info, full, &now);
+                }
+                pod_info_done(&info);
+        }
+        return errors;
+}
+
 static int run_list(struct ace_global *g, void *opts, char **args)
 {
         struct list_opts *o = opts;
         _cleanup_error_ struct ace_error *e = NULL;
         _cleanup_pods_ struct pods *pods = NULL;
         _cleanup_free_ struct pod_entry *v = NULL;
+        _cleanup_free_ char *text = NULL;
         struct json_object *arr = NULL;
         struct tabwriter *w = NULL;
-        struct timespec now;
-        size_t n = 0, errors = 0;
+        size_t n = 0, errors;
 
         if (args && args[0]) {
                 log_error("list takes no arguments");
@@ -109,47 +137,25 @@ static int run_list(struct ace_global *g, void *opts, char **args)
                 log_error("invalid format \"%s\" (want json or json-pretty)", o->format);
                 return ACE_EXIT_FAILURE;
         }
-        bool json = o->format && *o->format;
         if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pods_list(pods, LIST_DIRS, &v, &n, &e) < 0) {
                 log_error("failed to get pod handles: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
-        clock_gettime(CLOCK_REALTIME, &now);
-        if (json)
+        if (o->format && *o->format) {
                 arr = json_object_new_array();
-        else
-                w = tabwriter_new(0, 8, 1, '\t');
-        if (w && !o->no_legend)
-                tabwriter_printf(w, o->full ? "UUID\tAPP\tIMAGE NAME\tIMAGE ID\tSTATE\tCREATED\t"
-                                              "STARTED\tNETWORKS\n"
-                                            : "UUID\tAPP\tIMAGE NAME\tSTATE\tCREATED\tSTARTED\t"
-                                              "NETWORKS\n");
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_pod_ struct pod *pod = NULL;
-                _cleanup_error_ struct ace_error *pe = NULL;
-                struct pod_info info = {0};
-
-                if (pod_open_entry(pods, &v[i], &pod, &pe) < 0)
-                        continue; /* gone or moved since the readdir: listed where it went */
-                if (pod->dir != v[i].dir)
-                        continue;
-                if (pod_info_load(pod, &info, &pe) < 0) {
-                        log_error("%s", ace_error_msg(pe));
-                        errors++;
-                } else if (json) {
-                        json_object_array_add(arr, pod_info_to_json(&info));
-                } else {
-                        table_rows(w, &info, o->full, &now);
-                }
-                pod_info_done(&info);
-        }
-        if (json) {
-                _cleanup_free_ char *text = json_to_text(
-                        arr, strcmp(o->format, "json") ? JSON_PRETTY_TAB : JSON_COMPACT);
+                errors = collect(pods, v, n, o->full, NULL, arr);
+                text = json_to_text(arr, strcmp(o->format, "json") ? JSON_PRETTY_TAB : JSON_COMPACT);
                 printf("%s\n", text);
                 json_object_put(arr);
         } else {
-                _cleanup_free_ char *text = tabwriter_finish(w);
+                w = tabwriter_new(0, 8, 1, '\t');
+                if (!o->no_legend)
+                        tabwriter_printf(w, o->full ? "UUID\tAPP\tIMAGE NAME\tIMAGE ID\tSTATE\t"
+                                                      "CREATED\tSTARTED\tNETWORKS\n"
+                                                    : "UUID\tAPP\tIMAGE NAME\tSTATE\tCREATED\t"
+                                                      "STARTED\tNETWORKS\n");
+                errors = collect(pods, v, n, o->full, w, NULL);
+                text = tabwriter_finish(w);
                 fputs(text, stdout);
         }
         /* As rkt: pods that could not be read are reported, the listing still succeeds. */
