@@ -322,3 +322,37 @@ Test(pod_verbs, kill9_then_gc)
         cr_expect_eq(access(pf->pod_dir, F_OK), -1);
         cr_expect_eq(th_mounts_containing(pf->uuid), 0);
 }
+
+/* enter needs --app when the pod has several apps (the apps are listed); with it, the
+ * command runs in that app's root. */
+Test(pod_verbs, enter_picks_the_app)
+{
+        struct ace_result r;
+
+        pf_add_app(pf, "one", img, APP("\"write\", \"/in-one\", \"x\", \"sleep\", \"60\""), NULL);
+        pf_add_app(pf, "two", img, APP("\"sleep\", \"60\""), NULL);
+        start();
+        char *ready = pf_path(pf, "ready");
+        cr_assert(th_wait_file(ready, 10000));
+        free(ready);
+        ace(&r, "enter %s /probe print x", pf->uuid);
+        cr_expect_eq(r.status, 254);
+        cr_expect(strstr(r.err, "pod contains multiple apps") && strstr(r.err, "\tone\n") &&
+                          strstr(r.err, "\ttwo\n"),
+                  "%s", r.err);
+        ace_result_done(&r);
+        ace(&r, "enter --app=one %s /probe stat /in-one", pf->uuid);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        cr_expect(strstr(r.out, "stat.type=file"), "%s", r.out);
+        ace_result_done(&r);
+        ace(&r, "enter --app=two %s /probe stat /in-one", pf->uuid);
+        cr_expect(strstr(r.out, "stat.errno=ENOENT"), "app two's root: %s", r.out);
+        ace_result_done(&r);
+        ace(&r, "enter --app=three %s /probe print x", pf->uuid);
+        cr_expect_eq(r.status, 254);
+        ace_result_done(&r);
+        ace(&r, "stop --force %s", pf->uuid);
+        cr_expect_eq(r.status, 0, "%s", r.err);
+        ace_result_done(&r);
+        pf_wait(pf);
+}
