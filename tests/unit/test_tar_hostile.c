@@ -735,7 +735,7 @@ static void xz_patch_dict(unsigned char *b)
                         ;
         cr_assert_eq(b[pos], 0x21, "LZMA2 filter expected");
         cr_assert_eq(b[pos + 1], 0x01);
-        b[pos + 2] = 40;
+        b[pos + 2] = 38;
         uint32_t crc = lzma_crc32(b + 12, hsize - 4, 0);
         for (int i = 0; i < 4; i++)
                 b[12 + hsize - 4 + i] = (unsigned char)(crc >> (8 * i));
