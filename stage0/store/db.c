@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,11 +192,38 @@ fail:
         return r;
 }
 
+/* Setting up a connection (creating the file, switching it to WAL, migrating) is serialized
+ * with an flock on the db's directory: SQLite answers a concurrent journal_mode change with
+ * SQLITE_BUSY at once, without the busy handler. (An flock on the db file itself would need a
+ * second fd on it, and closing that fd would drop SQLite's own fcntl locks.) */
+static int lock_db_dir(const char *path, struct ace_error **err)
+{
+        _cleanup_free_ char *dir = xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        int fd;
+
+        if (slash)
+                *slash = '\0';
+        fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return ace_error_errno(err, errno, "open the directory of %s", path);
+        if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0) {
+                int e = errno;
+                close(fd);
+                return ace_error_errno(err, e, "lock the directory of %s", path);
+        }
+        return fd;
+}
+
 int db_open(const char *path, bool create, struct sqlite3 **ret, struct ace_error **err)
 {
+        _cleanup_close_ int dirlock = lock_db_dir(path, err);
         struct sqlite3 *db = NULL;
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
         int rc, r;
+
+        if (dirlock < 0)
+                return dirlock;
 
         if (create) {
                 /* Create the file ourselves so its mode is 0600 whatever the umask. */
