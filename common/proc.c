@@ -242,7 +242,10 @@ static int capture_read(struct capture *c, size_t max)
 
 static int capture_loop(struct capture *cap, size_t ncap, size_t max)
 {
-        size_t open_n = ncap;
+        size_t open_n = 0;
+
+        for (size_t i = 0; i < ncap; i++)
+                open_n += cap[i].fd >= 0;
 
         while (open_n > 0) {
                 struct pollfd pfd[2];

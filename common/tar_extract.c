@@ -238,7 +238,7 @@ static int write_data(struct extractor *x, int fd, uint64_t size, const char *na
                 int h = archive_read_data_block(x->s->tar, &buf, &sz, &off);
                 if (h == ARCHIVE_EOF)
                         break;
-                if (h < ARCHIVE_WARN)
+                if (TAR_LA_FAILED(h))
                         return tar_stream_error(x->s, x->s->tar, name, err);
                 /* pwrite at the block's offset: holes of sparse entries stay holes. */
                 for (size_t done = 0; done < sz;) {
@@ -427,7 +427,7 @@ static int extract_one(struct extractor *x, struct tar_rules *rules, struct tar_
 
         if (h == ARCHIVE_EOF)
                 return 0;
-        if (h < ARCHIVE_WARN)
+        if (h != ARCHIVE_OK && h != ARCHIVE_WARN)
                 return tar_stream_error(x->s, x->s->tar, "reading tar", err);
         if ((r = tar_rules_check(rules, e, &info, err)) < 0)
                 return r;
@@ -439,7 +439,7 @@ static int extract_one(struct extractor *x, struct tar_rules *rules, struct tar_
                 return r < 0 ? r : 1;
         }
         if (filtered_out(x, &info)) {
-                if (archive_read_data_skip(x->s->tar) < ARCHIVE_WARN)
+                if (TAR_LA_FAILED(archive_read_data_skip(x->s->tar)))
                         return tar_stream_error(x->s, x->s->tar, info.name, err);
                 return 1;
         }

@@ -30,6 +30,13 @@ static inline void archive_write_freep(struct archive **a)
         *a = NULL;
 }
 
+/* A libarchive status that is neither success, a warning nor end of data (ARCHIVE_RETRY is a
+ * failure here: resynchronising after a damaged header is how parsers come to disagree). */
+static inline bool TAR_LA_FAILED(int r)
+{
+        return r != ARCHIVE_OK && r != ARCHIVE_WARN && r != ARCHIVE_EOF;
+}
+
 #define _cleanup_archive_read_ __attribute__((cleanup(archive_read_freep)))
 #define _cleanup_archive_write_ __attribute__((cleanup(archive_write_freep)))
 

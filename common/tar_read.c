@@ -21,7 +21,7 @@
 
 struct name_slot {
         char *name;
-        bool is_dir;
+        mode_t type;
 };
 
 struct tar_name_set {
@@ -151,7 +151,7 @@ static int check_hardlink(struct tar_rules *r, struct archive_entry *e, const ch
                 return ace_error_make(err, EINVAL,
                                       "entry %s: hard link target %s is not an earlier entry",
                                       name, target);
-        if (slot->is_dir)
+        if (slot->type == S_IFDIR)
                 return ace_error_make(err, EINVAL,
                                       "entry %s: hard link target %s is a directory", name,
                                       target);
@@ -186,6 +186,29 @@ static int check_kind(struct tar_rules *r, const char *name, struct tar_entry_in
                                       "entry %s: unrecognized file path in layout (only "
                                       "manifest and rootfs/ are allowed)",
                                       archive_entry_pathname(e));
+        }
+        return 0;
+}
+
+/* The nearest ancestor that is an entry of this archive must be a directory: a symlink (or
+ * file) entry later used as a directory is refused, so no reader ever resolves a path through
+ * a link the archive planted (rootfs/l -> / then rootfs/l/etc/x). */
+static int check_ancestors(struct tar_rules *r, const char *name, struct ace_error **err)
+{
+        _cleanup_free_ char *p = xstrdup(name);
+        char *slash;
+
+        while ((slash = strrchr(p, '/'))) {
+                *slash = '\0';
+                struct name_slot *slot = set_find(r->names, p);
+                if (!slot->name)
+                        continue;
+                if (slot->type != S_IFDIR)
+                        return ace_error_make(err, ENOTDIR,
+                                              "entry %s: parent %s is a %s entry, not a directory",
+                                              name, p,
+                                              slot->type == S_IFLNK ? "symlink" : "non-directory");
+                break;
         }
         return 0;
 }
@@ -236,12 +259,14 @@ int tar_rules_check(struct tar_rules *r, struct archive_entry *e, struct tar_ent
                                       "entry %s: archive contents larger than the limit of %llu "
                                       "bytes",
                                       name, (unsigned long long)r->limits.max_total_size);
+        if ((k = check_ancestors(r, name, err)) < 0)
+                return k;
         if (r->names->n * 2 >= r->names->cap)
                 set_grow(r->names);
         struct name_slot *slot = set_find(r->names, name);
         if (slot->name)
                 return ace_error_make(err, EEXIST, "entry %s: duplicate entry in archive", name);
-        slot->is_dir = info->type == S_IFDIR;
+        slot->type = info->type;
         slot->name = TAKE_PTR(name);
         r->names->n++;
         info->name = slot->name;
@@ -265,8 +290,10 @@ int tar_read_entry_data(struct tar_stream *s, uint64_t size, const char *name, c
 
         for (;;) {
                 la_ssize_t n = archive_read_data(s->tar, buf + len, size + 1 - len);
-                if (n < 0)
+                if (n < 0 && n != ARCHIVE_WARN)
                         return tar_stream_error(s, s->tar, name, err);
+                if (n < 0)
+                        continue;
                 if (n == 0)
                         break;
                 len += (size_t)n;
@@ -317,7 +344,9 @@ int tar_read_manifest(const struct tar_input *in, const struct tar_read_opts *op
                 int h = archive_read_next_header(s.tar, &e);
                 if (h == ARCHIVE_EOF)
                         break;
-                if (h < ARCHIVE_WARN) {
+                if (h != ARCHIVE_OK && h != ARCHIVE_WARN) {
+                        /* ARCHIVE_RETRY ("damaged tar archive") included: libarchive would
+                         * resynchronise on a later header, which is how parsers disagree. */
                         r = tar_stream_error(&s, s.tar, "reading tar", err);
                         break;
                 }
@@ -325,7 +354,7 @@ int tar_read_manifest(const struct tar_input *in, const struct tar_read_opts *op
                 if (r >= 0 && info.kind == TAR_ENTRY_MANIFEST)
                         r = tar_read_entry_data(&s, info.size, "manifest", &out.manifest,
                                                 &out.manifest_len, err);
-                else if (r >= 0 && archive_read_data_skip(s.tar) < ARCHIVE_WARN)
+                else if (r >= 0 && TAR_LA_FAILED(archive_read_data_skip(s.tar)))
                         r = tar_stream_error(&s, s.tar, info.name, err);
         }
         if (r >= 0)

@@ -254,10 +254,10 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
                 int r;
                 do
                         r = archive_read_data_block(s->dec, p, &sz, &off);
-                while (r >= ARCHIVE_WARN && r != ARCHIVE_EOF && sz == 0);
+                while (!TAR_LA_FAILED(r) && r != ARCHIVE_EOF && sz == 0);
                 if (r == ARCHIVE_EOF)
                         n = 0;
-                else if (r < ARCHIVE_WARN) {
+                else if (TAR_LA_FAILED(r)) {
                         if (!s->err)
                                 ace_error_make(&s->err, EIO, "decompressing %s: %s",
                                                tar_compression_name(s->compression),
@@ -360,7 +360,7 @@ static int open_decompressor(struct tar_stream *s, struct ace_error **err)
                 return tar_stream_error(s, s->dec, "decompressing", err);
         /* The raw format accepts anything: make sure our filter, and only it, is in place. */
         if (archive_filter_count(s->dec) != 2 || archive_filter_code(s->dec, 0) != code)
-                return ace_error_make(err, EPROTONOSUPPORT, "corrupt %s stream",
+                return ace_error_make(err, EPROTONOSUPPORT, "nested or corrupt %s stream",
                                       tar_compression_name(s->compression));
         return 0;
 }
