@@ -32,14 +32,16 @@ int image_resolve(struct store *s, const char *image, char **ret_id)
 /* cmd_image_fetch is weak and listed last: when the fetch code is not linked in, its
  * address is NULL and ends the table early. */
 static const struct cli_command *const image_subcommands[] = {
-        &cmd_image_cat_manifest, &cmd_image_export, &cmd_image_extract, &cmd_image_gc,
-        &cmd_image_list,         &cmd_image_render, &cmd_image_rm,      &cmd_image_verify,
-        &cmd_image_fetch,        NULL,
+    &cmd_image_cat_manifest, &cmd_image_export,
+    &cmd_image_extract,      &cmd_image_gc,
+    &cmd_image_list,         &cmd_image_render,
+    &cmd_image_rm,           &cmd_image_verify,
+    &cmd_image_fetch,        NULL,
 };
 
 const struct cli_command cmd_image = {
-        .name = "image",
-        .summary = "Operate on image(s) in the local store",
-        .usage = "COMMAND [flags] [args]",
-        .subcommands = image_subcommands,
+    .name = "image",
+    .summary = "Operate on image(s) in the local store",
+    .usage = "COMMAND [flags] [args]",
+    .subcommands = image_subcommands,
 };

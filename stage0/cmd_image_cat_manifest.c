@@ -42,18 +42,21 @@ static int run_cat_manifest(struct ace_global *g, void *opts, char **args)
 }
 
 static const struct cli_option cat_options[] = {
-        {.name = "pretty-print", .type = CLI_BOOL, .offset = offsetof(struct cat_opts, pretty),
-         .help = "apply indent to format the output", .defval = "true"},
-        CLI_END,
+    {.name = "pretty-print",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct cat_opts, pretty),
+     .help = "apply indent to format the output",
+     .defval = "true"},
+    CLI_END,
 };
 
 const struct cli_command cmd_image_cat_manifest = {
-        .name = "cat-manifest",
-        .summary = "Inspect and print the image manifest",
-        .usage = "[--pretty-print] IMAGE",
-        .description = "IMAGE is an image ID (or a unique prefix of one) or an image name.",
-        .options = cat_options,
-        .opts_size = sizeof(struct cat_opts),
-        .opts_init = cat_init,
-        .run = run_cat_manifest,
+    .name = "cat-manifest",
+    .summary = "Inspect and print the image manifest",
+    .usage = "[--pretty-print] IMAGE",
+    .description = "IMAGE is an image ID (or a unique prefix of one) or an image name.",
+    .options = cat_options,
+    .opts_size = sizeof(struct cat_opts),
+    .opts_init = cat_init,
+    .run = run_cat_manifest,
 };

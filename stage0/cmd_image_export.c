@@ -82,8 +82,8 @@ static int export_to(int blob_fd, const char *out, bool overwrite, struct ace_er
                 r = ace_error_errno(err, errno, "fsync %s", out);
         if (r >= 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, out, overwrite ? 0 : RENAME_NOREPLACE) < 0)
                 r = errno == EEXIST
-                            ? ace_error_make(err, EEXIST, "output ACI file exists (try --overwrite)")
-                            : ace_error_errno(err, errno, "rename to %s", out);
+                        ? ace_error_make(err, EEXIST, "output ACI file exists (try --overwrite)")
+                        : ace_error_errno(err, errno, "rename to %s", out);
         if (r < 0) {
                 (void)unlink(tmp);
                 return ace_error_wrap(err, "error writing to output ACI file");
@@ -120,19 +120,22 @@ static int run_image_export(struct ace_global *g, void *opts, char **args)
 }
 
 static const struct cli_option export_options[] = {
-        {.name = "overwrite", .type = CLI_BOOL, .offset = offsetof(struct export_opts, overwrite),
-         .help = "overwrite output ACI", .defval = "false"},
-        CLI_END,
+    {.name = "overwrite",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct export_opts, overwrite),
+     .help = "overwrite output ACI",
+     .defval = "false"},
+    CLI_END,
 };
 
 const struct cli_command cmd_image_export = {
-        .name = "export",
-        .summary = "Export a stored image to an ACI file",
-        .usage = "IMAGE OUTPUT_ACI_FILE",
-        .description = "IMAGE should be a string referencing an image: either an ID or an image "
-                       "name.\n\nNote that images must be fetched prior to running export and "
-                       "that this command\nalways returns uncompressed ACIs",
-        .options = export_options,
-        .opts_size = sizeof(struct export_opts),
-        .run = run_image_export,
+    .name = "export",
+    .summary = "Export a stored image to an ACI file",
+    .usage = "IMAGE OUTPUT_ACI_FILE",
+    .description = "IMAGE should be a string referencing an image: either an ID or an image "
+                   "name.\n\nNote that images must be fetched prior to running export and "
+                   "that this command\nalways returns uncompressed ACIs",
+    .options = export_options,
+    .opts_size = sizeof(struct export_opts),
+    .run = run_image_export,
 };

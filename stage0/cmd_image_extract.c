@@ -40,7 +40,8 @@ static int prepare_output(const char *out, bool overwrite, int *ret_parent, char
                 return ace_error_make(err, EINVAL, "output directory cannot be empty");
         if (faccessat(AT_FDCWD, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
                 if (!overwrite)
-                        return ace_error_make(err, EEXIST, "output directory exists (try --overwrite)");
+                        return ace_error_make(err, EEXIST,
+                                              "output directory exists (try --overwrite)");
                 /* Don't let a user delete the root filesystem by mistake. */
                 if (realpath(out, real) && strcmp(real, "/") == 0)
                         return ace_error_make(err, EINVAL,
@@ -112,7 +113,8 @@ static int run_extract(struct ace_global *g, void *opts, char **args)
         _cleanup_close_ int parent = -EBADF;
 
         if (!args[0] || !args[1] || args[2]) {
-                log_error("usage: ace image extract [--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR");
+                log_error(
+                    "usage: ace image extract [--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR");
                 return ACE_EXIT_FAILURE;
         }
         if (image_open_store(g, &s) < 0 || image_resolve(s, args[0], &id) < 0)
@@ -200,36 +202,41 @@ static int run_render(struct ace_global *g, void *opts, char **args)
 }
 
 static const struct cli_option extract_options[] = {
-        {.name = "overwrite", .type = CLI_BOOL, .offset = offsetof(struct extract_opts, overwrite),
-         .help = "overwrite output directory", .defval = "false"},
-        {.name = "rootfs-only", .type = CLI_BOOL,
-         .offset = offsetof(struct extract_opts, rootfs_only), .help = "extract rootfs only",
-         .defval = "false"},
-        CLI_END,
+    {.name = "overwrite",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct extract_opts, overwrite),
+     .help = "overwrite output directory",
+     .defval = "false"},
+    {.name = "rootfs-only",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct extract_opts, rootfs_only),
+     .help = "extract rootfs only",
+     .defval = "false"},
+    CLI_END,
 };
 
 const struct cli_command cmd_image_extract = {
-        .name = "extract",
-        .summary = "Extract a stored image to a directory",
-        .usage = "[--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR",
-        .description = "IMAGE should be a string referencing an image: either a ID or an image "
-                       "name.\n\nNote that in order to make cleaning up easy (just rm -rf), "
-                       "extract does not use\noverlayfs or any other mechanism.",
-        .options = extract_options,
-        .opts_size = sizeof(struct extract_opts),
-        .run = run_extract,
+    .name = "extract",
+    .summary = "Extract a stored image to a directory",
+    .usage = "[--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR",
+    .description = "IMAGE should be a string referencing an image: either a ID or an image "
+                   "name.\n\nNote that in order to make cleaning up easy (just rm -rf), "
+                   "extract does not use\noverlayfs or any other mechanism.",
+    .options = extract_options,
+    .opts_size = sizeof(struct extract_opts),
+    .run = run_extract,
 };
 
 const struct cli_command cmd_image_render = {
-        .name = "render",
-        .summary = "Render a stored image to a directory with all its dependencies",
-        .usage = "[--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR",
-        .description = "IMAGE should be a string referencing an image: either a ID or an image "
-                       "name.\n\nThis differs from extract in that the rendered image is in the "
-                       "state the app\nwould see when running in ace, dependencies and all.\n\n"
-                       "Note that in order to make cleaning up easy (just rm -rf), this does not "
-                       "use\noverlayfs or any other mechanism.",
-        .options = extract_options,
-        .opts_size = sizeof(struct extract_opts),
-        .run = run_render,
+    .name = "render",
+    .summary = "Render a stored image to a directory with all its dependencies",
+    .usage = "[--rootfs-only] [--overwrite] IMAGE OUTPUT_DIR",
+    .description = "IMAGE should be a string referencing an image: either a ID or an image "
+                   "name.\n\nThis differs from extract in that the rendered image is in the "
+                   "state the app\nwould see when running in ace, dependencies and all.\n\n"
+                   "Note that in order to make cleaning up easy (just rm -rf), this does not "
+                   "use\noverlayfs or any other mechanism.",
+    .options = extract_options,
+    .opts_size = sizeof(struct extract_opts),
+    .run = run_render,
 };

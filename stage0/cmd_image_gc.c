@@ -63,22 +63,24 @@ static int run_image_gc(struct ace_global *g, void *opts, char **args)
 }
 
 static const struct cli_option gc_options[] = {
-        {.name = "grace-period", .type = CLI_DURATION, .offset = offsetof(struct gc_opts, grace),
-         .argname = "DURATION",
-         .help = "duration to wait since an image was last used before removing it",
-         .defval = "24h0m0s"},
-        CLI_END,
+    {.name = "grace-period",
+     .type = CLI_DURATION,
+     .offset = offsetof(struct gc_opts, grace),
+     .argname = "DURATION",
+     .help = "duration to wait since an image was last used before removing it",
+     .defval = "24h0m0s"},
+    CLI_END,
 };
 
 const struct cli_command cmd_image_gc = {
-        .name = "gc",
-        .summary = "Garbage collect local store",
-        .usage = "[--grace-period=DURATION]",
-        .description = "This is intended to be run periodically from a timer or cron job.\n\n"
-                       "The default grace period is 24h. Use --grace-period=0s to effectively "
-                       "disable\nthe grace-period.",
-        .options = gc_options,
-        .opts_size = sizeof(struct gc_opts),
-        .opts_init = gc_init,
-        .run = run_image_gc,
+    .name = "gc",
+    .summary = "Garbage collect local store",
+    .usage = "[--grace-period=DURATION]",
+    .description = "This is intended to be run periodically from a timer or cron job.\n\n"
+                   "The default grace period is 24h. Use --grace-period=0s to effectively "
+                   "disable\nthe grace-period.",
+    .options = gc_options,
+    .opts_size = sizeof(struct gc_opts),
+    .opts_init = gc_init,
+    .run = run_image_gc,
 };

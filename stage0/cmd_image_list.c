@@ -29,16 +29,16 @@ static const struct {
         const char *header;
         bool sortable;
 } fields[_IMAGE_LIST_FIELD_MAX] = {
-        [IMAGE_LIST_ID] = {"id", "ID", false},
-        [IMAGE_LIST_NAME] = {"name", "NAME", true},
-        [IMAGE_LIST_SIZE] = {"size", "SIZE", true},
-        [IMAGE_LIST_IMPORTTIME] = {"importtime", "IMPORT TIME", true},
-        [IMAGE_LIST_LASTUSED] = {"lastused", "LAST USED", true},
+    [IMAGE_LIST_ID] = {"id", "ID", false},
+    [IMAGE_LIST_NAME] = {"name", "NAME", true},
+    [IMAGE_LIST_SIZE] = {"size", "SIZE", true},
+    [IMAGE_LIST_IMPORTTIME] = {"importtime", "IMPORT TIME", true},
+    [IMAGE_LIST_LASTUSED] = {"lastused", "LAST USED", true},
 };
 
 /* Parses a comma list of field names (rkt's OptionList: case-insensitive, no duplicates). */
-static int parse_fields(const char *value, bool sortable_only, enum image_list_field *out, size_t *n,
-                        struct ace_error **err)
+static int parse_fields(const char *value, bool sortable_only, enum image_list_field *out,
+                        size_t *n, struct ace_error **err)
 {
         _cleanup_strv_free_ char **parts = strv_split(value, ",", false);
         *n = 0;
@@ -47,7 +47,8 @@ static int parse_fields(const char *value, bool sortable_only, enum image_list_f
                 for (char *c = *p; *c; c++)
                         *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
                 for (f = 0; f < _IMAGE_LIST_FIELD_MAX; f++)
-                        if (strcmp(*p, fields[f].name) == 0 && (!sortable_only || fields[f].sortable))
+                        if (strcmp(*p, fields[f].name) == 0 &&
+                            (!sortable_only || fields[f].sortable))
                                 break;
                 if (f == _IMAGE_LIST_FIELD_MAX)
                         return ace_error_make(err, EINVAL, "unknown field \"%s\" (allowed: %s)", *p,
@@ -65,7 +66,7 @@ static int parse_fields(const char *value, bool sortable_only, enum image_list_f
 }
 
 int image_list_parse_fields(const char *value, bool sort, struct image_list_opts *o,
-                           struct ace_error **err)
+                            struct ace_error **err)
 {
         return sort ? parse_fields(value, true, o->sort, &o->n_sort, err)
                     : parse_fields(value, false, o->show, &o->n_show, err);
@@ -175,8 +176,8 @@ static struct row *make_rows(const struct store_image *imgs, size_t n,
         for (size_t i = 0; i < n; i++) {
                 const char *version = store_image_label(&imgs[i], "version");
                 rows[i].img = &imgs[i];
-                rows[i].display_name = version ? xasprintf("%s:%s", imgs[i].name, version)
-                                               : xstrdup(imgs[i].name);
+                rows[i].display_name =
+                    version ? xasprintf("%s:%s", imgs[i].name, version) : xstrdup(imgs[i].name);
                 rows[i].total = imgs[i].size + imgs[i].tree_size;
         }
         sort_rows(rows, n, o);
@@ -208,7 +209,8 @@ static char *format_time(int64_t ns, bool full, int64_t now)
         return full ? time_format_go(&t) : time_humanize(&t, &n);
 }
 
-static char *cell(const struct row *r, enum image_list_field f, const struct image_list_opts *o, int64_t now)
+static char *cell(const struct row *r, enum image_list_field f, const struct image_list_opts *o,
+                  int64_t now)
 {
         switch (f) {
         case IMAGE_LIST_ID:
@@ -271,8 +273,8 @@ char *image_list_render_json(const struct store_image *imgs, size_t n,
                 json_object_array_add(arr, e);
         }
         free_rows(rows, n);
-        return json_to_text(arr, o->format == IMAGE_LIST_JSON_PRETTY ? JSON_PRETTY_TAB
-                                                                     : JSON_COMPACT);
+        return json_to_text(arr,
+                            o->format == IMAGE_LIST_JSON_PRETTY ? JSON_PRETTY_TAB : JSON_COMPACT);
 }
 
 static int run_image_list(struct ace_global *g, void *opts, char **args)
@@ -309,30 +311,49 @@ static int run_image_list(struct ace_global *g, void *opts, char **args)
 }
 
 static const struct cli_option list_options[] = {
-        {.name = "fields", .type = CLI_CALLBACK, .cb = fields_cb, .argname = "LIST",
-         .help = "comma-separated list of fields to display: id, name, size, importtime, lastused",
-         .defval = "id,name,size,importtime,lastused"},
-        {.name = "format", .type = CLI_CALLBACK, .cb = format_cb, .argname = "FORMAT",
-         .help = "output format: json or json-pretty (default: a table)"},
-        {.name = "full", .type = CLI_BOOL, .offset = offsetof(struct image_list_opts, full),
-         .help = "use long output format", .defval = "false"},
-        {.name = "no-legend", .type = CLI_BOOL, .offset = offsetof(struct image_list_opts, no_legend),
-         .help = "suppress a legend with the list", .defval = "false"},
-        {.name = "order", .type = CLI_CALLBACK, .cb = order_cb, .argname = "ORDER",
-         .help = "sorting order: asc or desc", .defval = "asc"},
-        {.name = "sort", .type = CLI_CALLBACK, .cb = sort_cb, .argname = "LIST",
-         .help = "comma-separated list of fields to sort by: name, importtime, lastused, size",
-         .defval = "importtime"},
-        CLI_END,
+    {.name = "fields",
+     .type = CLI_CALLBACK,
+     .cb = fields_cb,
+     .argname = "LIST",
+     .help = "comma-separated list of fields to display: id, name, size, importtime, lastused",
+     .defval = "id,name,size,importtime,lastused"},
+    {.name = "format",
+     .type = CLI_CALLBACK,
+     .cb = format_cb,
+     .argname = "FORMAT",
+     .help = "output format: json or json-pretty (default: a table)"},
+    {.name = "full",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct image_list_opts, full),
+     .help = "use long output format",
+     .defval = "false"},
+    {.name = "no-legend",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct image_list_opts, no_legend),
+     .help = "suppress a legend with the list",
+     .defval = "false"},
+    {.name = "order",
+     .type = CLI_CALLBACK,
+     .cb = order_cb,
+     .argname = "ORDER",
+     .help = "sorting order: asc or desc",
+     .defval = "asc"},
+    {.name = "sort",
+     .type = CLI_CALLBACK,
+     .cb = sort_cb,
+     .argname = "LIST",
+     .help = "comma-separated list of fields to sort by: name, importtime, lastused, size",
+     .defval = "importtime"},
+    CLI_END,
 };
 
 const struct cli_command cmd_image_list = {
-        .name = "list",
-        .summary = "List images in the local store",
-        .usage = "[flags]",
-        .description = "Optionally, allows the user to specify the fields and sort order.",
-        .options = list_options,
-        .opts_size = sizeof(struct image_list_opts),
-        .opts_init = image_list_opts_init,
-        .run = run_image_list,
+    .name = "list",
+    .summary = "List images in the local store",
+    .usage = "[flags]",
+    .description = "Optionally, allows the user to specify the fields and sort order.",
+    .options = list_options,
+    .opts_size = sizeof(struct image_list_opts),
+    .opts_init = image_list_opts_init,
+    .run = run_image_list,
 };

@@ -56,10 +56,10 @@ static int run_image_rm(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_image_rm = {
-        .name = "rm",
-        .summary = "Remove one or more images with the given IDs or image names from the local "
-                   "store",
-        .usage = "IMAGE...",
-        .description = "Unlike image gc, image rm allows users to remove specific images.",
-        .run = run_image_rm,
+    .name = "rm",
+    .summary = "Remove one or more images with the given IDs or image names from the local "
+               "store",
+    .usage = "IMAGE...",
+    .description = "Unlike image gc, image rm allows users to remove specific images.",
+    .run = run_image_rm,
 };

@@ -65,11 +65,11 @@ static int run_image_verify(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_image_verify = {
-        .name = "verify",
-        .summary = "Verify one or more rendered images in the local store",
-        .usage = "IMAGE...",
-        .description = "Verify is able to check that, based on the stored hash value, a rendered "
-                       "image on disk has not changed.\n\nThis command may be used if the user "
-                       "suspects disk corruption might have damaged the ace store.",
-        .run = run_image_verify,
+    .name = "verify",
+    .summary = "Verify one or more rendered images in the local store",
+    .usage = "IMAGE...",
+    .description = "Verify is able to check that, based on the stored hash value, a rendered "
+                   "image on disk has not changed.\n\nThis command may be used if the user "
+                   "suspects disk corruption might have damaged the ace store.",
+    .run = run_image_verify,
 };

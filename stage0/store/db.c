@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,32 +24,32 @@
 /* Migrations, applied in order inside one IMMEDIATE transaction: step i brings the schema
  * from version i to i + 1. Never edit a released step; append a new one. */
 static const char *const migrations[] = {
-        /* 0 -> 1 */
-        "CREATE TABLE images ("
-        " id TEXT PRIMARY KEY NOT NULL,"
-        " name TEXT NOT NULL,"
-        " import_time INTEGER NOT NULL,"
-        " last_used INTEGER NOT NULL,"
-        " size INTEGER NOT NULL,"
-        " tree_size INTEGER NOT NULL DEFAULT 0,"
-        " latest INTEGER NOT NULL DEFAULT 0"
-        ") WITHOUT ROWID;"
-        "CREATE INDEX images_by_name ON images(name);"
-        "CREATE TABLE labels ("
-        " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
-        " name TEXT NOT NULL,"
-        " value TEXT NOT NULL,"
-        " PRIMARY KEY (image_id, name)"
-        ") WITHOUT ROWID;"
-        "CREATE TABLE remotes ("
-        " url TEXT PRIMARY KEY NOT NULL,"
-        " sig_url TEXT,"
-        " etag TEXT,"
-        " cache_max_age INTEGER NOT NULL DEFAULT 0,"
-        " download_time INTEGER NOT NULL,"
-        " blob_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE"
-        ");"
-        "CREATE INDEX remotes_by_blob ON remotes(blob_id);",
+    /* 0 -> 1 */
+    "CREATE TABLE images ("
+    " id TEXT PRIMARY KEY NOT NULL,"
+    " name TEXT NOT NULL,"
+    " import_time INTEGER NOT NULL,"
+    " last_used INTEGER NOT NULL,"
+    " size INTEGER NOT NULL,"
+    " tree_size INTEGER NOT NULL DEFAULT 0,"
+    " latest INTEGER NOT NULL DEFAULT 0"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX images_by_name ON images(name);"
+    "CREATE TABLE labels ("
+    " image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,"
+    " name TEXT NOT NULL,"
+    " value TEXT NOT NULL,"
+    " PRIMARY KEY (image_id, name)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE remotes ("
+    " url TEXT PRIMARY KEY NOT NULL,"
+    " sig_url TEXT,"
+    " etag TEXT,"
+    " cache_max_age INTEGER NOT NULL DEFAULT 0,"
+    " download_time INTEGER NOT NULL,"
+    " blob_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE"
+    ");"
+    "CREATE INDEX remotes_by_blob ON remotes(blob_id);",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) == DB_SCHEMA_VERSION,
@@ -191,11 +192,38 @@ fail:
         return r;
 }
 
+/* Setting up a connection (creating the file, switching it to WAL, migrating) is serialized
+ * with an flock on the db's directory: SQLite answers a concurrent journal_mode change with
+ * SQLITE_BUSY at once, without the busy handler. (An flock on the db file itself would need a
+ * second fd on it, and closing that fd would drop SQLite's own fcntl locks.) */
+static int lock_db_dir(const char *path, struct ace_error **err)
+{
+        _cleanup_free_ char *dir = xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        int fd;
+
+        if (slash)
+                *slash = '\0';
+        fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return ace_error_errno(err, errno, "open the directory of %s", path);
+        if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0) {
+                int e = errno;
+                close(fd);
+                return ace_error_errno(err, e, "lock the directory of %s", path);
+        }
+        return fd;
+}
+
 int db_open(const char *path, bool create, struct sqlite3 **ret, struct ace_error **err)
 {
+        _cleanup_close_ int dirlock = lock_db_dir(path, err);
         struct sqlite3 *db = NULL;
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
         int rc, r;
+
+        if (dirlock < 0)
+                return dirlock;
 
         if (create) {
                 /* Create the file ourselves so its mode is 0600 whatever the umask. */
@@ -212,6 +240,15 @@ int db_open(const char *path, bool create, struct sqlite3 **ret, struct ace_erro
         }
         sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
         sqlite3_extended_result_codes(db, 1);
+        /* Every ace command is a short-lived process with one connection. By default the last
+         * connection to close checkpoints the WAL and deletes it, and the next one re-creates
+         * it (two more fsyncs each time): keep the WAL file, and leave checkpoints to the
+         * automatic ones (every 1000 pages) of later commits. */
+        {
+                int one = 1;
+                (void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+                (void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        }
         /* WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
          * returns (the blob it refers to already is). */
         r = exec(db, "PRAGMA journal_mode=WAL", err);
@@ -261,8 +298,7 @@ static int bind_text(sqlite3_stmt *st, int i, const char *s)
         return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
 }
 
-static int step_done(struct sqlite3 *db, sqlite3_stmt *st, const char *what,
-                     struct ace_error **err)
+static int step_done(struct sqlite3 *db, sqlite3_stmt *st, const char *what, struct ace_error **err)
 {
         int rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
@@ -441,8 +477,8 @@ static int load_labels(struct sqlite3 *db, struct db_image *img, struct ace_erro
         bind_text(st, 1, img->id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 img->labels = xgrow(img->labels, &cap, img->n_labels + 1, sizeof(struct db_label));
-                img->labels[img->n_labels++] = (struct db_label){column_dup(st, 0),
-                                                                 column_dup(st, 1)};
+                img->labels[img->n_labels++] =
+                    (struct db_label){column_dup(st, 0), column_dup(st, 1)};
         }
         if (rc != SQLITE_DONE)
                 return db_fail(db, rc, err, "read labels");
@@ -451,8 +487,8 @@ static int load_labels(struct sqlite3 *db, struct db_image *img, struct ace_erro
 
 /* Runs a query returning image rows (bound by `bind`), loading each one's labels. The read
  * happens in one transaction so rows and labels are consistent. */
-static int query_images(struct sqlite3 *db, const char *sql, const char *arg,
-                        struct db_image **ret, size_t *ret_n, struct ace_error **err)
+static int query_images(struct sqlite3 *db, const char *sql, const char *arg, struct db_image **ret,
+                        size_t *ret_n, struct ace_error **err)
 {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         struct db_image *imgs = NULL;
@@ -494,8 +530,8 @@ int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret, struc
 {
         struct db_image *imgs = NULL;
         size_t n = 0;
-        int r = query_images(db, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id, &imgs,
-                             &n, err);
+        int r = query_images(db, "SELECT " IMAGE_COLUMNS " FROM images WHERE id = ?", id, &imgs, &n,
+                             err);
         if (r < 0)
                 return r;
         if (n == 0) {
@@ -507,8 +543,7 @@ int db_get_image(struct sqlite3 *db, const char *id, struct db_image *ret, struc
         return 0;
 }
 
-int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n,
-                   struct ace_error **err)
+int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n, struct ace_error **err)
 {
         return query_images(db, "SELECT " IMAGE_COLUMNS " FROM images ORDER BY import_time, id",
                             NULL, ret, ret_n, err);
@@ -517,10 +552,9 @@ int db_list_images(struct sqlite3 *db, struct db_image **ret, size_t *ret_n,
 int db_images_by_name(struct sqlite3 *db, const char *name, struct db_image **ret, size_t *ret_n,
                       struct ace_error **err)
 {
-        return query_images(db,
-                            "SELECT " IMAGE_COLUMNS
-                            " FROM images WHERE name = ? ORDER BY import_time DESC, id",
-                            name, ret, ret_n, err);
+        return query_images(
+            db, "SELECT " IMAGE_COLUMNS " FROM images WHERE name = ? ORDER BY import_time DESC, id",
+            name, ret, ret_n, err);
 }
 
 int db_ids_with_prefix(struct sqlite3 *db, const char *prefix, size_t max, char ***ret,
@@ -547,6 +581,14 @@ int db_ids_with_prefix(struct sqlite3 *db, const char *prefix, size_t max, char 
         return 0;
 }
 
+/* last_used is a hint for image gc: its commits skip the fsync (synchronous=NORMAL keeps WAL
+ * consistent, a power loss may only forget the latest uses). Every other write is FULL. */
+static void hint_mode(struct sqlite3 *db, bool on)
+{
+        (void)sqlite3_exec(db, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL,
+                           NULL, NULL);
+}
+
 static int update_one(struct sqlite3 *db, const char *sql, const char *id, int64_t v,
                       struct ace_error **err)
 {
@@ -571,11 +613,38 @@ static int update_one(struct sqlite3 *db, const char *sql, const char *id, int64
 
 int db_set_last_used(struct sqlite3 *db, const char *id, int64_t when, struct ace_error **err)
 {
-        return update_one(db, "UPDATE images SET last_used = ? WHERE id = ?", id, when, err);
+        hint_mode(db, true);
+        int r = update_one(db, "UPDATE images SET last_used = ? WHERE id = ?", id, when, err);
+        hint_mode(db, false);
+        return r;
 }
 
-int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size,
-                     struct ace_error **err)
+int db_touch_images(struct sqlite3 *db, const char *const *ids, size_t n, int64_t when,
+                    struct ace_error **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        hint_mode(db, true);
+        int r = begin(db, err);
+        if (r < 0) {
+                hint_mode(db, false);
+                return r;
+        }
+        r = prepare(db, "UPDATE images SET last_used = ? WHERE id = ?", &st, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                sqlite3_reset(st);
+                sqlite3_bind_int64(st, 1, when);
+                bind_text(st, 2, ids[i]);
+                r = step_done(db, st, "update image", err);
+        }
+        if (r < 0)
+                rollback(db);
+        else
+                r = commit(db, err);
+        hint_mode(db, false);
+        return r;
+}
+
+int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size, struct ace_error **err)
 {
         return update_one(db, "UPDATE images SET tree_size = ? WHERE id = ?", id,
                           (int64_t)tree_size, err);
@@ -600,12 +669,12 @@ int db_get_remote(struct sqlite3 *db, const char *url, struct db_remote *ret,
         if (rc != SQLITE_ROW)
                 return db_fail(db, rc, err, "read remote");
         *ret = (struct db_remote){
-                .url = column_dup(st, 0),
-                .sig_url = column_dup(st, 1),
-                .etag = column_dup(st, 2),
-                .cache_max_age = sqlite3_column_int64(st, 3),
-                .download_time = sqlite3_column_int64(st, 4),
-                .blob_id = column_dup(st, 5),
+            .url = column_dup(st, 0),
+            .sig_url = column_dup(st, 1),
+            .etag = column_dup(st, 2),
+            .cache_max_age = sqlite3_column_int64(st, 3),
+            .download_time = sqlite3_column_int64(st, 4),
+            .blob_id = column_dup(st, 5),
         };
         return 0;
 }

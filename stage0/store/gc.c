@@ -108,14 +108,14 @@ static void pod_manifest_images(int pod_fd, char ***images, char ***errors, cons
 
         if (fs_read_file_at(pod_fd, "pod", 16 << 20, &buf, &len, &e) < 0) {
                 if (e && e->code != ENOENT && errors)
-                        *errors = strv_push_take(*errors, xasprintf("%s: %s", where,
-                                                                    ace_error_msg(e)));
+                        *errors =
+                            strv_push_take(*errors, xasprintf("%s: %s", where, ace_error_msg(e)));
                 return;
         }
         if (json_parse_object(buf, len, ACE_JSON_MAX_DEPTH, &root, &e) < 0) {
                 if (errors)
-                        *errors = strv_push_take(*errors, xasprintf("%s/pod: %s", where,
-                                                                    ace_error_msg(e)));
+                        *errors = strv_push_take(*errors,
+                                                 xasprintf("%s/pod: %s", where, ace_error_msg(e)));
                 return;
         }
         /* Only apps[].image.id matters here; the pod code validates the rest. */
@@ -149,16 +149,15 @@ int store_pod_references(const char *dir, char ***ret_image_ids, char ***ret_tre
                 for (char **u = uuids; *u; u++) {
                         _cleanup_free_ char *where = xasprintf("pods/%s/%s", pod_states[s], *u);
                         _cleanup_strv_free_ char **apps = NULL;
-                        _cleanup_close_ int pod_fd = openat(pods_fd, where + 5,
-                                                             O_RDONLY | O_DIRECTORY | O_CLOEXEC |
-                                                                     O_NOFOLLOW);
+                        _cleanup_close_ int pod_fd = openat(
+                            pods_fd, where + 5, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
                         if (pod_fd < 0)
                                 continue; /* gone meanwhile */
                         read_id_file(pod_fd, "stage1TreeStoreID", &trees);
                         if (list_dir(pod_fd, "appsinfo", &apps, NULL) >= 0)
                                 for (char **a = apps; *a; a++) {
                                         _cleanup_free_ char *p =
-                                                xasprintf("appsinfo/%s/treeStoreID", *a);
+                                            xasprintf("appsinfo/%s/treeStoreID", *a);
                                         read_id_file(pod_fd, p, &trees);
                                 }
                         pod_manifest_images(pod_fd, &images, ret_errors ? &errors : NULL, where);
@@ -187,8 +186,7 @@ static bool tree_name_valid(const char *name)
 
 /* Removes a tree whose exclusive lock we can get now; the marker goes first so a crash
  * halfway leaves an incomplete (unrendered) tree, never a damaged "rendered" one. */
-static int remove_tree(struct store *s, const char *tree_id, bool *ret_busy,
-                       struct ace_error **err)
+static int remove_tree(struct store *s, const char *tree_id, bool *ret_busy, struct ace_error **err)
 {
         _cleanup_free_ char *marker = xasprintf("%s/rendered", tree_id);
         int lock, r;
@@ -203,6 +201,11 @@ static int remove_tree(struct store *s, const char *tree_id, bool *ret_busy,
         }
         if (lock < 0)
                 return lock;
+        /* Its top image no longer has a tree to count in its size. */
+        _cleanup_free_ char *image_file = xasprintf("%s/image", tree_id), *top = NULL;
+        if (fs_read_file_at(s->tree_fd, image_file, 4096, &top, NULL, NULL) >= 0 &&
+            image_id_valid(top))
+                (void)db_set_tree_size(s->db, top, 0, NULL);
         if (unlinkat(s->tree_fd, marker, 0) < 0 && errno != ENOENT && errno != ENOTDIR) {
                 r = ace_error_errno(err, errno, "remove %s", marker);
                 close(lock);
@@ -242,8 +245,8 @@ static int try_lock(int dirfd, const char *name, unsigned flags)
 
 static int try_lock_image(struct store *s, const char *id)
 {
-        int fd = store_lock_key(s->imagelock_fd, id, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL,
-                                NULL);
+        int fd =
+            store_lock_key(s->imagelock_fd, id, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL, NULL);
         return fd;
 }
 
@@ -377,8 +380,8 @@ static void sweep_locks(struct store *s, int lockdir, bool trees)
                 }
                 if (exists)
                         continue;
-                int fd = store_lock_key(lockdir, *n, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL,
-                                        NULL);
+                int fd =
+                    store_lock_key(lockdir, *n, LOCK_MODE_EXCLUSIVE, LOCK_NONBLOCK, NULL, NULL);
                 if (fd >= 0)
                         store_unlock_remove_key(lockdir, *n, fd);
         }
@@ -451,8 +454,7 @@ static int gc_images(struct store *s, int64_t grace_ns, char **keep, struct stor
         return 0;
 }
 
-int store_gc(struct store *s, int64_t grace_ns, struct store_gc_report *rep,
-             struct ace_error **err)
+int store_gc(struct store *s, int64_t grace_ns, struct store_gc_report *rep, struct ace_error **err)
 {
         _cleanup_strv_free_ char **ref_images = NULL, **ref_trees = NULL, **pod_errors = NULL;
         _cleanup_strv_free_ char **keep = NULL;

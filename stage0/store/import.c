@@ -32,6 +32,7 @@
 #include "schema/image_manifest.h"
 #include "schema/types.h"
 #include "stage0/store/db.h"
+#include "stage0/store/decompress.h"
 #include "stage0/store/internal.h"
 
 /* Tee writes are gathered into chunks of this size: fewer syscalls than libarchive's blocks. */
@@ -48,8 +49,8 @@ struct store_import {
         char *buf;
         size_t buf_len;
         uint64_t written, flushed;
-        struct tar_push *push;
-        char *tree_tmp;    /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
+        struct store_unpacker *unpacker; /* the push-style pipeline */
+        char *tree_tmp; /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
         int tree_tmp_fd;
         int rootfs_fd;
         struct tar_result res;
@@ -140,8 +141,8 @@ static int open_tree_tmp(struct store_import *imp, struct ace_error **err)
                 return imp->tree_tmp_fd;
         if (mkdirat(imp->tree_tmp_fd, "rootfs", 0755) < 0)
                 return ace_error_errno(err, errno, "create %s/rootfs", imp->tree_tmp);
-        imp->rootfs_fd = openat(imp->tree_tmp_fd, "rootfs",
-                                O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        imp->rootfs_fd =
+            openat(imp->tree_tmp_fd, "rootfs", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (imp->rootfs_fd < 0)
                 return ace_error_errno(err, errno, "open %s/rootfs", imp->tree_tmp);
         return 0;
@@ -192,8 +193,7 @@ static void import_free(struct store_import *imp)
 {
         if (!imp)
                 return;
-        if (imp->push)
-                tar_push_abort(imp->push);
+        store_unpacker_abort(imp->unpacker);
         drop_tree_tmp(imp);
         closep(&imp->rootfs_fd);
         closep(&imp->tree_tmp_fd);
@@ -251,16 +251,15 @@ static int import_complete(struct store_import *imp, struct ace_error **err)
                 return ace_error_make(err, EBADMSG,
                                       "image ID mismatch: expected %s, the image is %s",
                                       imp->opts->expected_id, imp->res.image_id);
-        r = ace_image_manifest_parse(imp->res.manifest, imp->res.manifest_len, &imp->manifest,
-                                     err);
+        r = ace_image_manifest_parse(imp->res.manifest, imp->res.manifest_len, &imp->manifest, err);
         if (r < 0)
                 return ace_error_wrap(err, "invalid image manifest");
         imp->result = (struct store_import_result){
-                .id = imp->res.image_id,
-                .manifest_json = imp->res.manifest,
-                .manifest_len = imp->res.manifest_len,
-                .manifest = imp->manifest,
-                .size = imp->res.stream_size,
+            .id = imp->res.image_id,
+            .manifest_json = imp->res.manifest,
+            .manifest_len = imp->res.manifest_len,
+            .manifest = imp->manifest,
+            .size = imp->res.stream_size,
         };
         imp->finished = true;
         return 0;
@@ -284,7 +283,7 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
         if (r < 0)
                 return r;
         extract_opts(imp, &topts);
-        r = tar_push_begin(&topts, imp->rootfs_fd, &imp->push, err);
+        r = store_unpacker_start(&topts, imp->rootfs_fd, &imp->unpacker, err);
         if (r < 0) {
                 import_free(imp);
                 return r;
@@ -296,9 +295,9 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
 int store_import_write(struct store_import *imp, const void *buf, size_t len,
                        struct ace_error **err)
 {
-        if (imp->failed || imp->finished || !imp->push)
+        if (imp->failed || imp->finished || !imp->unpacker)
                 return ace_error_make(err, EINVAL, "image import is not accepting data");
-        int r = tar_push_write(imp->push, buf, len, err);
+        int r = store_unpacker_write(imp->unpacker, buf, len, err);
         if (r < 0)
                 imp->failed = true;
         return r;
@@ -312,8 +311,8 @@ int store_import_finish(struct store_import *imp, const struct store_import_resu
         if (imp->failed)
                 return ace_error_make(err, EINVAL, "image import already failed");
         if (!imp->finished) {
-                struct tar_push *p = TAKE_PTR(imp->push);
-                r = p ? tar_push_finish(p, &imp->res, err) : 0;
+                struct store_unpacker *u = TAKE_PTR(imp->unpacker);
+                r = u ? store_unpacker_finish(u, &imp->res, err) : 0;
                 if (r >= 0)
                         r = import_complete(imp, err);
                 if (r < 0) {
@@ -398,13 +397,13 @@ static void fill_row(struct store_import *imp, struct db_image *row, int64_t now
         const struct ace_kv_list *labels = &imp->manifest->labels;
 
         *row = (struct db_image){
-                .id = (char *)imp->result.id,
-                .name = imp->manifest->name,
-                .import_time = now,
-                .last_used = now,
-                .size = imp->result.size,
-                .latest = imp->opts->latest,
-                .n_labels = labels->n,
+            .id = (char *)imp->result.id,
+            .name = imp->manifest->name,
+            .import_time = now,
+            .last_used = now,
+            .size = imp->result.size,
+            .latest = imp->opts->latest,
+            .n_labels = labels->n,
         };
         row->labels = xcalloc(labels->n ? labels->n : 1, sizeof(struct db_label));
         for (size_t i = 0; i < labels->n; i++)
@@ -473,8 +472,10 @@ int store_import_commit(struct store_import *imp, char **ret_id, struct ace_erro
                 goto out;
         if (imp->opts->remote) {
                 const struct store_remote *o = imp->opts->remote;
-                remote = (struct db_remote){(char *)o->url,  (char *)o->sig_url,
-                                            (char *)o->etag, o->cache_max_age,
+                remote = (struct db_remote){(char *)o->url,
+                                            (char *)o->sig_url,
+                                            (char *)o->etag,
+                                            o->cache_max_age,
                                             o->download_time ? o->download_time : store_now(),
                                             (char *)imp->result.id};
                 rp = &remote;
@@ -512,25 +513,16 @@ void store_import_abort(struct store_import *imp)
         import_free(imp);
 }
 
-int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts,
-                    char **ret_id, struct ace_error **err)
+int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts, char **ret_id,
+                    struct ace_error **err)
 {
         struct store_import *imp = NULL;
-        struct tar_input in = tar_input_fd(fd);
         int r = import_new(s, opts, &imp, err);
         if (r < 0)
                 return r;
-        if (imp->rootfs_fd >= 0) {
-                struct tar_extract_opts eopts;
-                extract_opts(imp, &eopts);
-                r = tar_extract(&in, imp->rootfs_fd, &eopts, &imp->res, err);
-        } else {
-                struct tar_read_opts ropts;
-                tar_read_opts_init(&ropts);
-                ropts.tee = blob_tee;
-                ropts.tee_userdata = imp;
-                r = tar_read_manifest(&in, &ropts, &imp->res, err);
-        }
+        struct tar_extract_opts eopts;
+        extract_opts(imp, &eopts);
+        r = store_unpack_fd(fd, &eopts, imp->rootfs_fd, &imp->res, err);
         if (r >= 0)
                 r = import_complete(imp, err);
         if (r < 0) {

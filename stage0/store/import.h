@@ -49,8 +49,8 @@ struct store_import_opts {
 };
 
 /* Imports an ACI read from fd (until EOF). Returns the full image ID in *ret_id. */
-int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts,
-                    char **ret_id, struct ace_error **err);
+int store_import_fd(struct store *s, int fd, const struct store_import_opts *opts, char **ret_id,
+                    struct ace_error **err);
 
 /* Push-style importer. opts (and strings in it) must stay valid until commit/abort. */
 struct store_import;
@@ -65,11 +65,11 @@ int store_import_write(struct store_import *imp, const void *buf, size_t len,
 
 /* What _finish learned: valid until _commit or _abort. */
 struct store_import_result {
-        const char *id;                           /* full image ID */
-        const char *manifest_json;                /* raw manifest bytes, NUL-terminated */
+        const char *id;            /* full image ID */
+        const char *manifest_json; /* raw manifest bytes, NUL-terminated */
         size_t manifest_len;
         const struct ace_image_manifest *manifest; /* parsed and validated */
-        uint64_t size;                            /* bytes of the uncompressed tar */
+        uint64_t size;                             /* bytes of the uncompressed tar */
 };
 
 /* Ends the input and waits for the whole archive to be processed and checked (including

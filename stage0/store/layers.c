@@ -130,8 +130,7 @@ static int expand(struct resolve_state *st, const char *id, const struct ace_ima
 }
 
 int layers_resolve(const char *id, const struct ace_image_manifest *m, layers_dep_fn dep_fn,
-                   void *userdata, struct store_layer **ret, size_t *ret_n,
-                   struct ace_error **err)
+                   void *userdata, struct store_layer **ret, size_t *ret_n, struct ace_error **err)
 {
         struct resolve_state st = {.dep_fn = dep_fn, .userdata = userdata};
         int r = expand(&st, id, m, err);

@@ -32,8 +32,7 @@ typedef int (*layers_dep_fn)(void *userdata, const char *parent_id,
  * layer gets the non-empty pathWhitelists of itself and of every image above it on its path.
  * Cycles, more than LAYERS_MAX_DEPTH levels or LAYERS_MAX_COUNT layers are errors. */
 int layers_resolve(const char *id, const struct ace_image_manifest *m, layers_dep_fn dep_fn,
-                   void *userdata, struct store_layer **ret, size_t *ret_n,
-                   struct ace_error **err);
+                   void *userdata, struct store_layer **ret, size_t *ret_n, struct ace_error **err);
 
 /* Whether a rootfs path ("/etc/passwd") of the given type (S_IFDIR, S_IFREG, ...) survives
  * the layer's whitelists: directories always do (they hold the listed files); anything else

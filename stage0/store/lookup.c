@@ -74,8 +74,8 @@ static char *labels_to_string(const struct ace_kv_list *labels)
 {
         _cleanup_strv_free_ char **parts = xcalloc(1, sizeof(char *));
         for (size_t i = 0; labels && i < labels->n; i++)
-                parts = strv_push_take(parts, xasprintf("%s=%s", labels->items[i].name,
-                                                        labels->items[i].value));
+                parts = strv_push_take(
+                    parts, xasprintf("%s=%s", labels->items[i].name, labels->items[i].value));
         _cleanup_free_ char *joined = strv_join(parts, ",");
         return xasprintf("[%s]", joined);
 }
@@ -90,8 +90,7 @@ int store_find_by_name(struct store *s, const char *name, const struct ace_kv_li
         int r;
 
         if (!name || !ac_identifier_valid(name))
-                return ace_error_make(err, EINVAL, "invalid image name \"%s\"",
-                                      name ? name : "");
+                return ace_error_make(err, EINVAL, "invalid image name \"%s\"", name ? name : "");
         r = db_images_by_name(s->db, name, &rows, &n, err);
         if (r < 0)
                 return r;

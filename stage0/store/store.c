@@ -89,15 +89,15 @@ static int open_layout(struct store *s, bool create, struct ace_error **err)
                 const char *path;
                 size_t offset;
         } dirs[] = {
-                {"blob", 0},
-                {"blob/sha512", offsetof(struct store, blob_fd)},
-                {"imageManifest", 0},
-                {"imageManifest/sha512", offsetof(struct store, manifest_fd)},
-                {"db", 0},
-                {"tmp", offsetof(struct store, tmp_fd)},
-                {"tree", offsetof(struct store, tree_fd)},
-                {"imagelocks", offsetof(struct store, imagelock_fd)},
-                {"treestorelocks", offsetof(struct store, treelock_fd)},
+            {"blob", 0},
+            {"blob/sha512", offsetof(struct store, blob_fd)},
+            {"imageManifest", 0},
+            {"imageManifest/sha512", offsetof(struct store, manifest_fd)},
+            {"db", 0},
+            {"tmp", offsetof(struct store, tmp_fd)},
+            {"tree", offsetof(struct store, tree_fd)},
+            {"imagelocks", offsetof(struct store, imagelock_fd)},
+            {"treestorelocks", offsetof(struct store, treelock_fd)},
         };
         int fd;
 
@@ -205,8 +205,8 @@ int store_lock_key(int dirfd, const char *name, enum lock_mode mode, unsigned fl
                 _cleanup_close_ int fd = -EBADF;
                 struct stat held, now;
 
-                fd = lock_acquire_at(dirfd, name, mode, (flags & LOCK_NONBLOCK) | LOCK_CREATE,
-                                     what, err);
+                fd = lock_acquire_at(dirfd, name, mode, (flags & LOCK_NONBLOCK) | LOCK_CREATE, what,
+                                     err);
                 if (fd < 0)
                         return fd;
                 if (fstat(fd, &held) < 0)
@@ -265,11 +265,13 @@ const char *store_host_arch(void)
         static const struct {
                 const char *machine, *arch;
         } table[] = {
-                {"aarch64", "aarch64"}, {"aarch64_be", "aarch64_be"}, {"armv6l", "armv6l"},
-                {"armv7b", "armv7b"},   {"armv7l", "armv7l"},         {"i386", "i386"},
-                {"i486", "i386"},       {"i586", "i386"},             {"i686", "i386"},
-                {"ppc64", "ppc64"},     {"ppc64le", "ppc64le"},       {"s390x", "s390x"},
-                {"x86_64", "amd64"},
+            {"aarch64", "aarch64"}, {"aarch64_be", "aarch64_be"},
+            {"armv6l", "armv6l"},   {"armv7b", "armv7b"},
+            {"armv7l", "armv7l"},   {"i386", "i386"},
+            {"i486", "i386"},       {"i586", "i386"},
+            {"i686", "i386"},       {"ppc64", "ppc64"},
+            {"ppc64le", "ppc64le"}, {"s390x", "s390x"},
+            {"x86_64", "amd64"},
         };
         struct utsname u;
 
@@ -386,8 +388,8 @@ int store_touch_image(struct store *s, const char *id, struct ace_error **err)
         return db_set_last_used(s->db, id, store_now(), err);
 }
 
-int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
-                        struct ace_error **err)
+int store_read_manifest_quiet(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
+                              struct ace_error **err)
 {
         _cleanup_free_ char *name = NULL;
         int r = check_full_id(id, err);
@@ -397,17 +399,15 @@ int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t 
         r = fs_read_file_at(s->manifest_fd, name, ACE_MANIFEST_MAX_SIZE, ret_buf, ret_len, err);
         if (r < 0)
                 return ace_error_wrap(err, "reading the manifest of image %s", id);
-        /* rkt updates lastused on reads; a failure to do so must not fail the read. */
-        (void)store_touch_image(s, id, NULL);
         return 0;
 }
 
-int store_get_manifest(struct store *s, const char *id, struct ace_image_manifest **ret,
-                       struct ace_error **err)
+int store_get_manifest_quiet(struct store *s, const char *id, struct ace_image_manifest **ret,
+                             struct ace_error **err)
 {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        int r = store_read_manifest(s, id, &buf, &len, err);
+        int r = store_read_manifest_quiet(s, id, &buf, &len, err);
         if (r < 0)
                 return r;
         r = ace_image_manifest_parse(buf, len, ret, err);
@@ -416,7 +416,26 @@ int store_get_manifest(struct store *s, const char *id, struct ace_image_manifes
         return 0;
 }
 
-int store_open_blob(struct store *s, const char *id, struct ace_error **err)
+int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
+                        struct ace_error **err)
+{
+        int r = store_read_manifest_quiet(s, id, ret_buf, ret_len, err);
+        /* rkt updates lastused on reads; a failure to do so must not fail the read. */
+        if (r >= 0)
+                (void)store_touch_image(s, id, NULL);
+        return r;
+}
+
+int store_get_manifest(struct store *s, const char *id, struct ace_image_manifest **ret,
+                       struct ace_error **err)
+{
+        int r = store_get_manifest_quiet(s, id, ret, err);
+        if (r >= 0)
+                (void)store_touch_image(s, id, NULL);
+        return r;
+}
+
+int store_open_blob_quiet(struct store *s, const char *id, struct ace_error **err)
 {
         _cleanup_free_ char *name = NULL;
         int fd, r = check_full_id(id, err);
@@ -426,7 +445,14 @@ int store_open_blob(struct store *s, const char *id, struct ace_error **err)
         fd = openat(s->blob_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return ace_error_errno(err, errno, "open the blob of image %s", id);
-        (void)store_touch_image(s, id, NULL);
+        return fd;
+}
+
+int store_open_blob(struct store *s, const char *id, struct ace_error **err)
+{
+        int fd = store_open_blob_quiet(s, id, err);
+        if (fd >= 0)
+                (void)store_touch_image(s, id, NULL);
         return fd;
 }
 
@@ -480,8 +506,8 @@ int store_get_remote(struct store *s, const char *url, struct store_remote **ret
         if (r < 0)
                 return r;
         struct store_remote *rem = xcalloc(1, sizeof(*rem));
-        *rem = (struct store_remote){row.url, row.sig_url, row.etag, row.cache_max_age,
-                                     row.download_time, row.blob_id};
+        *rem = (struct store_remote){row.url,           row.sig_url,       row.etag,
+                                     row.cache_max_age, row.download_time, row.blob_id};
         *ret = rem;
         return 0;
 }
@@ -493,8 +519,7 @@ int store_put_remote(struct store *s, const struct store_remote *rem, struct ace
         int r = check_full_id(rem->blob_id, err);
         if (r < 0)
                 return r;
-        struct db_remote row = {(char *)rem->url,          (char *)rem->sig_url,
-                                (char *)rem->etag,         rem->cache_max_age,
-                                rem->download_time,        (char *)rem->blob_id};
+        struct db_remote row = {(char *)rem->url,   (char *)rem->sig_url, (char *)rem->etag,
+                                rem->cache_max_age, rem->download_time,   (char *)rem->blob_id};
         return db_put_remote(s->db, &row, err);
 }

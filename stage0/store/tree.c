@@ -67,7 +67,7 @@ static int load_manifest(struct dep_ctx *c, const char *id, const struct ace_ima
                         *ret = c->items[i].m;
                         return 0;
                 }
-        int r = store_get_manifest(c->s, id, &m, err);
+        int r = store_get_manifest_quiet(c->s, id, &m, err);
         if (r < 0)
                 return r;
         c->items = xgrow(c->items, &c->cap, c->n + 1, sizeof(*c->items));
@@ -80,8 +80,8 @@ static char *dep_describe(const struct ace_dependency *dep)
 {
         _cleanup_free_ char *s = xstrdup(dep->image_name);
         for (size_t i = 0; i < dep->labels.n; i++) {
-                char *t = xasprintf("%s,%s=%s", s, dep->labels.items[i].name,
-                                    dep->labels.items[i].value);
+                char *t =
+                    xasprintf("%s,%s=%s", s, dep->labels.items[i].name, dep->labels.items[i].value);
                 free(s);
                 s = t;
         }
@@ -106,8 +106,8 @@ static int dep_from_store(void *userdata, const char *parent_id, const struct ac
                                               desc, dep->image_id, parent_id);
                 id = xstrdup(dep->image_id);
         } else {
-                r = store_find_by_name(c->s, dep->image_name, &dep->labels,
-                                       STORE_FIND_HOST_OSARCH, &id, NULL);
+                r = store_find_by_name(c->s, dep->image_name, &dep->labels, STORE_FIND_HOST_OSARCH,
+                                       &id, NULL);
                 if (r < 0)
                         return ace_error_make(err, -r,
                                               "dependency %s of image %s not found in the store",
@@ -118,23 +118,22 @@ static int dep_from_store(void *userdata, const char *parent_id, const struct ac
                 return r;
         if (strcmp(m->name, dep->image_name) != 0)
                 return ace_error_make(err, EINVAL,
-                                      "dependency %s of image %s: image %s is named %s",
-                                      desc, parent_id, id, m->name);
+                                      "dependency %s of image %s: image %s is named %s", desc,
+                                      parent_id, id, m->name);
         for (size_t i = 0; i < dep->labels.n; i++) {
                 const char *v = ace_kv_get(&m->labels, dep->labels.items[i].name);
                 if (!v || strcmp(v, dep->labels.items[i].value) != 0)
-                        return ace_error_make(err, EINVAL,
-                                              "dependency %s of image %s: image %s has %s=%s",
-                                              desc, parent_id, id, dep->labels.items[i].name,
-                                              v ? v : "(none)");
+                        return ace_error_make(
+                            err, EINVAL, "dependency %s of image %s: image %s has %s=%s", desc,
+                            parent_id, id, dep->labels.items[i].name, v ? v : "(none)");
         }
         *ret_id = TAKE_PTR(id);
         *ret_manifest = m;
         return 0;
 }
 
-int store_resolve_layers(struct store *s, const char *id, struct store_layer **ret,
-                         size_t *ret_n, struct ace_error **err)
+int store_resolve_layers(struct store *s, const char *id, struct store_layer **ret, size_t *ret_n,
+                         struct ace_error **err)
 {
         struct dep_ctx c = {.s = s};
         const struct ace_image_manifest *m = NULL;
@@ -229,7 +228,7 @@ static int extract_layer(struct store *s, const struct store_layer *layer, int r
         struct tar_input in;
         int r;
 
-        fd = store_open_blob(s, layer->id, err);
+        fd = store_open_blob_quiet(s, layer->id, err);
         if (fd < 0)
                 return fd;
         in = tar_input_fd(fd);
@@ -254,8 +253,8 @@ static int extract_layer(struct store *s, const struct store_layer *layer, int r
 
 static int write_small(int dirfd, const char *name, const char *data, struct ace_error **err)
 {
-        _cleanup_close_ int fd = openat(dirfd, name,
-                                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd =
+            openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd < 0)
                 return ace_error_errno(err, errno, "create %s", name);
         return fs_write_all(fd, data, strlen(data), err);
@@ -269,7 +268,7 @@ int store_tree_finish(struct store *s, int tree_fd, char *const *layer_ids, size
         size_t mlen = 0;
         int r;
 
-        r = store_read_manifest(s, top, &manifest, &mlen, err);
+        r = store_read_manifest_quiet(s, top, &manifest, &mlen, err);
         if (r < 0)
                 return r;
         r = write_small(tree_fd, "manifest", manifest, err);
@@ -298,8 +297,7 @@ int store_tree_finish(struct store *s, int tree_fd, char *const *layer_ids, size
 }
 
 static int render_into(struct store *s, const struct store_layer *layers, size_t n,
-                       const char *tree_id, int tree_fd, uint64_t *ret_size,
-                       struct ace_error **err)
+                       const char *tree_id, int tree_fd, uint64_t *ret_size, struct ace_error **err)
 {
         _cleanup_close_ int rootfs_fd = -EBADF;
         _cleanup_free_ char **ids = xcalloc(n, sizeof(char *));
@@ -431,9 +429,11 @@ static int render_image(struct store *s, const char *id, bool force, char **ret_
         if (r >= 0)
                 r = render_locked(s, layers, n, tree_id, force, err);
         if (r >= 0) {
-                int64_t now = store_now();
+                /* One transaction marks every layer used (each one is a commit otherwise). */
+                _cleanup_free_ const char **ids = xcalloc(n, sizeof(char *));
                 for (size_t i = 0; i < n; i++)
-                        (void)db_set_last_used(s->db, layers[i].id, now, NULL);
+                        ids[i] = layers[i].id;
+                (void)db_touch_images(s->db, ids, n, store_now(), NULL);
                 *ret_tree_id = TAKE_PTR(tree_id);
         }
 out:
@@ -530,8 +530,8 @@ static int verify_blob(struct store *s, const char *id, struct ace_error **err)
         return 0;
 }
 
-int store_verify_image(struct store *s, const char *id, bool repair,
-                       enum store_verify_result *ret, char **ret_detail, struct ace_error **err)
+int store_verify_image(struct store *s, const char *id, bool repair, enum store_verify_result *ret,
+                       char **ret_detail, struct ace_error **err)
 {
         struct store_layer *layers = NULL;
         size_t n = 0;

@@ -30,11 +30,11 @@
 
 /* One layer of a render, in render order (lowest first). */
 struct store_layer {
-        char *id;              /* full image ID */
-        char ***whitelists;    /* the non-empty pathWhitelists that filter this layer: its own
-                                * and those of every image above it on its dependency path,
-                                * each a sorted strv of normalized absolute paths; a
-                                * non-directory is kept only if listed in all of them */
+        char *id;           /* full image ID */
+        char ***whitelists; /* the non-empty pathWhitelists that filter this layer: its own
+                             * and those of every image above it on its dependency path,
+                             * each a sorted strv of normalized absolute paths; a
+                             * non-directory is kept only if listed in all of them */
         size_t n_whitelists;
 };
 
@@ -44,8 +44,8 @@ void store_layers_free(struct store_layer *layers, size_t n);
  * clear error naming a missing dependency ("dependency NAME[,labels] of IMAGE not found in
  * the store") or one whose stored image does not have the required imageID, and on cycles or
  * more than 64 levels / 256 layers. */
-int store_resolve_layers(struct store *s, const char *id, struct store_layer **ret,
-                         size_t *ret_n, struct ace_error **err);
+int store_resolve_layers(struct store *s, const char *id, struct store_layer **ret, size_t *ret_n,
+                         struct ace_error **err);
 
 /* The tree ID for a list of layer IDs in render order (pure). */
 char *store_tree_id(char *const *layer_ids, size_t n);
@@ -59,8 +59,7 @@ int store_render(struct store *s, const char *id, char **ret_tree_id, char **ret
                  struct ace_error **err);
 
 /* The directory of a tree ID (validated: "deps-sha512-" + 128 hex), whether or not it exists. */
-int store_tree_path(struct store *s, const char *tree_id, char **ret_path,
-                    struct ace_error **err);
+int store_tree_path(struct store *s, const char *tree_id, char **ret_path, struct ace_error **err);
 /* True when the tree exists and carries its `rendered` marker. */
 bool store_tree_is_rendered(struct store *s, const char *tree_id);
 
@@ -79,8 +78,8 @@ enum store_verify_result {
  * -EBADMSG), and its rendered tree (if any) must match its recorded hash; with repair a tree
  * that does not is rendered again. *ret_detail (optional) gets what differed for TREE_BAD and
  * REPAIRED. */
-int store_verify_image(struct store *s, const char *id, bool repair,
-                       enum store_verify_result *ret, char **ret_detail, struct ace_error **err);
+int store_verify_image(struct store *s, const char *id, bool repair, enum store_verify_result *ret,
+                       char **ret_detail, struct ace_error **err);
 
 /* Computes the tree hash of a directory holding manifest + rootfs/ (hex sha512). */
 int store_hash_tree(int tree_dirfd, char **ret_hex, struct ace_error **err);

@@ -47,8 +47,8 @@
 struct record {
         char *header; /* the record up to and including the xattrs; starts with the path */
         size_t header_len;
-        bool regular;  /* its contents are hashed */
-        dev_t dev;     /* regular files: the inode seen by the walk, re-checked on open */
+        bool regular; /* its contents are hashed */
+        dev_t dev;    /* regular files: the inode seen by the walk, re-checked on open */
         ino_t ino;
         unsigned char digest[CONTENT_DIGEST_LEN];
         int error; /* errno of a failed content read */
@@ -117,8 +117,8 @@ static int add_xattrs(int fd, const char *proc_path, char **buf, size_t *len, si
         strv_sort(list);
         for (char **x = list; *x; x++) {
                 char tmp[32];
-                ssize_t vl = proc_path ? lgetxattr(proc_path, *x, NULL, 0)
-                                       : fgetxattr(fd, *x, NULL, 0);
+                ssize_t vl =
+                    proc_path ? lgetxattr(proc_path, *x, NULL, 0) : fgetxattr(fd, *x, NULL, 0);
                 if (vl < 0)
                         return ace_error_errno(err, errno, "read xattr %s", *x);
                 _cleanup_free_ char *val = xmalloc((size_t)vl + 1);
@@ -155,7 +155,7 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
         if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))
                 fd = openat(dirfd, name,
                             O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
-                                    (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
+                                (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
         else
                 fd = openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
@@ -167,10 +167,10 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
                 link[l] = '\0';
         }
         buf_add(&hdr, &len, &cap, path, strlen(path) + 1);
-        int ml = snprintf(meta, sizeof(meta), "%c %o %u %u %" PRIu64 " %u:%u", type_char(st.st_mode),
-                          (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
-                          S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0,
-                          major(st.st_rdev), minor(st.st_rdev));
+        int ml = snprintf(
+            meta, sizeof(meta), "%c %o %u %u %" PRIu64 " %u:%u", type_char(st.st_mode),
+            (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
+            S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0, major(st.st_rdev), minor(st.st_rdev));
         buf_add(&hdr, &len, &cap, meta, (size_t)ml + 1);
         buf_add(&hdr, &len, &cap, link, strlen(link) + 1);
         snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
@@ -183,11 +183,11 @@ static int walk_entry(struct walk *w, int dirfd, const char *name, const char *p
 
         w->recs = xgrow(w->recs, &w->cap, w->n + 1, sizeof(*w->recs));
         w->recs[w->n++] = (struct record){
-                .header = TAKE_PTR(hdr),
-                .header_len = len,
-                .regular = S_ISREG(st.st_mode),
-                .dev = st.st_dev,
-                .ino = st.st_ino,
+            .header = TAKE_PTR(hdr),
+            .header_len = len,
+            .regular = S_ISREG(st.st_mode),
+            .dev = st.st_dev,
+            .ino = st.st_ino,
         };
         if (S_ISDIR(st.st_mode))
                 return walk_dir(w, fd, path, depth + 1, err);
@@ -237,16 +237,15 @@ static int walk_dir(struct walk *w, int dirfd, const char *prefix, size_t depth,
 
 /* Hashes the contents of one regular file, reopened beneath the tree root without following
  * any symlink, and checked to be the inode the walk saw. */
-static void hash_content(struct walk *w, struct record *rec)
+#define CONTENT_BUF_SIZE (1 << 20)
+
+static void hash_content(struct walk *w, struct record *rec, char *buf)
 {
-        static __thread char *buf;
         _cleanup_close_ int fd = -EBADF;
         EVP_MD_CTX *ctx = NULL;
         struct stat st;
         ssize_t n;
 
-        if (!buf)
-                buf = xmalloc(1 << 20);
         fd = fs_openat_beneath_flags(w->root_fd, rec->header, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0,
                                      FS_RESOLVE_NO_SYMLINKS | FS_RESOLVE_NO_XDEV, NULL);
         if (fd < 0) {
@@ -262,7 +261,7 @@ static void hash_content(struct walk *w, struct record *rec)
                 rec->error = ENOMEM;
                 goto out;
         }
-        while ((n = read(fd, buf, 1 << 20)) != 0) {
+        while ((n = read(fd, buf, CONTENT_BUF_SIZE)) != 0) {
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -280,11 +279,12 @@ out:
 static void *content_worker(void *arg)
 {
         struct walk *w = arg;
+        _cleanup_free_ char *buf = xmalloc(CONTENT_BUF_SIZE);
         size_t i;
 
         while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
                 if (w->recs[i].regular)
-                        hash_content(w, &w->recs[i]);
+                        hash_content(w, &w->recs[i], buf);
         return NULL;
 }
 

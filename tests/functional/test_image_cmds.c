@@ -91,9 +91,9 @@ Test(image_cmds, list_default_and_flags)
         cr_expect(strstr(out, "seconds ago") || strstr(out, "now"), "%s", out);
         cr_expect_eq(count_lines(out), 4);
 
-        cr_assert_eq(ace(&o2, NULL, "list", "--no-legend", "--fields=name", "--sort=name",
-                         "--order=desc"),
-                     0);
+        cr_assert_eq(
+            ace(&o2, NULL, "list", "--no-legend", "--fields=name", "--sort=name", "--order=desc"),
+            0);
         cr_expect_str_eq(o2, "example.com/hello:1.0\nexample.com/base\nexample.com/app:1.0\n");
 
         cr_assert_eq(ace(&o3, NULL, "list", "--full", "--no-legend", "--fields=id,size", NULL), 0);
@@ -149,7 +149,8 @@ Test(image_cmds, rm_by_name_prefix_and_duplicates)
 Test(image_cmds, rm_failures_exit_254)
 {
         _cleanup_free_ char *out = NULL, *err = NULL, *e2 = NULL;
-        cr_expect_eq(ace(&out, &err, "rm", "example.com/base", "example.com/nope", NULL, NULL), 254);
+        cr_expect_eq(ace(&out, &err, "rm", "example.com/base", "example.com/nope", NULL, NULL),
+                     254);
         cr_expect(strstr(out, base), "the found one is still removed: %s", out);
         cr_expect(strstr(err, "example.com/nope"), "%s", err);
         cr_expect(strstr(err, "1 image(s) cannot be removed"), "%s", err);
@@ -192,9 +193,8 @@ Test(image_cmds, extract_raw_contents)
         cr_expect_not(sfx_exists(b), "extract does not add dependencies");
         cr_expect_eq(ace(NULL, &e2, "extract", "example.com/app", out, NULL, NULL), 254);
         cr_expect(strstr(e2, "output directory exists (try --overwrite)"), "%s", e2);
-        cr_assert_eq(ace(NULL, NULL, "extract", "--rootfs-only", "--overwrite", "example.com/app",
-                         out),
-                     0);
+        cr_assert_eq(
+            ace(NULL, NULL, "extract", "--rootfs-only", "--overwrite", "example.com/app", out), 0);
         _cleanup_free_ char *a2 = sfx_fmt("%s/app", out);
         cr_expect(sfx_exists(a2));
         cr_expect_not(sfx_exists(m), "--overwrite replaced the old contents");
@@ -206,15 +206,16 @@ Test(image_cmds, render_with_dependencies)
 {
         _cleanup_free_ char *out = sfx_fmt("%s/re", work), *err = NULL;
         cr_assert_eq(ace(NULL, &err, "render", "example.com/app", out, NULL, NULL), 0, "%s", err);
-        _cleanup_free_ char *b = sfx_fmt("%s/rootfs/base", out), *conf = sfx_fmt("%s/rootfs/etc/conf", out);
+        _cleanup_free_ char *b = sfx_fmt("%s/rootfs/base", out),
+                            *conf = sfx_fmt("%s/rootfs/etc/conf", out);
         _cleanup_free_ char *m = sfx_fmt("%s/manifest", out);
         cr_expect(sfx_exists(b), "the dependency is rendered in");
         _cleanup_free_ char *c = sfx_read(conf);
         cr_expect_str_eq(c, "app", "the upper image wins");
         _cleanup_free_ char *mc = sfx_read(m);
         cr_expect(mc && strstr(mc, "example.com/app"));
-        cr_assert_eq(ace(NULL, NULL, "render", "--rootfs-only", "--overwrite", "example.com/app", out),
-                     0);
+        cr_assert_eq(
+            ace(NULL, NULL, "render", "--rootfs-only", "--overwrite", "example.com/app", out), 0);
         _cleanup_free_ char *b2 = sfx_fmt("%s/base", out);
         cr_expect(sfx_exists(b2));
         cr_expect_eq(ace(NULL, NULL, "render", "example.com/app", out, NULL, NULL), 254);
@@ -229,7 +230,8 @@ Test(image_cmds, cat_manifest)
         cr_assert_eq(ace(&o2, NULL, "cat-manifest", "--pretty-print=false", hello, NULL, NULL), 0);
         cr_expect_eq(strncmp(o2, "{\"acKind\":\"ImageManifest\"", 25), 0, "%s", o2);
         cr_expect_eq(count_lines(o2), 1);
-        cr_expect_eq(ace(NULL, &err, "cat-manifest", "example.com/hello:2.0", NULL, NULL, NULL), 254);
+        cr_expect_eq(ace(NULL, &err, "cat-manifest", "example.com/hello:2.0", NULL, NULL, NULL),
+                     254);
         cr_expect(strstr(err, "cannot find aci"), "%s", err);
         cr_expect_eq(ace(NULL, NULL, "cat-manifest", NULL, NULL, NULL, NULL), 254);
 }
@@ -254,7 +256,8 @@ Test(image_cmds, verify_detects_and_repairs)
         cr_expect(strstr(o3, "tree cache verification failed for image example.com/app"), "%s", o3);
         _cleanup_free_ char *c = sfx_read(f);
         cr_expect_str_eq(c, "b", "repaired from the blob");
-        cr_assert_eq(ace(&o4, NULL, "verify", "example.com/app", "example.com/hello", NULL, NULL), 0);
+        cr_assert_eq(ace(&o4, NULL, "verify", "example.com/app", "example.com/hello", NULL, NULL),
+                     0);
         cr_expect(strstr(o4, "successfully verified"), "%s", o4);
         cr_expect_eq(ace(NULL, NULL, "verify", NULL, NULL, NULL, NULL), 254);
         cr_expect_eq(ace(NULL, NULL, "verify", "example.com/none", NULL, NULL, NULL), 254);
@@ -271,7 +274,8 @@ Test(image_cmds, gc_grace_trees_and_pods)
         store_close(s);
 
         /* a pod (prepared) uses the app tree; nothing uses the hello tree */
-        _cleanup_free_ char *pod = sfx_fmt("%s/pods/prepared/6f1b1a5e-0000-4000-8000-000000000001", dir);
+        _cleanup_free_ char *pod =
+            sfx_fmt("%s/pods/prepared/6f1b1a5e-0000-4000-8000-000000000001", dir);
         _cleanup_free_ char *ts = sfx_fmt("%s/appsinfo/app/treeStoreID", pod);
         _cleanup_free_ char *pm = sfx_fmt("%s/pod", pod);
         _cleanup_free_ char *json = sfx_fmt("{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\","
@@ -288,6 +292,15 @@ Test(image_cmds, gc_grace_trees_and_pods)
         cr_expect_null(strstr(err, t_app), "the pod's tree stays: %s", err);
         cr_expect(sfx_exists(p_app));
         cr_expect_not(sfx_exists(p_hello));
+        /* the removed tree no longer counts in hello's size */
+        _cleanup_free_ char *sizes = NULL;
+        cr_assert_eq(ace(&sizes, NULL, "list", "--full", "--no-legend", "--fields=id,size", NULL),
+                     0);
+        _cleanup_free_ char *blob = sfx_fmt("%s/cas/blob/sha512/%.2s/%s", dir, hello + 7, hello);
+        struct stat bst;
+        cr_assert_eq(stat(blob, &bst), 0);
+        _cleanup_free_ char *row = sfx_fmt("%s\t%lld\n", hello, (long long)bst.st_size);
+        cr_expect(strstr(sizes, row), "size of hello is its blob alone: %s", sizes);
         struct sfx_counts c;
         sfx_count(dir, &c);
         cr_expect_eq(c.rows, 3);
@@ -316,13 +329,14 @@ Test(image_cmds, help_and_unknown_subcommands)
         _cleanup_free_ char *out = NULL, *err = NULL;
         cr_assert_eq(sfx_ace(dir, &out, NULL, "image", NULL), 0);
         static const char *const subs[] = {"cat-manifest", "export", "extract", "gc",
-                                           "list", "render", "rm", "verify"};
+                                           "list",         "render", "rm",      "verify"};
         for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
                 cr_expect(strstr(out, subs[i]), "%s missing from help", subs[i]);
         cr_expect_eq(sfx_ace(dir, NULL, &err, "image", "frobnicate", NULL), 254);
         cr_expect(strstr(err, "unknown command"), "%s", err);
         /* rkt's prefix matching */
         _cleanup_free_ char *o2 = NULL;
-        cr_assert_eq(sfx_ace(dir, &o2, NULL, "image", "li", "--no-legend", "--fields=name", NULL), 0);
+        cr_assert_eq(sfx_ace(dir, &o2, NULL, "image", "li", "--no-legend", "--fields=name", NULL),
+                     0);
         cr_expect_eq(count_lines(o2), 3);
 }

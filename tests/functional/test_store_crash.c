@@ -67,7 +67,8 @@ static pid_t start_paused_opts(const char *aci, const char *point, bool render, 
                 if (id && render) {
                         struct store *s = NULL;
                         char *t = NULL, *p = NULL;
-                        if (store_open(dir, 0, &s, NULL) < 0 || store_render(s, id, &t, &p, NULL) < 0)
+                        if (store_open(dir, 0, &s, NULL) < 0 ||
+                            store_render(s, id, &t, &p, NULL) < 0)
                                 _exit(2);
                 }
                 _exit(id ? 0 : 1);

@@ -4,6 +4,7 @@
  * the push-style importer and 16 concurrent imports of one image.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "schema/image_manifest.h"
 #include "stage0/store/import.h"
 #include "stage0/store/store.h"
+#include "tests/lib/aci_builder.h"
 #include "tests/lib/store_fixture.h"
 
 static char *work, *dir;
@@ -125,8 +127,8 @@ Test(store_import, bad_input_is_refused_and_leaves_nothing)
         cr_expect(err && *err, "an error message");
 
         /* an archive whose manifest has no name */
-        _cleanup_free_ char *layout = sfx_layout(work, "noname",
-                                                 "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}");
+        _cleanup_free_ char *layout =
+            sfx_layout(work, "noname", "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}");
         _cleanup_free_ char *aci = sfx_fmt("%s/noname.aci", work);
         free(sfx_build_aci(layout, aci, TAR_COMPRESSION_GZIP));
         cr_assert_null(sfx_import(dir, aci, NULL, &err2));
@@ -167,8 +169,8 @@ Test(store_import, push_importer_in_small_chunks)
         /* finish reports the ID and manifest before anything is visible */
         cr_assert_eq(store_import_begin(s, NULL, &imp, &e), 0, "%s", ace_error_msg(e));
         for (size_t off = 0; off < len; off += 7)
-                cr_assert_eq(store_import_write(imp, buf + off, len - off < 7 ? len - off : 7, &e), 0,
-                             "%s", ace_error_msg(e));
+                cr_assert_eq(store_import_write(imp, buf + off, len - off < 7 ? len - off : 7, &e),
+                             0, "%s", ace_error_msg(e));
         cr_assert_eq(store_import_finish(imp, &res, &e), 0, "%s", ace_error_msg(e));
         cr_expect_str_eq(res->id, want);
         cr_expect_str_eq(res->manifest->name, "example.com/hello");
@@ -253,4 +255,185 @@ Test(store_import, sixteen_concurrent_imports_store_one_copy, .timeout = 120)
         cr_expect_eq(c.rows, 1);
         cr_expect_eq(c.manifests, 1);
         sfx_assert_consistent(dir);
+}
+
+Test(store_import, push_importer_refuses_garbage_midway)
+{
+        _cleanup_free_ char *aci = NULL, *buf = NULL;
+        _cleanup_free_ char *want = hello_aci(TAR_COMPRESSION_NONE, "example.com/hello", &aci);
+        _cleanup_error_ struct ace_error *e = NULL;
+        struct store *s = NULL;
+        struct store_import *imp = NULL;
+        int r = 0;
+
+        buf = sfx_read(aci);
+        cr_assert_not_null(buf);
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_assert_eq(store_import_begin(s, NULL, &imp, &e), 0, "%s", ace_error_msg(e));
+        /* a valid first header, then garbage where the next header should be */
+        r = store_import_write(imp, buf, 1024, &e);
+        char junk[8192];
+        memset(junk, 'Z', sizeof(junk));
+        for (int i = 0; i < 8 && r >= 0; i++)
+                r = store_import_write(imp, junk, sizeof(junk), &e);
+        if (r >= 0)
+                r = store_import_finish(imp, NULL, &e);
+        cr_expect_lt(r, 0, "garbage is refused");
+        cr_expect(e && *ace_error_msg(e), "with a message");
+        store_import_abort(imp);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.rows + c.manifests + c.tmp + c.trees, 0);
+        store_close(s);
+        (void)want;
+}
+
+Test(store_import, push_importer_checks_the_expected_id)
+{
+        _cleanup_free_ char *aci = NULL, *buf = NULL;
+        _cleanup_free_ char *want = hello_aci(TAR_COMPRESSION_GZIP, "example.com/hello", &aci);
+        _cleanup_error_ struct ace_error *e = NULL;
+        struct store *s = NULL;
+        struct store_import *imp = NULL;
+        struct stat st;
+        char other[HASH_IMAGE_ID_SIZE];
+
+        strcpy(other, want);
+        other[40] = other[40] == '0' ? '1' : '0';
+        struct store_import_opts o = {.expected_id = other};
+        buf = sfx_read(aci);
+        cr_assert_eq(stat(aci, &st), 0);
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_assert_eq(store_import_begin(s, &o, &imp, &e), 0);
+        cr_assert_eq(store_import_write(imp, buf, (size_t)st.st_size, &e), 0);
+        cr_expect_eq(store_import_commit(imp, NULL, &e), -EBADMSG);
+        cr_expect(strstr(ace_error_msg(e), other), "%s", ace_error_msg(e));
+        cr_expect_not(store_has_image(s, want));
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.rows + c.tmp, 0);
+        /* an invalid expected ID is refused up front */
+        struct store_import_opts bad = {.expected_id = "sha512-../../etc"};
+        cr_expect_eq(store_import_begin(s, &bad, &imp, NULL), -EINVAL);
+        store_close(s);
+}
+
+Test(store_import, store_directories_are_private)
+{
+        static const char *const dirs[] = {
+            "cas",      "cas/blob",       "cas/blob/sha512",    "cas/db", "cas/tmp",
+            "cas/tree", "cas/imagelocks", "cas/treestorelocks", "locks"};
+        _cleanup_free_ char *aci = NULL, *err = NULL;
+        _cleanup_free_ char *want = hello_aci(TAR_COMPRESSION_GZIP, "example.com/hello", &aci);
+        _cleanup_free_ char *id = sfx_import_render(dir, aci, &err);
+        cr_assert_not_null(id, "%s", err);
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+                _cleanup_free_ char *p = sfx_fmt("%s/%s", dir, dirs[i]);
+                struct stat st;
+                cr_assert_eq(stat(p, &st), 0, "%s", p);
+                cr_expect_eq(st.st_mode & 0777, 0700, "%s is %o", dirs[i], st.st_mode & 0777);
+        }
+        _cleanup_free_ char *db = sfx_fmt("%s/cas/db/ace.db", dir);
+        struct stat st;
+        cr_assert_eq(stat(db, &st), 0);
+        cr_expect_eq(st.st_mode & 077, 0, "db is %o", st.st_mode & 0777);
+        /* a store dir someone opened up is made private again */
+        _cleanup_free_ char *cas = sfx_fmt("%s/cas", dir);
+        cr_assert_eq(chmod(cas, 0755), 0);
+        struct store *s = NULL;
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        store_close(s);
+        cr_assert_eq(stat(cas, &st), 0);
+        cr_expect_eq(st.st_mode & 0777, 0700);
+        (void)want;
+}
+
+Test(store_import, ids_never_become_paths)
+{
+        static const char *const bad[] = {"sha512-../../etc/passwd", "sha512-", "sha256-abcd",
+                                          "sha512-ABCDEF",           "../x",    ""};
+        struct store *s = NULL;
+        struct store_image *img = NULL;
+        char *buf = NULL;
+        size_t len;
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                cr_expect_eq(store_get_image(s, bad[i], &img, NULL), -EINVAL, "%s", bad[i]);
+                cr_expect_eq(store_open_blob(s, bad[i], NULL), -EINVAL, "%s", bad[i]);
+                cr_expect_eq(store_read_manifest(s, bad[i], &buf, &len, NULL), -EINVAL);
+                cr_expect_eq(store_lock_image(s, bad[i], STORE_LOCK_SHARED, NULL), -EINVAL);
+                cr_expect_eq(store_remove_image(s, bad[i], NULL), -EINVAL);
+                cr_expect_not(store_has_image(s, bad[i]));
+        }
+        /* 129 hex digits */
+        char long_id[160] = "sha512-";
+        memset(long_id + 7, 'a', 129);
+        long_id[136] = '\0';
+        cr_expect_eq(store_lock_image(s, long_id, STORE_LOCK_SHARED, NULL), -EINVAL);
+        store_close(s);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.manifests, 0);
+        /* no lock file was created for any of them */
+        _cleanup_free_ char *locks = sfx_fmt("%s/cas/imagelocks", dir);
+        DIR *d = opendir(locks);
+        cr_assert_not_null(d);
+        int n = 0;
+        for (struct dirent *de; (de = readdir(d));)
+                n += de->d_name[0] != '.';
+        closedir(d);
+        cr_expect_eq(n, 0);
+}
+
+/* The decompression stage keeps common/tar's rules: other formats refused by magic, nested
+ * compression refused, truncated streams fail cleanly; nothing is stored. */
+static void expect_refused(const void *data, size_t len, const char *what, const char *needle)
+{
+        _cleanup_free_ char *path = sfx_fmt("%s/%s.aci", work, what), *err = NULL;
+        _cleanup_error_ struct ace_error *e = NULL;
+        struct store *s = NULL;
+        struct store_import *imp = NULL;
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, data, len), (ssize_t)len);
+        close(fd);
+
+        cr_expect_null(sfx_import(dir, path, NULL, &err), "%s accepted", what);
+        cr_expect(err && strstr(err, needle), "%s: %s", what, err);
+        /* the push API too */
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_assert_eq(store_import_begin(s, NULL, &imp, &e), 0);
+        int r = store_import_write(imp, data, len, &e);
+        if (r >= 0)
+                r = store_import_finish(imp, NULL, &e);
+        cr_expect_lt(r, 0, "%s accepted by the push API", what);
+        cr_expect(strstr(ace_error_msg(e), needle), "%s: %s", what, ace_error_msg(e));
+        store_import_abort(imp);
+        store_close(s);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.rows + c.manifests + c.tmp + c.trees, 0);
+}
+
+Test(store_import, other_formats_nested_and_truncated_streams_are_refused)
+{
+        void *zip = NULL;
+        size_t zlen = 0;
+        aci_build_other_format("zip", &zip, &zlen);
+        expect_refused(zip, zlen, "zip", "zip");
+        free(zip);
+
+        struct aci_builder *inner = aci_builder_new(TAR_COMPRESSION_GZIP, false);
+        struct aci_builder *outer = aci_builder_new(TAR_COMPRESSION_GZIP, false);
+        const void *in = NULL, *out = NULL;
+        size_t ilen = 0, olen = 0;
+        aci_add_minimal(inner);
+        aci_builder_finish(inner, false, &in, &ilen);
+        aci_add_raw(outer, in, ilen);
+        aci_builder_finish(outer, true, &out, &olen);
+        expect_refused(out, olen, "nested", "nested");
+        /* the inner one alone is a fine image, cut short it is not */
+        expect_refused(in, ilen / 2, "truncated", "");
+        aci_builder_free(inner);
+        aci_builder_free(outer);
 }

@@ -90,8 +90,9 @@ Test(store_lookup, id_prefixes)
         cr_expect_str_eq(ace_error_msg(e), "no image IDs found");
 
         /* not an ID prefix: refused before any lookup */
-        static const char *const bad[] = {"sha512-a", "sha512-", "sha512-zz", "sha512-../../x",
-                                          "sha256-abcd", "sha512-ABCD", "abcdef"};
+        static const char *const bad[] = {"sha512-a",       "sha512-",     "sha512-zz",
+                                          "sha512-../../x", "sha256-abcd", "sha512-ABCD",
+                                          "abcdef"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 cr_expect_eq(store_find_by_id_prefix(s, bad[i], &got, NULL), -EINVAL, "%s", bad[i]);
 }
@@ -132,8 +133,10 @@ Test(store_lookup, ambiguous_prefix, .timeout = 120)
 
 Test(store_lookup, name_and_labels)
 {
-        _cleanup_free_ char *v1 = add("example.com/app", "version=1.0,os=linux,arch=amd64", "v1", false);
-        _cleanup_free_ char *v2 = add("example.com/app", "version=2.0,os=linux,arch=amd64", "v2", false);
+        _cleanup_free_ char *v1 =
+            add("example.com/app", "version=1.0,os=linux,arch=amd64", "v1", false);
+        _cleanup_free_ char *v2 =
+            add("example.com/app", "version=2.0,os=linux,arch=amd64", "v2", false);
         _cleanup_free_ char *other = add("example.com/other", "version=1.0", "o", false);
         int r;
 

@@ -113,10 +113,10 @@ char *sfx_manifest(const char *name, const char *labels, const char *extra)
 char *sfx_dep(const char *name, const char *image_id, const char *labels)
 {
         _cleanup_free_ char *l = labels_json(labels);
-        _cleanup_free_ char *idpart = image_id ? sfx_fmt(",\"imageID\":\"%s\"", image_id)
-                                               : xstrdup("");
-        return sfx_fmt("{\"imageName\":\"%s\"%s%s%s}", name, idpart,
-                       labels ? ",\"labels\":" : "", labels ? l : "");
+        _cleanup_free_ char *idpart =
+            image_id ? sfx_fmt(",\"imageID\":\"%s\"", image_id) : xstrdup("");
+        return sfx_fmt("{\"imageName\":\"%s\"%s%s%s}", name, idpart, labels ? ",\"labels\":" : "",
+                       labels ? l : "");
 }
 
 char *sfx_layout(const char *parent, const char *tag, const char *manifest_json)
@@ -142,8 +142,7 @@ char *sfx_build_aci(const char *layout, const char *out, enum tar_compression c)
         o.compression = c;
         o.has_source_date_epoch = true;
         o.source_date_epoch = 1000000000;
-        cr_assert_eq(tar_write_aci(lfd, ofd, &o, id, &e), 0, "build %s: %s", out,
-                     ace_error_msg(e));
+        cr_assert_eq(tar_write_aci(lfd, ofd, &o, id, &e), 0, "build %s: %s", out, ace_error_msg(e));
         return xstrdup(id);
 }
 
@@ -220,7 +219,8 @@ static int count_entries(const char *path, bool recurse_one)
         if (!d)
                 return 0;
         while ((de = readdir(d))) {
-                if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+                if (de->d_name[0] == '.' &&
+                    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
                         continue;
                 if (recurse_one) {
                         _cleanup_free_ char *sub = sfx_fmt("%s/%s", path, de->d_name);
@@ -280,7 +280,8 @@ void sfx_assert_consistent(const char *dir)
         for (char **id = rows; *id; id++) {
                 _cleanup_free_ char *p = sfx_fmt("%s/cas/blob/sha512/%.2s/%s", dir, *id + 7, *id);
                 char hex[HASH_SHA512_HEX_LEN + 1];
-                cr_expect_eq(hash_file_sha512(AT_FDCWD, p, hex, NULL), 0, "blob of %s missing", *id);
+                cr_expect_eq(hash_file_sha512(AT_FDCWD, p, hex, NULL), 0, "blob of %s missing",
+                             *id);
                 cr_expect_str_eq(hex, *id + 7, "blob of %s does not hash to its ID", *id);
         }
         /* every tree present is complete */

@@ -15,10 +15,12 @@
 #define S 1000000000LL
 #define NOW (1700000000LL * S)
 
-static const char ID_A[] = "sha512-aaaaaaaaaaaa1111111111111111111111111111111111111111111111111111111111"
-                           "111111111111111111111111111111111111111111111111111111";
-static const char ID_B[] = "sha512-bbbbbbbbbbbb2222222222222222222222222222222222222222222222222222222222"
-                           "222222222222222222222222222222222222222222222222222222";
+static const char ID_A[] =
+    "sha512-aaaaaaaaaaaa1111111111111111111111111111111111111111111111111111111111"
+    "111111111111111111111111111111111111111111111111111111";
+static const char ID_B[] =
+    "sha512-bbbbbbbbbbbb2222222222222222222222222222222222222222222222222222222222"
+    "222222222222222222222222222222222222222222222222222222";
 
 static struct store_image imgs[2];
 static struct ace_kv_list la, lb;
@@ -32,9 +34,10 @@ static void setup(void)
         ace_kv_append(&la, "version", "1.0");
         ace_kv_append(&la, "os", "linux");
         imgs[0] = (struct store_image){(char *)ID_A, "example.com/zeta", &la, NOW - 120 * S,
-                                       NOW - 5 * S, 12 * 1024 * 1024, 0, false};
-        imgs[1] = (struct store_image){(char *)ID_B, "example.com/alpha", &lb, NOW - 3 * 86400 * S,
-                                       NOW - 3600 * S, 9, 1024, true};
+                                       NOW - 5 * S,  12 * 1024 * 1024,   0,   false};
+        imgs[1] = (struct store_image){
+            (char *)ID_B, "example.com/alpha", &lb, NOW - 3 * 86400 * S, NOW - 3600 * S, 9, 1024,
+            true};
 }
 
 static void teardown(void)
@@ -58,9 +61,10 @@ Test(image_list, default_table)
         struct image_list_opts o = opts();
         char *t = image_list_render_text(imgs, 2, &o, NOW);
         /* default sort: import time ascending (B was imported first) */
-        cr_expect_str_eq(t, "ID\t\t\tNAME\t\t\tSIZE\tIMPORT TIME\tLAST USED\n"
-                            "sha512-bbbbbbbbbbbb\texample.com/alpha\t1.0KiB\t3 days ago\t1 hour ago\n"
-                            "sha512-aaaaaaaaaaaa\texample.com/zeta:1.0\t12MiB\t2 minutes ago\t5 seconds ago\n");
+        cr_expect_str_eq(
+            t, "ID\t\t\tNAME\t\t\tSIZE\tIMPORT TIME\tLAST USED\n"
+               "sha512-bbbbbbbbbbbb\texample.com/alpha\t1.0KiB\t3 days ago\t1 hour ago\n"
+               "sha512-aaaaaaaaaaaa\texample.com/zeta:1.0\t12MiB\t2 minutes ago\t5 seconds ago\n");
         free(t);
 }
 

@@ -63,7 +63,8 @@ static int fake_dep(void *userdata, const char *parent_id, const struct ace_depe
         return ace_error_make(err, ENOENT, "no %s", dep->image_name);
 }
 
-#define M(name, rest) "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"" name "\"" rest "}"
+#define M(name, rest)                                                                              \
+        "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"" name "\"" rest "}"
 #define DEPS(...) ",\"dependencies\":[" __VA_ARGS__ "]"
 #define DEP(n) "{\"imageName\":\"" n "\"}"
 
@@ -92,10 +93,10 @@ static int resolve(const char *top, struct store_layer **l, size_t *n, struct ac
 Test(store_layers, spec_example_b_d_c_a)
 {
         struct fake f[] = {
-                {"A", M("a", DEPS(DEP("b") "," DEP("c"))), NULL},
-                {"B", M("b", ""), NULL},
-                {"C", M("c", DEPS(DEP("d"))), NULL},
-                {"D", M("d", ""), NULL},
+            {"A", M("a", DEPS(DEP("b") "," DEP("c"))), NULL},
+            {"B", M("b", ""), NULL},
+            {"C", M("c", DEPS(DEP("d"))), NULL},
+            {"D", M("d", ""), NULL},
         };
         struct store_layer *l = NULL;
         size_t n = 0;
@@ -111,10 +112,10 @@ Test(store_layers, spec_example_b_d_c_a)
 Test(store_layers, shared_dependency_appears_per_path)
 {
         struct fake f[] = {
-                {"A", M("a", DEPS(DEP("b") "," DEP("c"))), NULL},
-                {"B", M("b", DEPS(DEP("d"))), NULL},
-                {"C", M("c", DEPS(DEP("d"))), NULL},
-                {"D", M("d", ""), NULL},
+            {"A", M("a", DEPS(DEP("b") "," DEP("c"))), NULL},
+            {"B", M("b", DEPS(DEP("d"))), NULL},
+            {"C", M("c", DEPS(DEP("d"))), NULL},
+            {"D", M("d", ""), NULL},
         };
         struct store_layer *l = NULL;
         size_t n = 0;
@@ -143,10 +144,11 @@ Test(store_layers, no_dependencies_is_one_layer)
 Test(store_layers, whitelists_chain_down_each_path)
 {
         struct fake f[] = {
-                {"A", M("a", DEPS(DEP("b") "," DEP("c")) ",\"pathWhitelist\":[\"/a\",\"/b\",\"/c\"]"), NULL},
-                {"B", M("b", DEPS(DEP("d")) ",\"pathWhitelist\":[\"/b\",\"/d\"]"), NULL},
-                {"C", M("c", DEPS(DEP("d"))), NULL},
-                {"D", M("d", ""), NULL},
+            {"A", M("a", DEPS(DEP("b") "," DEP("c")) ",\"pathWhitelist\":[\"/a\",\"/b\",\"/c\"]"),
+             NULL},
+            {"B", M("b", DEPS(DEP("d")) ",\"pathWhitelist\":[\"/b\",\"/d\"]"), NULL},
+            {"C", M("c", DEPS(DEP("d"))), NULL},
+            {"D", M("d", ""), NULL},
         };
         struct store_layer *l = NULL;
         size_t n = 0;
@@ -176,9 +178,9 @@ Test(store_layers, whitelists_chain_down_each_path)
 Test(store_layers, cycles_and_missing_dependencies_fail)
 {
         struct fake f[] = {
-                {"A", M("a", DEPS(DEP("b"))), NULL},
-                {"B", M("b", DEPS(DEP("a"))), NULL},
-                {"C", M("c", DEPS(DEP("nope"))), NULL},
+            {"A", M("a", DEPS(DEP("b"))), NULL},
+            {"B", M("b", DEPS(DEP("a"))), NULL},
+            {"C", M("c", DEPS(DEP("nope"))), NULL},
         };
         struct store_layer *l = NULL;
         size_t n = 0;
@@ -224,9 +226,8 @@ Test(store_layers, path_normalization)
         static const struct {
                 const char *in, *out;
         } cases[] = {
-                {"/", "/"},           {"/a", "/a"},         {"//a//b/", "/a/b"},
-                {"/a/./b", "/a/b"},   {"/a/../b", NULL},    {"a/b", NULL},
-                {"", NULL},           {"/etc/passwd", "/etc/passwd"},
+            {"/", "/"},        {"/a", "/a"},  {"//a//b/", "/a/b"}, {"/a/./b", "/a/b"},
+            {"/a/../b", NULL}, {"a/b", NULL}, {"", NULL},          {"/etc/passwd", "/etc/passwd"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char *got = layers_normalize_path(cases[i].in);
