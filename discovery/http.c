@@ -405,6 +405,13 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 
         (void)ultotal;
         (void)ulnow;
+        if (t->req->check && t->req->check(t->req->userdata, &t->err) < 0) {
+                if (!t->err)
+                        ace_error_make(&t->err, ECANCELED, "GET %s: aborted", t->req->url);
+                return 1; /* aborts the transfer */
+        }
+        if (!t->c->progress || !t->req->progress_label)
+                return 0;
         curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status < 200 || status > 299)
                 return 0;
@@ -505,7 +512,7 @@ static void setup_hop(struct http_client *c, struct transfer *t, const char *url
         curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
-        if (c->progress && t->req->progress_label) {
+        if ((c->progress && t->req->progress_label) || t->req->check) {
                 curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
                 curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
                 curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);

@@ -79,6 +79,9 @@ struct http_request {
         void *userdata;
         uint64_t max_body;          /* abort with EFBIG beyond this many bytes; 0: unlimited */
         const char *progress_label; /* "ACI", "signature"...: shows a bar; NULL: none */
+        /* Polled while the transfer runs, also when no byte arrives (about once a second or
+         * more often); returning < 0 with *err aborts the transfer with that error. */
+        int (*check)(void *userdata, struct ace_error **err);
 };
 
 struct http_response {

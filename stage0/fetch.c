@@ -176,13 +176,26 @@ static int fetch_remote_verified(struct fetcher *f, const struct remote_fetch *r
         struct http_response resp = {0};
         _cleanup_strv_free_ char **keys = NULL;
         _cleanup_close_ int fd = -EBADF;
+        const char *etag = rem ? rem->etag : NULL;
         int r;
 
-        r = fetch_sig_get(f, &sig, err);
+        /* Keys for the requested name; for a bare URL any trusted key, and the signer is
+         * checked against the manifest's name before the import is committed. */
+        r = fetch_trusted_keys(f, rf->name, &keys, err);
+        if (r >= 0)
+                r = fetch_sig_get(f, &sig, err);
         if (r >= 0)
                 r = fetch_spool_open(f, &fd, err);
-        if (r >= 0)
-                r = fetch_download(f, rf->url, rem ? rem->etag : NULL, fd, &resp, err);
+        if (r >= 0 && !sig.deferred) {
+                r = fetch_download_verify(f, rf->url, etag, fd, keys, &sig, &resp, &vr, err);
+        } else if (r >= 0) {
+                /* The signature comes after the image: download, ask again, then verify. */
+                r = fetch_download(f, rf->url, etag, fd, &resp, err);
+                if (r >= 0 && resp.status != 304)
+                        r = fetch_sig_retry(f, &sig, err);
+                if (r >= 0 && resp.status != 304)
+                        r = fetch_verify(f, keys, fd, &sig, &vr, err);
+        }
         if (r < 0)
                 goto out;
         if (resp.status == 304) {
@@ -192,36 +205,26 @@ static int fetch_remote_verified(struct fetcher *f, const struct remote_fetch *r
                         *ret_id = xstrdup(rem->blob_id);
                 goto out;
         }
-        if (sig.deferred)
-                r = fetch_sig_retry(f, &sig, err);
-        /* Keys for the requested name; for a bare URL any trusted key, and the signer is
-         * checked against the manifest's name before the import is committed. */
+        struct store_remote remote = {
+                .url = (char *)rf->url,
+                .sig_url = sig.remote ? sig.location : NULL,
+                .etag = resp.etag,
+                .cache_max_age = resp.max_age,
+                .download_time = now_ns(),
+        };
+        struct store_import_opts io = {
+                .expected_id = rf->expected_id,
+                .latest = rf->latest,
+                .remote = &remote,
+        };
+        struct fetch_checks checks = {
+                .name = rf->name,
+                .app = rf->app,
+                .signer = rf->name ? NULL : vr.fingerprint,
+        };
+        r = fetch_import_fd(f, fd, &io, &checks, ret_id, err);
         if (r >= 0)
-                r = fetch_trusted_keys(f, rf->name, &keys, err);
-        if (r >= 0)
-                r = fetch_verify(f, keys, fd, &sig, &vr, err);
-        if (r >= 0) {
-                struct store_remote remote = {
-                        .url = (char *)rf->url,
-                        .sig_url = sig.remote ? sig.location : NULL,
-                        .etag = resp.etag,
-                        .cache_max_age = resp.max_age,
-                        .download_time = now_ns(),
-                };
-                struct store_import_opts io = {
-                        .expected_id = rf->expected_id,
-                        .latest = rf->latest,
-                        .remote = &remote,
-                };
-                struct fetch_checks checks = {
-                        .name = rf->name,
-                        .app = rf->app,
-                        .signer = rf->name ? NULL : vr.fingerprint,
-                };
-                r = fetch_import_fd(f, fd, &io, &checks, ret_id, err);
-                if (r >= 0)
-                        fetch_report_verified(f, &vr);
-        }
+                fetch_report_verified(f, &vr);
 out:
         http_response_clear(&resp);
         pgp_verify_result_clear(&vr);

@@ -17,8 +17,9 @@
  * Signatures: unless skipped (`--insecure-options=image`, or fetch_request.skip_verify), every
  * image is verified with pgp_verify_detached() against the keys trusted for the name in its
  * manifest before any byte reaches libarchive or the store. Downloads are spooled to an
- * unlinked temporary file under <dir>/tmp while they arrive, verified, then imported from that
- * file (Documentation/signing-and-discovery.md explains the choice). Without verification, the
+ * unlinked temporary file under <dir>/tmp while gpg verifies the same bytes as they arrive,
+ * then imported from that file once the verdict is in (Documentation/signing-and-discovery.md
+ * explains the choice). Without verification, the
  * bytes go straight from the network into the store's streaming importer in one pass.
  * For names, the manifest's name must equal the requested name and every requested label must
  * be present with the same value (appc discovery: MUST). Dependencies are fetched recursively

@@ -50,6 +50,13 @@ int fetch_sig_retry(struct fetcher *f, struct fetch_sig *s, struct ace_error **e
 int fetch_download(struct fetcher *f, const char *url, const char *etag, int fd,
                    struct http_response *resp, struct ace_error **err);
 
+/* fetch_download() with the signature verified against keys while the bytes arrive (the
+ * signature must be at hand, not deferred). A 304 (with etag) returns 0 without a verdict;
+ * otherwise 0 means downloaded and verified, *ret the signer. */
+int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd,
+                          char **keys, const struct fetch_sig *sig, struct http_response *resp,
+                          struct pgp_verify_result *ret, struct ace_error **err);
+
 /* Key files trusted for an image name, or for any name (name NULL: every trusted key). */
 int fetch_trusted_keys(struct fetcher *f, const char *name, char ***ret_paths,
                        struct ace_error **err);

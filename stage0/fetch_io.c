@@ -5,19 +5,23 @@
  * name, labels and signer are accepted).
  *
  * Order for a verified download (see Documentation/signing-and-discovery.md): the signature is
- * fetched first, the image is spooled to an unlinked file under <dir>/tmp while it arrives, the
- * signature is verified over the spooled bytes, and only then are the bytes fed to the importer
- * (libarchive, sha512, blob write). A bad signature therefore costs no libarchive call and no
- * store write. Without verification the network bytes go straight into the importer.
+ * fetched first, the image is spooled to an unlinked file under <dir>/tmp while a verifier
+ * thread checks the same bytes as they arrive, and only after its good verdict are the spooled
+ * bytes fed to the importer (libarchive, sha512, blob write). A bad signature therefore costs
+ * no libarchive call and no store write. Without verification the network bytes go straight
+ * into the importer.
  */
 #include "stage0/fetch_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +199,160 @@ int fetch_download(struct fetcher *f, const char *url, const char *etag, int fd,
                            resp->status);
         http_response_clear(resp);
         return r;
+}
+
+/*
+ * Verification during the download: a thread runs gpg over one end of a socketpair while the
+ * download sink writes every chunk both to the spool file and to the other end. The import
+ * still starts only after the thread has returned a good verdict; this only hides gpg's time
+ * behind the network's. If the verifier gives up early (bad signature shape, unknown key), the
+ * download is aborted instead of finished.
+ */
+struct verifier {
+        pthread_t thread;
+        int fd; /* read end, the verifier's */
+        char **keys;
+        const struct fetch_sig *sig;
+        struct pgp_verify_result res;
+        struct ace_error *err;
+        int r;
+        atomic_bool failed;
+};
+
+static void *verifier_main(void *p)
+{
+        struct verifier *v = p;
+        char buf[65536];
+
+        v->r = pgp_verify_detached_stream(v->keys, v->fd, v->sig->buf, v->sig->len, &v->res,
+                                          &v->err);
+        if (v->r < 0)
+                atomic_store(&v->failed, true);
+        /* Read to EOF whatever gpg left, so the writer never blocks on a full socket. */
+        while (TEMP_FAILURE_RETRY(read(v->fd, buf, sizeof(buf))) > 0)
+                ;
+        return NULL;
+}
+
+struct tee_sink {
+        int spool_fd;
+        int verifier_fd; /* -EBADF once a send failed */
+        struct verifier *v;
+        bool feed_failed;
+        bool aborted; /* the sink stopped the download because the verifier failed */
+};
+
+static int tee_write(void *userdata, const void *buf, size_t len, struct ace_error **err)
+{
+        struct tee_sink *t = userdata;
+        const char *p = buf;
+        size_t left = len;
+        int r;
+
+        if (atomic_load(&t->v->failed)) {
+                t->aborted = true;
+                return ace_error_make(err, EBADMSG, "signature check failed during download");
+        }
+        r = fs_write_all(t->spool_fd, buf, len, err);
+        if (r < 0)
+                return r;
+        while (left > 0 && !t->feed_failed) {
+                ssize_t n = send(t->verifier_fd, p, left, MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0) {
+                        t->feed_failed = true; /* the verdict cannot be a pass now */
+                        break;
+                }
+                p += n;
+                left -= (size_t)n;
+        }
+        return 0;
+}
+
+/* Polled by the HTTP layer: stop downloading once the verifier has failed. */
+static int tee_check(void *userdata, struct ace_error **err)
+{
+        struct tee_sink *t = userdata;
+
+        if (!atomic_load(&t->v->failed))
+                return 0;
+        t->aborted = true;
+        return ace_error_make(err, EBADMSG, "signature check failed during download");
+}
+
+int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd,
+                          char **keys, const struct fetch_sig *sig, struct http_response *resp,
+                          struct pgp_verify_result *ret, struct ace_error **err)
+{
+        struct verifier v = {.keys = keys, .sig = sig};
+        struct tee_sink t = {.spool_fd = fd, .v = &v};
+        struct http_request req = {
+                .url = url,
+                .if_none_match = etag,
+                .sink = tee_write,
+                .userdata = &t,
+                .progress_label = "ACI",
+                .check = tee_check,
+        };
+        int sv[2], r, pe;
+
+        *ret = (struct pgp_verify_result){0};
+        if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+                return ace_error_errno(err, errno, "resetting the spool file");
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return ace_error_errno(err, errno, "socketpair");
+        v.fd = sv[0];
+        t.verifier_fd = sv[1];
+        pe = pthread_create(&v.thread, NULL, verifier_main, &v);
+        if (pe) {
+                close(sv[0]);
+                close(sv[1]);
+                return ace_error_errno(err, pe, "starting the signature verifier");
+        }
+        r = http_get(f->http, &req, resp, err);
+        /* EOF for the verifier, then its verdict. */
+        close(sv[1]);
+        pthread_join(v.thread, NULL);
+        close(sv[0]);
+        if (r >= 0 && resp->status == 304 && etag) {
+                pgp_verify_result_clear(&v.res);
+                ace_error_free(v.err);
+                return 0; /* nothing downloaded: the stored image is current */
+        }
+        if (r < 0 && !t.aborted) {
+                /* Transport failures (timeouts, TLS, redirects) are reported as such, not as
+                 * the bad signature a partial download also is. */
+                r = ace_error_wrap(err, "error downloading ACI");
+        } else if (r >= 0 && resp->status != 200) {
+                r = ace_error_make(err,
+                                   resp->status == 404 || resp->status == 410 ? ENOENT : EIO,
+                                   "error downloading ACI from %s: bad HTTP status code: %ld",
+                                   url, resp->status);
+        } else if (v.r < 0) {
+                /* The verifier's reason beats the aborted download's. */
+                r = -v.err->code;
+                if (err) {
+                        ace_error_free(*err);
+                        *err = TAKE_PTR(v.err);
+                }
+                if (r == -ENOKEY) {
+                        fetch_diag(f, "image: if you expected the signing key to change, try "
+                                      "running:");
+                        fetch_diag(f, "image:     ace trust --prefix <image>");
+                }
+                r = ace_error_wrap(err, "image signature verification failed (%s)",
+                                   sig->location);
+        } else if (t.feed_failed) {
+                r = ace_error_make(err, EIO, "feeding the signature verifier failed");
+        }
+        ace_error_free(v.err);
+        if (r < 0) {
+                pgp_verify_result_clear(&v.res);
+                return r;
+        }
+        *ret = v.res;
+        return 0;
 }
 
 int fetch_trusted_keys(struct fetcher *f, const char *name, char ***ret_paths,

@@ -294,12 +294,14 @@ int pgp_signature_shape_check(const char *sig, size_t len, struct ace_error **er
 struct fd_reader {
         int fd;
         off_t off;
+        bool stream; /* a pipe or socket: plain read() */
 };
 
 static ssize_t fd_read_cb(void *handle, void *buf, size_t size)
 {
         struct fd_reader *r = handle;
-        ssize_t n = TEMP_FAILURE_RETRY(pread(r->fd, buf, size, r->off));
+        ssize_t n = r->stream ? TEMP_FAILURE_RETRY(read(r->fd, buf, size))
+                              : TEMP_FAILURE_RETRY(pread(r->fd, buf, size, r->off));
 
         if (n > 0)
                 r->off += n;
@@ -395,10 +397,10 @@ static int import_key_files(struct pgp_session *s, char *const *key_paths,
         return 0;
 }
 
-static int verify_in_session(struct pgp_session *s, int data_fd, const char *sig, size_t len,
-                             struct pgp_verify_result *ret, struct ace_error **err)
+static int verify_in_session(struct pgp_session *s, int data_fd, bool stream, const char *sig,
+                             size_t len, struct pgp_verify_result *ret, struct ace_error **err)
 {
-        struct fd_reader reader = {.fd = data_fd};
+        struct fd_reader reader = {.fd = data_fd, .stream = stream};
         struct gpgme_data_cbs cbs = {.read = fd_read_cb};
         gpgme_data_t sigd = NULL, text = NULL;
         gpgme_verify_result_t vr;
@@ -445,8 +447,8 @@ static int verify_in_session(struct pgp_session *s, int data_fd, const char *sig
         return 0;
 }
 
-int pgp_verify_detached(char *const *key_paths, int data_fd, const char *sig, size_t len,
-                        struct pgp_verify_result *ret, struct ace_error **err)
+static int verify(char *const *key_paths, int data_fd, bool stream, const char *sig, size_t len,
+                  struct pgp_verify_result *ret, struct ace_error **err)
 {
         struct pgp_session s;
         int r;
@@ -462,7 +464,19 @@ int pgp_verify_detached(char *const *key_paths, int data_fd, const char *sig, si
                 return r;
         r = import_key_files(&s, key_paths, err);
         if (r >= 0)
-                r = verify_in_session(&s, data_fd, sig, len, ret, err);
+                r = verify_in_session(&s, data_fd, stream, sig, len, ret, err);
         session_end(&s);
         return r < 0 ? r : 0;
+}
+
+int pgp_verify_detached(char *const *key_paths, int data_fd, const char *sig, size_t len,
+                        struct pgp_verify_result *ret, struct ace_error **err)
+{
+        return verify(key_paths, data_fd, false, sig, len, ret, err);
+}
+
+int pgp_verify_detached_stream(char *const *key_paths, int data_fd, const char *sig, size_t len,
+                               struct pgp_verify_result *ret, struct ace_error **err)
+{
+        return verify(key_paths, data_fd, true, sig, len, ret, err);
 }

@@ -55,6 +55,11 @@ void pgp_verify_result_clear(struct pgp_verify_result *r);
 int pgp_verify_detached(char *const *key_paths, int data_fd, const char *sig, size_t len,
                         struct pgp_verify_result *ret, struct ace_error **err);
 
+/* The same over a stream (a pipe or socket read to EOF with read()), so verification can run
+ * while the data is still arriving. */
+int pgp_verify_detached_stream(char *const *key_paths, int data_fd, const char *sig, size_t len,
+                               struct pgp_verify_result *ret, struct ace_error **err);
+
 /* Shape check of a signature file without gpg: exactly one "BEGIN PGP SIGNATURE" armor block,
  * nothing but whitespace around it. 0 or -EBADMSG. */
 int pgp_signature_shape_check(const char *sig, size_t len, struct ace_error **err);

@@ -16,7 +16,7 @@ cp "$stage1" "$layout/rootfs/init"
 for ep in enter gc stop; do ln "$layout/rootfs/init" "$layout/rootfs/$ep"; done
 cp "$stage2" "$layout/rootfs/stage2"
 rm -f "$out"
-# Only an actool that has `build` (the discover-only stand-in does not) is used.
+# (`actool help build` fails while actool/ holds only the discover verb's stand-in main.)
 if [ -x "$actool" ] && "$actool" help build >/dev/null 2>&1; then
 	"$actool" build --overwrite "$layout" "$out"
 else

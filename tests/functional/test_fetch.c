@@ -613,3 +613,34 @@ Test(fetch, progress_bar_on_a_terminal)
         free(out);
         free(errout);
 }
+
+Test(fetch, verification_runs_during_the_download)
+{
+        char *aci = xasprintf("%s/slow/images/example.test/slow-1-linux-amd64.aci", srv.docroot);
+        char *asc = xasprintf("%s/slow.asc", dir);
+        char *labels = xasprintf("version=1,%s", test_host_labels());
+        char *args = xasprintf("https://example.test/slow/images/example.test/"
+                               "slow-1-linux-amd64.aci --signature=%s",
+                               asc);
+        struct timespec t0, t1;
+        double secs;
+
+        trust_signer("example.test");
+        /* A big image served at 100 B/s with an HTML page as its signature: the verifier fails
+         * at once and stops the download, long before the 2 s stall limit. */
+        free(test_make_aci(aci, "example.test/slow", labels, NULL, NULL));
+        tu_run("head -c 100000 /dev/urandom >> '%s' && echo '<html>login</html>' > '%s'", aci,
+               asc);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        expect_refused(args, "not an ASCII-armored detached signature", true);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        cr_expect_lt(secs, 1.5, "the download went on for %.2f s after the verdict", secs);
+        /* With a real signature, a stall during the verified download is reported as one. */
+        test_gpg_sign(&g, fpr, aci, asc, TEST_SIG_DETACHED, NULL);
+        expect_refused(args, "Less than 1024 bytes/sec", true);
+        free(aci);
+        free(asc);
+        free(args);
+        free(labels);
+}

@@ -14,6 +14,7 @@
 #include "tests/lib/tu.h"
 
 static struct https_server srv;
+static char *htdir;
 
 static const char extra_locations[] =
         "    location /to-http/ { return 302 http://example.test/files/hello.txt; }\n"
@@ -29,15 +30,16 @@ static const char extra_locations[] =
 
 static void setup(void)
 {
-        char *dir = tu_mkdtemp("ace-test-htpasswd"), *extra;
+        char *extra;
 
         https_server_netns();
         /* The htpasswd lives in a directory made before the server's own one. */
-        extra = xasprintf(extra_locations, dir);
+        htdir = tu_mkdtemp("ace-test-htpasswd");
+        extra = xasprintf(extra_locations, htdir);
         https_server_start(&srv, extra);
-        tu_run("printf '%%s:%%s\\n' alice \"$(openssl passwd -apr1 s3cret)\" > '%s/htpasswd'", dir);
+        tu_run("printf '%%s:%%s\\n' alice \"$(openssl passwd -apr1 s3cret)\" > '%s/htpasswd'",
+               htdir);
         free(extra);
-        free(dir);
         https_server_put(&srv, "files/hello.txt", "hello\n", 6);
         https_server_put(&srv, "private/secret.txt", "secret\n", 7);
         https_server_put(&srv, "cached/c.txt", "cached\n", 7);
@@ -46,6 +48,8 @@ static void setup(void)
 static void teardown(void)
 {
         https_server_stop(&srv);
+        tu_rm_rf(htdir);
+        free(htdir);
 }
 
 TestSuite(http_client, .init = setup, .fini = teardown, .timeout = 60);
