@@ -58,7 +58,8 @@ const struct cli_command cmd_prepare = {
         .summary = "Prepare a pod to run later",
         .usage = "[flags] IMAGE [image flags] [-- image args [---]] [IMAGE ...]",
         .description = "Sets up a pod directory from the images and flags, as `ace run` would, "
-                       "and prints its UUID.\nRun it with `ace run-prepared UUID`.",
+                       "and prints its UUID.\nRun it with `ace run-prepared UUID`. App flags as for "
+                       "`ace run` (Documentation/commands/run.md).",
         .options = prepare_pod_options,
         .run = run_prepare,
         .flags = CMD_ROOT | CMD_RAW_ARGS,
