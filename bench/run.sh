@@ -3,6 +3,7 @@
 # exists, in a fixed order, each with the build directory; a failing one is reported and the
 # others still run. Results are discussed in bench/README.md.
 #
+#   actool.sh       actool build and validate of a ~100 MB rootfs vs reference actool and floor
 #   archive.sh      read + hash + extract of a ~100 MB ACI vs gzip -dc | tee sha512sum | bsdtar
 #   store.sh        import + first render vs the same floor pipeline
 #   fetch.sh        ace fetch over HTTPS vs curl | gzip -dc | sha512sum
@@ -13,7 +14,7 @@ set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 failed=""
-for script in archive.sh store.sh fetch.sh run-latency.sh pod-run.sh; do
+for script in actool.sh archive.sh store.sh fetch.sh run-latency.sh pod-run.sh; do
 	[ -f "$here/$script" ] || continue
 	echo "=== bench/$script"
 	if ! sh "$here/$script" "$build"; then
