@@ -296,7 +296,8 @@ static int fetch_remote(struct fetcher *f, const struct remote_fetch *rf, char *
         log_debug("image: remote fetching from URL \"%s\"", rf->url);
         if (f->o.insecure & INSECURE_TLS)
                 fetch_diag(f, "image: warning: TLS verification has been disabled");
-        if (!rf->verify)
+        /* Only when the user turned verification off: the default stage1 skips it silently. */
+        if (!rf->verify && !f->quiet_unverified)
                 fetch_diag(f, "image: warning: image signature verification has been disabled");
         r = rf->verify ? fetch_remote_verified(f, rf, rem, ret_id, err)
                        : fetch_remote_unverified(f, rf, rem, ret_id, err);
@@ -319,7 +320,9 @@ static int fetch_path(struct fetcher *f, const char *image, const char *signatur
                 return ace_error_errno(err, errno, "opening image file %s", path);
         log_debug("image: using image from file %s", path);
         if (!verify) {
-                fetch_diag(f, "image: warning: image signature verification has been disabled");
+                if (!f->quiet_unverified)
+                        fetch_diag(f, "image: warning: image signature verification has been "
+                                      "disabled");
                 return fetch_import_fd(f, fd, &io, NULL, ret_id, err);
         }
         /* A local file is always read (any pull policy); its signature sits next to it. */
@@ -563,6 +566,7 @@ int fetcher_fetch(struct fetcher *f, const struct fetch_request *req, char **ret
         int r;
 
         *ret_id = NULL;
+        f->quiet_unverified = req->skip_verify;
         r = fetch_one(f, req, verify, &id, err);
         if (r < 0)
                 return r;

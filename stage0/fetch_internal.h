@@ -22,6 +22,9 @@ struct fetcher {
         struct keystore ks;
         char *tmp_dir; /* <data dir>/tmp: spool files (unlinked) */
         unsigned depth; /* dependency recursion depth */
+        /* The current request skips verification by the caller's choice (the default stage1),
+         * not the user's: no "verification disabled" warning for it. */
+        bool quiet_unverified;
 };
 
 /* A diagnostic line through the UI ("image: ..."). */
