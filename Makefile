@@ -99,11 +99,13 @@ $(LIBACE_STATIC): $(call sobj,$(LIB_SRCS))
 	rm -f $@; ar rcs $@ $^
 
 # ---- binaries -----------------------------------------------------------------------------
-$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBSTAGE0) $(LIBACE)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(ACTOOL_SRCS)) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS)
+$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBACE)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(ACTOOL_SRCS)) $(LIBACE) $(PKG_LIBS)
 
+# The verb table references verbs weakly, so the stage0 archive is linked whole.
 $(ACE): $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,stage0/main.c) \
+		-Wl,--whole-archive $(LIBSTAGE0) -Wl,--no-whole-archive $(LIBACE) $(PKG_LIBS)
 
 # stage1 and stage2 are static: they run inside the pod and must not load anything from it.
 STATIC_LIBS := -Wl,-Bstatic -ljson-c -lseccomp -lcap -Wl,-Bdynamic
@@ -120,7 +122,7 @@ $(PROBE): tests/probe/probe.c
 	$(CC) -static $(ACE_CPPFLAGS) -std=gnu11 $(WARNINGS) -O2 -o $@ $<
 
 # The stage1 image: an ACI built with our own actool from the static binaries.
-$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(ACTOOL) stage1/aci-manifest.json stage1/build-aci.sh
+$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(if $(ACTOOL_SRCS),$(ACTOOL)) stage1/aci-manifest.json stage1/build-aci.sh
 	sh stage1/build-aci.sh $(BUILD) $(ACTOOL) $(STAGE1_BIN) $(STAGE2_BIN) $@
 
 # ---- tests --------------------------------------------------------------------------------

@@ -238,3 +238,10 @@ void tar_write_opts_init(struct tar_write_opts *o);
  * byte-identical output. Returns the image ID of the uncompressed stream written. */
 int tar_write_aci(int layout_dirfd, int out_fd, const struct tar_write_opts *opts,
                   char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err);
+
+/* Copies the ACI read from `in` to out_fd with its manifest replaced by opts->manifest (written
+ * first), every other entry copied unchanged after passing the same layout rules as a scan.
+ * Compression and source_date_epoch (for the manifest's mtime) come from opts. Returns the new
+ * image ID. (actool patch-manifest.) */
+int tar_rewrite_aci(const struct tar_input *in, int out_fd, const struct tar_write_opts *opts,
+                    char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err);
