@@ -204,7 +204,8 @@ int tar_extract(const struct tar_input *in, int target_dirfd, const struct tar_e
  * worker's bounded buffer is full and fails as soon as the worker has failed. */
 struct tar_push;
 
-/* target_dirfd < 0: scan only (opts->flags/filter ignored); else extract into it. */
+/* target_dirfd < 0: scan only (opts->flags/filter ignored); else extract into it. The tee and
+ * filter callbacks run in the worker thread. */
 int tar_push_begin(const struct tar_extract_opts *opts, int target_dirfd, struct tar_push **ret,
                    struct ace_error **err);
 int tar_push_write(struct tar_push *p, const void *buf, size_t len, struct ace_error **err);
