@@ -47,14 +47,16 @@ int main(int argc, char **argv)
                 int lfd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 int ofd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
                 tar_write_opts_init(&o);
-                if (lfd < 0 || ofd < 0 || tar_compression_from_name(argv[4], &o.compression, &err) < 0)
+                if (lfd < 0 || ofd < 0 ||
+                    tar_compression_from_name(argv[4], &o.compression, &err) < 0)
                         return err ? fail(err) : (perror("open"), 1);
                 if (tar_write_aci(lfd, ofd, &o, id, &err) < 0)
                         return fail(err);
                 printf("%s\n", id);
                 return 0;
         } else {
-                fprintf(stderr, "usage: archive_bench extract ACI DIR | scan ACI | write LAYOUT OUT C\n");
+                fprintf(stderr,
+                        "usage: archive_bench extract ACI DIR | scan ACI | write LAYOUT OUT C\n");
                 return 2;
         }
         printf("%s\n", res.image_id);

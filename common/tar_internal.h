@@ -49,7 +49,7 @@ struct tar_stream {
         bool src_eof;
         unsigned char *buf; /* source read buffer */
         size_t bufsz;
-        uint64_t src_pos;   /* memory input offset */
+        uint64_t src_pos;    /* memory input offset */
         struct archive *dec; /* raw-format reader with one filter; NULL for plain tar/xz */
         struct tar_xz *xz;   /* liblzma decoder for xz (bounded memory); NULL otherwise */
         struct archive *tar; /* the tar-only reader fed with the uncompressed bytes */

@@ -29,19 +29,19 @@
 void tar_limits_default(struct tar_limits *l)
 {
         *l = (struct tar_limits){
-                .max_manifest_size = TAR_DEFAULT_MAX_MANIFEST_SIZE,
-                .max_entries = TAR_DEFAULT_MAX_ENTRIES,
-                .max_path_len = TAR_DEFAULT_MAX_PATH_LEN,
-                .max_depth = TAR_DEFAULT_MAX_DEPTH,
-                .max_total_size = TAR_DEFAULT_MAX_TOTAL_SIZE,
-                .max_stream_size = TAR_DEFAULT_MAX_STREAM_SIZE,
+            .max_manifest_size = TAR_DEFAULT_MAX_MANIFEST_SIZE,
+            .max_entries = TAR_DEFAULT_MAX_ENTRIES,
+            .max_path_len = TAR_DEFAULT_MAX_PATH_LEN,
+            .max_depth = TAR_DEFAULT_MAX_DEPTH,
+            .max_total_size = TAR_DEFAULT_MAX_TOTAL_SIZE,
+            .max_stream_size = TAR_DEFAULT_MAX_STREAM_SIZE,
         };
 }
 
 static const char *const compression_names[] = {
-        [TAR_COMPRESSION_NONE] = "none", [TAR_COMPRESSION_GZIP] = "gzip",
-        [TAR_COMPRESSION_BZIP2] = "bzip2", [TAR_COMPRESSION_XZ] = "xz",
-        [TAR_COMPRESSION_ZSTD] = "zstd",
+    [TAR_COMPRESSION_NONE] = "none",   [TAR_COMPRESSION_GZIP] = "gzip",
+    [TAR_COMPRESSION_BZIP2] = "bzip2", [TAR_COMPRESSION_XZ] = "xz",
+    [TAR_COMPRESSION_ZSTD] = "zstd",
 };
 
 const char *tar_compression_name(enum tar_compression c)
@@ -71,34 +71,39 @@ struct magic {
         size_t len;
 };
 
-#define M(n, off, b) { n, off, b, sizeof(b) - 1 }
+#define M(n, off, b)                                                                               \
+        {                                                                                          \
+                n, off, b, sizeof(b) - 1                                                           \
+        }
 /* Streams this module decompresses. */
 static const struct magic compressed_magic[] = {
-        M("bzip2", 0, "BZh"),
-        M("gzip", 0, "\x1f\x8b"),
-        M("xz", 0, "\xfd" "7zXZ\x00"),
-        M("zstd", 0, "\x28\xb5\x2f\xfd"),
+    M("bzip2", 0, "BZh"),
+    M("gzip", 0, "\x1f\x8b"),
+    M("xz", 0,
+      "\xfd"
+      "7zXZ\x00"),
+    M("zstd", 0, "\x28\xb5\x2f\xfd"),
 };
 /* Formats refused by name before any parser runs (T-35). Sorted by name (unit-tested). */
 static const struct magic tar_refused_magic[] = {
-        M("7z", 0, "7z\xbc\xaf\x27\x1c"),
-        M("ar", 0, "!<arch>\n"),
-        M("cab", 0, "MSCF"),
-        M("compress", 0, "\x1f\x9d"),
-        M("cpio (binary, big-endian)", 0, "\x71\xc7"),
-        M("cpio (binary, little-endian)", 0, "\xc7\x71"),
-        M("cpio (crc)", 0, "070702"),
-        M("cpio (newc)", 0, "070701"),
-        M("cpio (odc)", 0, "070707"),
-        M("iso9660", 32769, "CD001"),
-        M("lz4", 0, "\x04\x22\x4d\x18"),
-        M("lzip", 0, "LZIP"),
-        M("rar", 0, "Rar!\x1a\x07"),
-        M("rpm", 0, "\xed\xab\xee\xdb"),
-        M("xar", 0, "xar!"),
-        M("zip", 0, "PK\x03\x04"),
-        M("zip (empty)", 0, "PK\x05\x06"),
-        M("zip (spanned)", 0, "PK\x07\x08"),
+    M("7z", 0, "7z\xbc\xaf\x27\x1c"),
+    M("ar", 0, "!<arch>\n"),
+    M("cab", 0, "MSCF"),
+    M("compress", 0, "\x1f\x9d"),
+    M("cpio (binary, big-endian)", 0, "\x71\xc7"),
+    M("cpio (binary, little-endian)", 0, "\xc7\x71"),
+    M("cpio (crc)", 0, "070702"),
+    M("cpio (newc)", 0, "070701"),
+    M("cpio (odc)", 0, "070707"),
+    M("iso9660", 32769, "CD001"),
+    M("lz4", 0, "\x04\x22\x4d\x18"),
+    M("lzip", 0, "LZIP"),
+    M("rar", 0, "Rar!\x1a\x07"),
+    M("rpm", 0, "\xed\xab\xee\xdb"),
+    M("xar", 0, "xar!"),
+    M("zip", 0, "PK\x03\x04"),
+    M("zip (empty)", 0, "PK\x05\x06"),
+    M("zip (spanned)", 0, "PK\x07\x08"),
 };
 #undef M
 const char *tar_refused_magic_name(size_t i)
@@ -149,8 +154,8 @@ static bool all_zero(const unsigned char *p, size_t len)
 int tar_detect_compression(const void *head, size_t len, enum tar_compression *ret,
                            struct ace_error **err)
 {
-        static const enum tar_compression codes[] = { TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_GZIP,
-                                                      TAR_COMPRESSION_XZ, TAR_COMPRESSION_ZSTD };
+        static const enum tar_compression codes[] = {TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_GZIP,
+                                                     TAR_COMPRESSION_XZ, TAR_COMPRESSION_ZSTD};
         const unsigned char *p = head;
 
         if (len == 0)
@@ -305,8 +310,8 @@ static ssize_t xz_next(struct tar_stream *s, const void **p)
                 }
                 z->next_out = x->out;
                 z->avail_out = sizeof(x->out);
-                lzma_ret ret = lzma_code(z, s->src_eof && z->avail_in == 0 ? LZMA_FINISH
-                                                                            : LZMA_RUN);
+                lzma_ret ret =
+                    lzma_code(z, s->src_eof && z->avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
                 size_t produced = sizeof(x->out) - z->avail_out;
                 if (ret == LZMA_STREAM_END)
                         x->end = true;
@@ -350,8 +355,8 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
                                 ace_error_make(&s->err, EIO, "decompressing %s: %s",
                                                tar_compression_name(s->compression),
                                                archive_error_string(s->dec)
-                                                       ? archive_error_string(s->dec)
-                                                       : "corrupt stream");
+                                                   ? archive_error_string(s->dec)
+                                                   : "corrupt stream");
                         return -EIO;
                 } else
                         n = (ssize_t)sz;
@@ -457,8 +462,8 @@ int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t m
         size_t head_len = 0;
         int r;
 
-        *s = (struct tar_stream){ .in = in, .max_stream_size = max_stream_size, .tee = tee,
-                                  .tee_userdata = tee_userdata };
+        *s = (struct tar_stream){
+            .in = in, .max_stream_size = max_stream_size, .tee = tee, .tee_userdata = tee_userdata};
         if (in->kind == TAR_INPUT_CALLBACK && !in->read)
                 return ace_error_make(err, EINVAL, "archive input callback missing");
         if (in->kind != TAR_INPUT_MEMORY) {
@@ -538,5 +543,5 @@ void tar_stream_close(struct tar_stream *s)
         free(s->head);
         free(s->buf);
         ace_error_free(s->err);
-        *s = (struct tar_stream){ 0 };
+        *s = (struct tar_stream){0};
 }

@@ -43,7 +43,7 @@ struct writer {
 
 void tar_write_opts_init(struct tar_write_opts *o)
 {
-        *o = (struct tar_write_opts){ .compression = TAR_COMPRESSION_GZIP };
+        *o = (struct tar_write_opts){.compression = TAR_COMPRESSION_GZIP};
 }
 
 static la_ssize_t out_write_cb(struct archive *a, void *ud, const void *buf, size_t len)
@@ -117,8 +117,9 @@ static int add_filter(struct writer *w, struct ace_error **err)
                 return ace_error_make(err, EINVAL, "bad compression");
         }
         if (r != ARCHIVE_OK)
-                return ace_error_make(err, ENOTSUP, "%s compression is not built into libarchive: %s",
-                                      fname, archive_error_string(c) ? archive_error_string(c) : "");
+                return ace_error_make(err, ENOTSUP,
+                                      "%s compression is not built into libarchive: %s", fname,
+                                      archive_error_string(c) ? archive_error_string(c) : "");
         if (w->o->level > 0) {
                 snprintf(level, sizeof(level), "%d", w->o->level);
                 if (archive_write_set_filter_option(c, NULL, "compression-level", level) !=
@@ -198,9 +199,9 @@ static int add_xattrs(struct archive_entry *e, int fd, const char *name, struct 
         size_t nk = 0;
 
         if (n <= 0)
-                return n < 0 && errno != ENOTSUP ? ace_error_errno(err, errno, "%s: list xattrs",
-                                                                  name)
-                                                 : 0;
+                return n < 0 && errno != ENOTSUP
+                           ? ace_error_errno(err, errno, "%s: list xattrs", name)
+                           : 0;
         list = xmalloc((size_t)n);
         n = flistxattr(fd, list, (size_t)n);
         if (n < 0)
@@ -243,8 +244,7 @@ static int write_file_data(struct writer *w, int fd, const struct stat *st, cons
                         break;
                 total += (uint64_t)n;
                 if (total > (uint64_t)st->st_size)
-                        return ace_error_make(err, EIO, "%s: file grew while being archived",
-                                              name);
+                        return ace_error_make(err, EIO, "%s: file grew while being archived", name);
                 if (archive_write_data(w->tar, w->buf, (size_t)n) != n)
                         return writer_error(w, w->tar, name, err);
         }
@@ -298,7 +298,7 @@ static const char *seen_link(struct writer *w, const struct stat *st, const char
                 if (w->links[i].dev == st->st_dev && w->links[i].ino == st->st_ino)
                         return w->links[i].path;
         w->links = xgrow(w->links, &w->cap_links, w->n_links + 1, sizeof(*w->links));
-        w->links[w->n_links++] = (struct link_seen){ st->st_dev, st->st_ino, xstrdup(name) };
+        w->links[w->n_links++] = (struct link_seen){st->st_dev, st->st_ino, xstrdup(name)};
         return NULL;
 }
 
@@ -387,7 +387,7 @@ int tar_write_aci(int layout_dirfd, int out_fd, const struct tar_write_opts *opt
                   char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err)
 {
         struct tar_write_opts defaults;
-        struct writer w = { .out_fd = out_fd };
+        struct writer w = {.out_fd = out_fd};
         struct stat st;
         int r;
 
