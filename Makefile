@@ -146,8 +146,9 @@ test-functional: all $(FUNC_TESTS)
 
 test: test-unit $(if $(FUNC_SRCS),test-functional) fuzz-smoke
 
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all $(UNIT_TESTS) $(if $(FUNC_SRCS),$(FUNC_TESTS)) $(if $(FUZZ_SRCS),fuzz-build)
 	$(MAKE) test
 
 sanitize: deps
