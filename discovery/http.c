@@ -654,14 +654,9 @@ int http_get(struct http_client *c, const struct http_request *req, struct http_
         }
 }
 
-struct membuf {
-        char *buf;
-        size_t len, cap;
-};
-
-static int membuf_sink(void *userdata, const void *buf, size_t len, struct ace_error **err)
+int http_membuf_sink(void *userdata, const void *buf, size_t len, struct ace_error **err)
 {
-        struct membuf *m = userdata;
+        struct http_membuf *m = userdata;
 
         (void)err;
         m->buf = xgrow(m->buf, &m->cap, m->len + len + 1, 1);
@@ -674,11 +669,11 @@ static int membuf_sink(void *userdata, const void *buf, size_t len, struct ace_e
 int http_get_buffer(struct http_client *c, const char *url, size_t max, char **ret_buf,
                     size_t *ret_len, struct http_response *ret_resp, struct ace_error **err)
 {
-        struct membuf m = {0};
+        struct http_membuf m = {0};
         struct http_response resp;
         struct http_request req = {
                 .url = url,
-                .sink = membuf_sink,
+                .sink = http_membuf_sink,
                 .userdata = &m,
                 .max_body = max,
         };

@@ -106,6 +106,14 @@ int http_get(struct http_client *c, const struct http_request *req, struct http_
              struct ace_error **err);
 
 /* GETs a small resource into memory (NUL-terminated); fails unless the final status is 200. */
+/* A body kept in memory: a growing NUL-terminated buffer and the http_request sink that fills
+ * it (userdata = struct http_membuf *; the caller frees buf). */
+struct http_membuf {
+        char *buf;
+        size_t len, cap;
+};
+int http_membuf_sink(void *userdata, const void *buf, size_t len, struct ace_error **err);
+
 int http_get_buffer(struct http_client *c, const char *url, size_t max, char **ret_buf,
                     size_t *ret_len, struct http_response *ret_resp, struct ace_error **err);
 

@@ -82,30 +82,14 @@ void fetch_sig_clear(struct fetch_sig *s)
         *s = (struct fetch_sig){0};
 }
 
-struct membuf {
-        char *buf;
-        size_t len, cap;
-};
-
-static int membuf_sink(void *userdata, const void *buf, size_t len, struct ace_error **err)
-{
-        struct membuf *m = userdata;
-
-        (void)err;
-        m->buf = xgrow(m->buf, &m->cap, m->len + len + 1, 1);
-        memcpy(m->buf + m->len, buf, len);
-        m->len += len;
-        m->buf[m->len] = '\0';
-        return 0;
-}
 
 int fetch_sig_get(struct fetcher *f, struct fetch_sig *s, struct ace_error **err)
 {
-        struct membuf m = {0};
+        struct http_membuf m = {0};
         struct http_response resp;
         struct http_request req = {
                 .url = s->location,
-                .sink = membuf_sink,
+                .sink = http_membuf_sink,
                 .userdata = &m,
                 .max_body = SIG_MAX,
                 .progress_label = "signature",
