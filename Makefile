@@ -33,7 +33,8 @@ ACE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ACE_LDFLAGS += -fsanitize=address,undefined
 endif
 
-PKGS := json-c libarchive openssl gpgme libcurl libxml-2.0 sqlite3 libmicrohttpd libseccomp libcap
+PKGS := json-c libarchive openssl gpgme libcurl libxml-2.0 sqlite3 libmicrohttpd libseccomp libcap \
+	liblzma
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -121,7 +122,7 @@ $(PROBE): tests/probe/probe.c
 	$(CC) -static $(ACE_CPPFLAGS) -std=gnu11 $(WARNINGS) -O2 -o $@ $<
 
 # The stage1 image: an ACI built with our own actool from the static binaries.
-$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(ACTOOL) stage1/aci-manifest.json stage1/build-aci.sh
+$(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(if $(ACTOOL_SRCS),$(ACTOOL)) stage1/aci-manifest.json stage1/build-aci.sh
 	sh stage1/build-aci.sh $(BUILD) $(ACTOOL) $(STAGE1_BIN) $(STAGE2_BIN) $@
 
 # ---- tests --------------------------------------------------------------------------------
@@ -145,8 +146,9 @@ test-functional: all $(FUNC_TESTS)
 
 test: test-unit $(if $(FUNC_SRCS),test-functional) fuzz-smoke
 
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(MAKE) all
+	$(MAKE) -j$(NPROC) all $(UNIT_TESTS) $(if $(FUNC_SRCS),$(FUNC_TESTS)) $(if $(FUZZ_SRCS),fuzz-build)
 	$(MAKE) test
 
 sanitize: deps
@@ -189,7 +191,7 @@ demo: deps
 
 # ---- dependencies -----------------------------------------------------------------------------
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev clang-format \
-	libarchive-dev libjson-c-dev libssl-dev libgpgme-dev libseccomp-dev libcurl4-openssl-dev \
+	libarchive-dev liblzma-dev libjson-c-dev libssl-dev libgpgme-dev libseccomp-dev libcurl4-openssl-dev \
 	libxml2-dev libsqlite3-dev libmicrohttpd-dev libcap-dev libcriterion-dev \
 	appc-spec busybox-static nginx-light containernetworking-plugins gnupg openssl \
 	iproute2 iptables crun hyperfine zstd xz-utils bzip2 libarchive-tools uuid-runtime \

@@ -27,9 +27,9 @@ bool fs_openat2_disabled(void)
 static int openat2_beneath(int dirfd, const char *path, int flags, mode_t mode, unsigned resolve)
 {
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = (uint64_t)(flags | O_CLOEXEC),
+            .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         long fd;
 
@@ -49,9 +49,9 @@ static int mount_id_of(int fd, const char *name, uint64_t *ret)
 
         if (statx(fd, name, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
                 return -errno;
-        *ret = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id
-                                             : ((uint64_t)stx.stx_dev_major << 32 |
-                                                stx.stx_dev_minor);
+        *ret = (stx.stx_mask & STATX_MNT_ID)
+                   ? stx.stx_mnt_id
+                   : ((uint64_t)stx.stx_dev_major << 32 | stx.stx_dev_minor);
         return 0;
 }
 
@@ -130,8 +130,10 @@ int fs_openat_beneath_flags(int dirfd, const char *path, int flags, mode_t mode,
                 fd = walk_beneath(dirfd, path, flags, mode, resolve);
         if (fd < 0) {
                 if (fd == -EXDEV)
-                        return ace_error_make(err, EXDEV, "open %s: path leaves the root or "
-                                                          "crosses a mount point", path);
+                        return ace_error_make(err, EXDEV,
+                                              "open %s: path leaves the root or "
+                                              "crosses a mount point",
+                                              path);
                 if (fd == -ELOOP)
                         return ace_error_make(err, ELOOP, "open %s: refusing to follow a symlink",
                                               path);
@@ -209,8 +211,8 @@ int fs_read_fd(int fd, const char *what, size_t max_size, char **ret_buf, size_t
                         if (want > max_size + 2)
                                 want = max_size + 2;
                         if (want <= len + 1)
-                                return ace_error_make(err, EFBIG, "%s: larger than %zu bytes",
-                                                      what, max_size);
+                                return ace_error_make(err, EFBIG, "%s: larger than %zu bytes", what,
+                                                      max_size);
                         buf = xrealloc(buf, want);
                         cap = want;
                 }
@@ -325,13 +327,14 @@ int fs_path_normalize_relative(const char *name, char **ret, struct ace_error **
         if (n == 0)
                 return ace_error_make(err, EINVAL, "entry with an empty name");
         if (name[0] == '/')
-                return ace_error_make(err, EINVAL, "entry %s: absolute names are not allowed", name);
+                return ace_error_make(err, EINVAL, "entry %s: absolute names are not allowed",
+                                      name);
         while (*p) {
                 const char *e = strchrnul(p, '/');
                 size_t cl = (size_t)(e - p);
                 if (cl == 2 && p[0] == '.' && p[1] == '.')
-                        return ace_error_make(err, EINVAL, "entry %s: \"..\" components are not allowed",
-                                              name);
+                        return ace_error_make(err, EINVAL,
+                                              "entry %s: \"..\" components are not allowed", name);
                 if (cl > 0 && !(cl == 1 && p[0] == '.')) {
                         if (olen)
                                 out[olen++] = '/';

@@ -25,9 +25,9 @@ static int mnt_id(int fd, uint64_t *ret)
 
         if (statx(fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
                 return -errno;
-        *ret = (stx.stx_mask & STATX_MNT_ID) ? stx.stx_mnt_id
-                                             : ((uint64_t)stx.stx_dev_major << 32 |
-                                                stx.stx_dev_minor);
+        *ret = (stx.stx_mask & STATX_MNT_ID)
+                   ? stx.stx_mnt_id
+                   : ((uint64_t)stx.stx_dev_major << 32 | stx.stx_dev_minor);
         return 0;
 }
 
@@ -177,7 +177,7 @@ static int copy_xattrs(int src, int dst, const char *where, struct ace_error **e
 static int copy_meta_fd(struct copy_ctx *c, int src, int dst, const struct stat *st,
                         const char *where, struct ace_error **err)
 {
-        struct timespec ts[2] = { st->st_atim, st->st_mtim };
+        struct timespec ts[2] = {st->st_atim, st->st_mtim};
         int r;
 
         if (!(c->flags & FS_COPY_NO_OWNERS) && fchown(dst, st->st_uid, st->st_gid) < 0)
@@ -267,7 +267,7 @@ static int copy_special(struct copy_ctx *c, int spfd, const char *sname, int dpf
                         const char *dname, const struct stat *st, const char *rel,
                         struct ace_error **err)
 {
-        struct timespec ts[2] = { st->st_atim, st->st_mtim };
+        struct timespec ts[2] = {st->st_atim, st->st_mtim};
 
         if (S_ISLNK(st->st_mode)) {
                 _cleanup_free_ char *target = xmalloc((size_t)st->st_size + 2);
@@ -309,11 +309,11 @@ static int copy_node(struct copy_ctx *c, int spfd, const char *sname, int dpfd, 
                         return 0;
                 }
                 c->links = xgrow(c->links, &c->cap_links, c->n_links + 1, sizeof(*c->links));
-                c->links[c->n_links++] = (struct link_ent){ st.st_dev, st.st_ino, xstrdup(rel) };
+                c->links[c->n_links++] = (struct link_ent){st.st_dev, st.st_ino, xstrdup(rel)};
         }
         if (S_ISDIR(st.st_mode)) {
-                _cleanup_close_ int sfd = openat(spfd, sname,
-                                                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                _cleanup_close_ int sfd =
+                    openat(spfd, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 _cleanup_close_ int dfd = -EBADF;
                 uint64_t m;
                 if (sfd < 0)
@@ -321,8 +321,10 @@ static int copy_node(struct copy_ctx *c, int spfd, const char *sname, int dpfd, 
                 if ((r = mnt_id(sfd, &m)) < 0)
                         return ace_error_errno(err, -r, "statx %s", rel);
                 if (m != c->src_mnt)
-                        return ace_error_make(err, EXDEV, "copy %s: refusing to cross a mount "
-                                                          "point", rel);
+                        return ace_error_make(err, EXDEV,
+                                              "copy %s: refusing to cross a mount "
+                                              "point",
+                                              rel);
                 if (mkdirat(dpfd, dname, 0700) < 0)
                         return ace_error_errno(err, errno, "mkdir %s", rel);
                 dfd = openat(dpfd, dname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -341,8 +343,8 @@ static int copy_node(struct copy_ctx *c, int spfd, const char *sname, int dpfd, 
                 _cleanup_close_ int dfd = -EBADF;
                 if (sfd < 0)
                         return ace_error_errno(err, errno, "open %s", rel);
-                dfd = openat(dpfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                             0600);
+                dfd =
+                    openat(dpfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (dfd < 0)
                         return ace_error_errno(err, errno, "create %s", rel);
                 if ((r = copy_data(sfd, dfd, rel, err)) < 0)
@@ -355,7 +357,7 @@ static int copy_node(struct copy_ctx *c, int spfd, const char *sname, int dpfd, 
 int fs_copy_tree_at(int src_dirfd, const char *src_path, int dst_dirfd, const char *dst_path,
                     unsigned flags, struct ace_error **err)
 {
-        struct copy_ctx c = { .flags = flags, .dst_root = -EBADF };
+        struct copy_ctx c = {.flags = flags, .dst_root = -EBADF};
         _cleanup_close_ int sp = -EBADF;
         int r;
 

@@ -60,6 +60,42 @@ static int hex_value(char c)
         return -1;
 }
 
+/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
+{
+        size_t need;
+        uint32_t v;
+
+        if (s[0] < 0x80) {
+                *cp = s[0];
+                return 1;
+        } else if ((s[0] & 0xe0) == 0xc0) {
+                need = 2;
+                v = s[0] & 0x1f;
+        } else if ((s[0] & 0xf0) == 0xe0) {
+                need = 3;
+                v = s[0] & 0x0f;
+        } else if ((s[0] & 0xf8) == 0xf0) {
+                need = 4;
+                v = s[0] & 0x07;
+        } else {
+                return 0;
+        }
+        if (n < need)
+                return 0;
+        for (size_t i = 1; i < need; i++) {
+                if ((s[i] & 0xc0) != 0x80)
+                        return 0;
+                v = (v << 6) | (s[i] & 0x3f);
+        }
+        /* overlong forms, surrogates and values beyond U+10FFFF are invalid */
+        if ((need == 2 && v < 0x80) || (need == 3 && v < 0x800) || (need == 4 && v < 0x10000) ||
+            (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
+                return 0;
+        *cp = v;
+        return need;
+}
+
 /* Scans the string starting at buf[*pos] == '"'; leaves *pos after the closing quote. */
 static int lex_string(const char *buf, size_t len, size_t *pos, struct ace_error **err)
 {
@@ -73,6 +109,16 @@ static int lex_string(const char *buf, size_t len, size_t *pos, struct ace_error
                         break;
                 if (c < 0x20)
                         return syntax_error(err, buf, p, "control character in string");
+                if (c >= 0x80) {
+                        /* json-c's UTF-8 check misses object keys; keys and values alike must
+                         * be valid UTF-8 so that what we write back reads the same */
+                        uint32_t cp;
+                        size_t l = utf8_len((const unsigned char *)buf + p, len - p, &cp);
+                        if (l == 0)
+                                return syntax_error(err, buf, p, "invalid UTF-8 in string");
+                        p += l;
+                        continue;
+                }
                 if (c != '\\') {
                         p++;
                         continue;
@@ -212,6 +258,8 @@ int json_parse_text(const char *buf, size_t len, size_t max_depth, struct json_o
         size_t end;
         int r;
 
+        if (len == 0 || !buf)
+                return ace_error_make(err, EINVAL, "invalid JSON: empty document");
         if (len > INT32_MAX)
                 return ace_error_make(err, EFBIG, "JSON document too large (%zu bytes)", len);
         if (memchr(buf, '\0', len))
@@ -352,42 +400,6 @@ static void out_char(struct outbuf *b, char c)
         out_mem(b, &c, 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
-{
-        size_t need;
-        uint32_t v;
-
-        if (s[0] < 0x80) {
-                *cp = s[0];
-                return 1;
-        } else if ((s[0] & 0xe0) == 0xc0) {
-                need = 2;
-                v = s[0] & 0x1f;
-        } else if ((s[0] & 0xf0) == 0xe0) {
-                need = 3;
-                v = s[0] & 0x0f;
-        } else if ((s[0] & 0xf8) == 0xf0) {
-                need = 4;
-                v = s[0] & 0x07;
-        } else {
-                return 0;
-        }
-        if (n < need)
-                return 0;
-        for (size_t i = 1; i < need; i++) {
-                if ((s[i] & 0xc0) != 0x80)
-                        return 0;
-                v = (v << 6) | (s[i] & 0x3f);
-        }
-        /* overlong forms, surrogates and values beyond U+10FFFF are invalid */
-        if ((need == 2 && v < 0x80) || (need == 3 && v < 0x800) || (need == 4 && v < 0x10000) ||
-            (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff)
-                return 0;
-        *cp = v;
-        return need;
-}
-
 /* Go's encodeState.string; html: escape <, >, & as json.Marshal does by default. */
 static void out_json_string(struct outbuf *b, const char *s, size_t n, bool html)
 {
@@ -403,8 +415,14 @@ static void out_json_string(struct outbuf *b, const char *s, size_t n, bool html
 
                 if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
                     (!html || (c != '<' && c != '>' && c != '&'))) {
-                        out_char(b, (char)c);
-                        i++;
+                        /* copy the whole run of plain characters at once */
+                        size_t j = i + 1;
+                        while (j < n && u[j] >= 0x20 && u[j] < 0x80 && u[j] != '"' &&
+                               u[j] != '\\' &&
+                               (!html || (u[j] != '<' && u[j] != '>' && u[j] != '&')))
+                                j++;
+                        out_mem(b, s + i, j - i);
+                        i = j;
                         continue;
                 }
                 if (c < 0x80) {

@@ -97,14 +97,14 @@ int json_bind(struct json_object *obj, const struct json_table *t, void *dst, co
         /* Pass 2: parse in table order. */
         for (size_t i = 0; i < t->n_fields; i++) {
                 const struct json_field *f = &t->fields[i];
-                _cleanup_free_ char *sub = json_path_key(path, f->name);
+                _cleanup_free_ char *sub = NULL;
                 int r;
 
-                if (!chosen[i]) {
-                        if (f->flags & JSON_MANDATORY)
-                                return json_path_error(err, sub, "required field is missing");
+                if (!chosen[i] && !(f->flags & JSON_MANDATORY))
                         continue;
-                }
+                sub = json_path_key(path, f->name);
+                if (!chosen[i])
+                        return json_path_error(err, sub, "required field is missing");
                 r = f->parse(chosen[i], (char *)dst + f->offset, sub, err);
                 if (r < 0)
                         return r;

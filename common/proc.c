@@ -27,10 +27,10 @@ extern char **environ;
 void proc_spawn_opts_init(struct proc_spawn_opts *opts, char *const *argv)
 {
         *opts = (struct proc_spawn_opts){
-                .argv = argv,
-                .stdin_fd = PROC_FD_INHERIT,
-                .stdout_fd = PROC_FD_INHERIT,
-                .stderr_fd = PROC_FD_INHERIT,
+            .argv = argv,
+            .stdin_fd = PROC_FD_INHERIT,
+            .stdout_fd = PROC_FD_INHERIT,
+            .stderr_fd = PROC_FD_INHERIT,
         };
 }
 
@@ -252,7 +252,7 @@ static int capture_loop(struct capture *cap, size_t ncap, size_t max)
                 size_t map[2], np = 0;
                 for (size_t i = 0; i < ncap; i++)
                         if (cap[i].fd >= 0) {
-                                pfd[np] = (struct pollfd){ .fd = cap[i].fd, .events = POLLIN };
+                                pfd[np] = (struct pollfd){.fd = cap[i].fd, .events = POLLIN};
                                 map[np++] = i;
                         }
                 if (TEMP_FAILURE_RETRY(poll(pfd, np, -1)) < 0)
@@ -278,9 +278,9 @@ int proc_run_capture(char *const *argv, char *const *envp, char **ret_stdout, ch
                      size_t max_output, struct proc_status *st, struct ace_error **err)
 {
         struct proc_spawn_opts o;
-        struct capture cap[2] = { { .fd = -1 }, { .fd = -1 } };
-        int wr[2] = { PROC_FD_INHERIT, PROC_FD_INHERIT };
-        char **ret[2] = { ret_stdout, ret_stderr };
+        struct capture cap[2] = {{.fd = -1}, {.fd = -1}};
+        int wr[2] = {PROC_FD_INHERIT, PROC_FD_INHERIT};
+        char **ret[2] = {ret_stdout, ret_stderr};
         pid_t pid;
         int r;
 

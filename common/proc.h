@@ -24,15 +24,15 @@ enum {
 };
 
 struct proc_spawn_opts {
-        char *const *argv;       /* required, argv[0] is the program */
-        char *const *envp;       /* NULL: inherit environ */
-        const char *cwd;         /* NULL: inherit */
-        int stdin_fd;            /* fd to dup to 0, or PROC_FD_INHERIT / PROC_FD_NULL */
-        int stdout_fd;           /* idem for 1 */
-        int stderr_fd;           /* idem for 2 */
-        const int *keep_fds;     /* fds >= 3 that stay open (their FD_CLOEXEC is cleared) */
+        char *const *argv;   /* required, argv[0] is the program */
+        char *const *envp;   /* NULL: inherit environ */
+        const char *cwd;     /* NULL: inherit */
+        int stdin_fd;        /* fd to dup to 0, or PROC_FD_INHERIT / PROC_FD_NULL */
+        int stdout_fd;       /* idem for 1 */
+        int stderr_fd;       /* idem for 2 */
+        const int *keep_fds; /* fds >= 3 that stay open (their FD_CLOEXEC is cleared) */
         size_t n_keep_fds;
-        unsigned flags;          /* PROC_* above */
+        unsigned flags; /* PROC_* above */
 };
 
 /* Initialises opts for argv with every fd inherited. */

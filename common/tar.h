@@ -39,12 +39,12 @@
 
 /* Defaults (tar_limits_default). Chosen to be far above real images (Debian minbase: 6675
  * entries, 121 MB) and far below what hurts the host. */
-#define TAR_DEFAULT_MAX_MANIFEST_SIZE (1ULL << 20)       /* 1 MiB */
-#define TAR_DEFAULT_MAX_ENTRIES 500000ULL                /* entries in one archive */
-#define TAR_DEFAULT_MAX_PATH_LEN 4095ULL                 /* bytes of an entry or link name */
-#define TAR_DEFAULT_MAX_DEPTH 256ULL                     /* path components */
-#define TAR_DEFAULT_MAX_TOTAL_SIZE (32ULL << 30)         /* summed apparent entry sizes */
-#define TAR_DEFAULT_MAX_STREAM_SIZE (36ULL << 30)        /* uncompressed tar bytes */
+#define TAR_DEFAULT_MAX_MANIFEST_SIZE (1ULL << 20) /* 1 MiB */
+#define TAR_DEFAULT_MAX_ENTRIES 500000ULL          /* entries in one archive */
+#define TAR_DEFAULT_MAX_PATH_LEN 4095ULL           /* bytes of an entry or link name */
+#define TAR_DEFAULT_MAX_DEPTH 256ULL               /* path components */
+#define TAR_DEFAULT_MAX_TOTAL_SIZE (32ULL << 30)   /* summed apparent entry sizes */
+#define TAR_DEFAULT_MAX_STREAM_SIZE (36ULL << 30)  /* uncompressed tar bytes */
 
 struct tar_limits {
         uint64_t max_manifest_size;
@@ -69,8 +69,7 @@ enum tar_compression {
 
 /* "none", "gzip", "bzip2", "xz", "zstd". */
 const char *tar_compression_name(enum tar_compression c);
-int tar_compression_from_name(const char *name, enum tar_compression *ret,
-                              struct ace_error **err);
+int tar_compression_from_name(const char *name, enum tar_compression *ret, struct ace_error **err);
 
 /* Bytes of input the detector wants to see (ISO 9660's magic sits at offset 32769). */
 #define TAR_DETECT_HEAD_SIZE 32774
@@ -96,27 +95,27 @@ enum tar_input_kind {
 
 struct tar_input {
         enum tar_input_kind kind;
-        int fd;            /* TAR_INPUT_FD: read from its current offset, not closed */
-        const void *data;  /* TAR_INPUT_MEMORY */
+        int fd;           /* TAR_INPUT_FD: read from its current offset, not closed */
+        const void *data; /* TAR_INPUT_MEMORY */
         size_t size;
-        tar_read_fn read;  /* TAR_INPUT_CALLBACK */
+        tar_read_fn read; /* TAR_INPUT_CALLBACK */
         void *userdata;
 };
 
 static inline struct tar_input tar_input_fd(int fd)
 {
-        return (struct tar_input){ .kind = TAR_INPUT_FD, .fd = fd };
+        return (struct tar_input){.kind = TAR_INPUT_FD, .fd = fd};
 }
 
 static inline struct tar_input tar_input_memory(const void *data, size_t size)
 {
-        return (struct tar_input){ .kind = TAR_INPUT_MEMORY, .fd = -1, .data = data, .size = size };
+        return (struct tar_input){.kind = TAR_INPUT_MEMORY, .fd = -1, .data = data, .size = size};
 }
 
 static inline struct tar_input tar_input_callback(tar_read_fn read, void *userdata)
 {
-        return (struct tar_input){ .kind = TAR_INPUT_CALLBACK, .fd = -1, .read = read,
-                                   .userdata = userdata };
+        return (struct tar_input){
+            .kind = TAR_INPUT_CALLBACK, .fd = -1, .read = read, .userdata = userdata};
 }
 
 /* Tee callback: receives every uncompressed tar byte, in order, exactly once (the same bytes
@@ -126,13 +125,13 @@ typedef int (*tar_tee_fn)(void *userdata, const void *buf, size_t len, struct ac
 /* ---- results ------------------------------------------------------------------------------- */
 
 struct tar_result {
-        char *manifest;                     /* raw manifest bytes, NUL-terminated, heap */
+        char *manifest; /* raw manifest bytes, NUL-terminated, heap */
         size_t manifest_len;
-        char image_id[HASH_IMAGE_ID_SIZE];  /* "sha512-<128 hex>" of the uncompressed stream */
+        char image_id[HASH_IMAGE_ID_SIZE]; /* "sha512-<128 hex>" of the uncompressed stream */
         enum tar_compression compression;
-        uint64_t stream_size;               /* uncompressed bytes hashed */
-        uint64_t entries;                   /* entries in the archive */
-        uint64_t total_size;                /* summed apparent entry sizes */
+        uint64_t stream_size; /* uncompressed bytes hashed */
+        uint64_t entries;     /* entries in the archive */
+        uint64_t total_size;  /* summed apparent entry sizes */
 };
 
 /* Frees the manifest; the struct may be reused. */
@@ -142,7 +141,7 @@ void tar_result_done(struct tar_result *r);
 
 struct tar_read_opts {
         struct tar_limits limits;
-        tar_tee_fn tee;          /* optional */
+        tar_tee_fn tee; /* optional */
         void *tee_userdata;
 };
 
@@ -180,10 +179,10 @@ typedef bool (*tar_filter_fn)(void *userdata, const char *path, mode_t type);
 
 struct tar_extract_opts {
         struct tar_limits limits;
-        unsigned flags;          /* TAR_EXTRACT_* */
-        tar_filter_fn filter;    /* optional */
+        unsigned flags;       /* TAR_EXTRACT_* */
+        tar_filter_fn filter; /* optional */
         void *filter_userdata;
-        tar_tee_fn tee;          /* optional, as in tar_read_opts */
+        tar_tee_fn tee; /* optional, as in tar_read_opts */
         void *tee_userdata;
 };
 
@@ -205,7 +204,8 @@ int tar_extract(const struct tar_input *in, int target_dirfd, const struct tar_e
  * worker's bounded buffer is full and fails as soon as the worker has failed. */
 struct tar_push;
 
-/* target_dirfd < 0: scan only (opts->flags/filter ignored); else extract into it. */
+/* target_dirfd < 0: scan only (opts->flags/filter ignored); else extract into it. The tee and
+ * filter callbacks run in the worker thread. */
 int tar_push_begin(const struct tar_extract_opts *opts, int target_dirfd, struct tar_push **ret,
                    struct ace_error **err);
 int tar_push_write(struct tar_push *p, const void *buf, size_t len, struct ace_error **err);
@@ -239,3 +239,10 @@ void tar_write_opts_init(struct tar_write_opts *o);
  * byte-identical output. Returns the image ID of the uncompressed stream written. */
 int tar_write_aci(int layout_dirfd, int out_fd, const struct tar_write_opts *opts,
                   char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err);
+
+/* Copies the ACI read from `in` to out_fd with its manifest replaced by opts->manifest (written
+ * first), every other entry copied unchanged after passing the same layout rules as a scan.
+ * Compression and source_date_epoch (for the manifest's mtime) come from opts. Returns the new
+ * image ID. (actool patch-manifest.) */
+int tar_rewrite_aci(const struct tar_input *in, int out_fd, const struct tar_write_opts *opts,
+                    char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err);

@@ -48,7 +48,7 @@ struct extractor {
 
 void tar_extract_opts_init(struct tar_extract_opts *o)
 {
-        *o = (struct tar_extract_opts){ 0 };
+        *o = (struct tar_extract_opts){0};
         tar_limits_default(&o->limits);
 }
 
@@ -100,8 +100,7 @@ static int prepare_target(struct extractor *x, int pfd, const char *base, mode_t
         if (type == S_IFDIR && S_ISDIR(st.st_mode))
                 return 1;
         if (!(x->o->flags & TAR_EXTRACT_OVERWRITE))
-                return ace_error_make(err, EEXIST, "entry %s: already exists in the target",
-                                      name);
+                return ace_error_make(err, EEXIST, "entry %s: already exists in the target", name);
         if (S_ISDIR(st.st_mode)) {
                 r = fs_rm_rf_at(pfd, base, 0, err);
                 if (r < 0)
@@ -117,11 +116,11 @@ static int prepare_target(struct extractor *x, int pfd, const char *base, mode_t
 static void entry_times(struct archive_entry *e, struct timespec ts[2])
 {
         ts[1] = archive_entry_mtime_is_set(e)
-                        ? (struct timespec){ archive_entry_mtime(e), archive_entry_mtime_nsec(e) }
-                        : (struct timespec){ 0, UTIME_OMIT };
+                    ? (struct timespec){archive_entry_mtime(e), archive_entry_mtime_nsec(e)}
+                    : (struct timespec){0, UTIME_OMIT};
         ts[0] = archive_entry_atime_is_set(e)
-                        ? (struct timespec){ archive_entry_atime(e), archive_entry_atime_nsec(e) }
-                        : ts[1];
+                    ? (struct timespec){archive_entry_atime(e), archive_entry_atime_nsec(e)}
+                    : ts[1];
 }
 
 static int entry_owner(struct archive_entry *e, const char *name, uid_t *uid, gid_t *gid,
@@ -247,8 +246,8 @@ static int write_data(struct extractor *x, int fd, uint64_t size, const char *na
                         if (n < 0 && errno == EINTR)
                                 continue;
                         if (n <= 0)
-                                return ace_error_errno(err, n < 0 ? errno : EIO,
-                                                       "entry %s: write", name);
+                                return ace_error_errno(err, n < 0 ? errno : EIO, "entry %s: write",
+                                                       name);
                         done += (size_t)n;
                 }
                 if ((uint64_t)off + sz > end)
@@ -262,8 +261,8 @@ static int write_data(struct extractor *x, int fd, uint64_t size, const char *na
 static int extract_file(struct extractor *x, struct archive_entry *e, int pfd, const char *base,
                         const struct tar_entry_info *info, struct ace_error **err)
 {
-        _cleanup_close_ int fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-                                                           O_CLOEXEC | O_NOCTTY, 0600);
+        _cleanup_close_ int fd = openat(
+            pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
         int r;
 
         if (fd < 0)
@@ -332,8 +331,7 @@ static int extract_hardlink(struct extractor *x, int pfd, const char *base,
 }
 
 static int extract_entry(struct extractor *x, struct archive_entry *e,
-                         const struct tar_entry_info *info, const char *rel,
-                         struct ace_error **err)
+                         const struct tar_entry_info *info, const char *rel, struct ace_error **err)
 {
         _cleanup_free_ char *parent = xstrdup(rel);
         char *slash = strrchr(parent, '/');
@@ -352,8 +350,8 @@ static int extract_entry(struct extractor *x, struct archive_entry *e,
         r = prepare_target(x, pfd, base, info->hardlink ? S_IFREG : info->type, info->name, err);
         if (r < 0)
                 return r;
-        if (r == 0 && x->cache_fd < 0 && (r = get_parent(x, slash ? parent : ".", info->name,
-                                                         &pfd, err)) < 0)
+        if (r == 0 && x->cache_fd < 0 &&
+            (r = get_parent(x, slash ? parent : ".", info->name, &pfd, err)) < 0)
                 return r;
         if (info->hardlink)
                 return extract_hardlink(x, pfd, base, info, err);
@@ -381,8 +379,8 @@ static int write_manifest(struct extractor *x, struct archive_entry *e, const ch
 
         if (r < 0)
                 return r;
-        fd = openat(x->root, "manifest", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0600);
+        fd =
+            openat(x->root, "manifest", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return ace_error_errno(err, errno, "entry manifest: create");
         if ((r = fs_write_all(fd, data, len, err)) < 0)
@@ -395,9 +393,9 @@ static int apply_dir_fixups(struct extractor *x, struct ace_error **err)
 {
         for (size_t i = x->n_dirs; i-- > 0;) {
                 struct dir_fixup *d = &x->dirs[i];
-                _cleanup_close_ int fd = fs_openat_beneath_flags(
-                        x->root, d->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
-                        FS_RESOLVE_NO_SYMLINKS, err);
+                _cleanup_close_ int fd =
+                    fs_openat_beneath_flags(x->root, d->rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0,
+                                            FS_RESOLVE_NO_SYMLINKS, err);
                 if (fd < 0)
                         return ace_error_wrap(err, "finishing directory %s", d->rel);
                 if (fchmod(fd, d->mode) < 0)
@@ -412,8 +410,8 @@ static bool filtered_out(struct extractor *x, const struct tar_entry_info *info)
 {
         if (!x->o->filter)
                 return false;
-        _cleanup_free_ char *app = info->kind == TAR_ENTRY_ROOTFS ? xstrdup("/")
-                                                                  : xstrdup(info->name + 6);
+        _cleanup_free_ char *app =
+            info->kind == TAR_ENTRY_ROOTFS ? xstrdup("/") : xstrdup(info->name + 6);
         return !x->o->filter(x->o->filter_userdata, app, info->type);
 }
 
@@ -454,8 +452,8 @@ int tar_extract(const struct tar_input *in, int target_dirfd, const struct tar_e
         struct tar_extract_opts defaults;
         struct tar_stream s;
         struct tar_rules rules;
-        struct tar_result out = { 0 };
-        struct extractor x = { .root = target_dirfd, .s = &s, .cache_fd = -EBADF };
+        struct tar_result out = {0};
+        struct extractor x = {.root = target_dirfd, .s = &s, .cache_fd = -EBADF};
         int r;
 
         if (!opts) {
@@ -463,7 +461,7 @@ int tar_extract(const struct tar_input *in, int target_dirfd, const struct tar_e
                 opts = &defaults;
         }
         x.o = opts;
-        *res = (struct tar_result){ 0 };
+        *res = (struct tar_result){0};
         tar_rules_init(&rules, &opts->limits);
         r = tar_stream_open(&s, in, opts->limits.max_stream_size, opts->tee, opts->tee_userdata,
                             err);

@@ -67,8 +67,9 @@ static void *push_worker(void *arg)
         if (p->target >= 0) {
                 r = tar_extract(&p->in, p->target, &p->opts, &res, &err);
         } else {
-                struct tar_read_opts ro = { .limits = p->opts.limits, .tee = p->opts.tee,
-                                            .tee_userdata = p->opts.tee_userdata };
+                struct tar_read_opts ro = {.limits = p->opts.limits,
+                                           .tee = p->opts.tee,
+                                           .tee_userdata = p->opts.tee_userdata};
                 r = tar_read_manifest(&p->in, &ro, &res, &err);
         }
         pthread_mutex_lock(&p->mu);
@@ -166,7 +167,7 @@ int tar_push_finish(struct tar_push *p, struct tar_result *res, struct ace_error
                 }
         } else {
                 *res = p->res;
-                p->res = (struct tar_result){ 0 };
+                p->res = (struct tar_result){0};
         }
         push_free(p);
         return r;

@@ -47,7 +47,7 @@ static struct name_slot *set_find(struct tar_name_set *set, const char *name)
 
 static void set_grow(struct tar_name_set *set)
 {
-        struct tar_name_set bigger = { .cap = set->cap ? set->cap * 2 : 1024 };
+        struct tar_name_set bigger = {.cap = set->cap ? set->cap * 2 : 1024};
 
         bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
         for (size_t i = 0; i < set->cap; i++)
@@ -62,7 +62,7 @@ static void set_grow(struct tar_name_set *set)
 
 void tar_rules_init(struct tar_rules *r, const struct tar_limits *limits)
 {
-        *r = (struct tar_rules){ 0 };
+        *r = (struct tar_rules){0};
         if (limits)
                 r->limits = *limits;
         else
@@ -109,14 +109,14 @@ static int check_name(struct tar_rules *r, const char *raw, const char *what, ch
         int k;
 
         if (strlen(raw) > r->limits.max_path_len)
-                return ace_error_make(err, ENAMETOOLONG, "entry %s: name longer than %llu bytes", what,
-                                      (unsigned long long)r->limits.max_path_len);
+                return ace_error_make(err, ENAMETOOLONG, "entry %s: name longer than %llu bytes",
+                                      what, (unsigned long long)r->limits.max_path_len);
         k = fs_path_normalize_relative(raw, &norm, err);
         if (k < 0)
                 return k;
         if (fs_path_depth(norm) > r->limits.max_depth)
-                return ace_error_make(err, ELOOP, "entry %s: path deeper than %llu components", what,
-                                      (unsigned long long)r->limits.max_depth);
+                return ace_error_make(err, ELOOP, "entry %s: path deeper than %llu components",
+                                      what, (unsigned long long)r->limits.max_depth);
         for (const char *p = norm; *p;) {
                 const char *e = strchrnul(p, '/');
                 if (e - p > 255)
@@ -143,18 +143,16 @@ static int check_hardlink(struct tar_rules *r, struct archive_entry *e, const ch
         if (k < 0)
                 return ace_error_wrap(err, "entry %s: hard link target", name);
         if (strncmp(target, "rootfs/", 7) != 0)
-                return ace_error_make(err, EINVAL,
-                                      "entry %s: hard link target %s is outside rootfs/", name,
-                                      target);
+                return ace_error_make(
+                    err, EINVAL, "entry %s: hard link target %s is outside rootfs/", name, target);
         struct name_slot *slot = set_find(r->names, target);
         if (!slot->name)
                 return ace_error_make(err, EINVAL,
-                                      "entry %s: hard link target %s is not an earlier entry",
-                                      name, target);
-        if (slot->type == S_IFDIR)
-                return ace_error_make(err, EINVAL,
-                                      "entry %s: hard link target %s is a directory", name,
+                                      "entry %s: hard link target %s is not an earlier entry", name,
                                       target);
+        if (slot->type == S_IFDIR)
+                return ace_error_make(err, EINVAL, "entry %s: hard link target %s is a directory",
+                                      name, target);
         info->hardlink = slot->name;
         info->type = S_IFREG;
         return 0;
@@ -176,7 +174,8 @@ static int check_kind(struct tar_rules *r, const char *name, struct tar_entry_in
                 r->seen_manifest = true;
         } else if (strcmp(name, "rootfs") == 0) {
                 if (info->type != S_IFDIR)
-                        return ace_error_make(err, EINVAL, "entry rootfs: rootfs is not a directory");
+                        return ace_error_make(err, EINVAL,
+                                              "entry rootfs: rootfs is not a directory");
                 info->kind = TAR_ENTRY_ROOTFS;
                 r->seen_rootfs = true;
         } else if (strncmp(name, "rootfs/", 7) == 0) {
@@ -204,10 +203,9 @@ static int check_ancestors(struct tar_rules *r, const char *name, struct ace_err
                 if (!slot->name)
                         continue;
                 if (slot->type != S_IFDIR)
-                        return ace_error_make(err, ENOTDIR,
-                                              "entry %s: parent %s is a %s entry, not a directory",
-                                              name, p,
-                                              slot->type == S_IFLNK ? "symlink" : "non-directory");
+                        return ace_error_make(
+                            err, ENOTDIR, "entry %s: parent %s is a %s entry, not a directory",
+                            name, p, slot->type == S_IFLNK ? "symlink" : "non-directory");
                 break;
         }
         return 0;
@@ -220,7 +218,7 @@ int tar_rules_check(struct tar_rules *r, struct archive_entry *e, struct tar_ent
         _cleanup_free_ char *name = NULL;
         int k;
 
-        *info = (struct tar_entry_info){ 0 };
+        *info = (struct tar_entry_info){0};
         if (!raw)
                 return ace_error_make(err, EINVAL, "entry %llu has no name",
                                       (unsigned long long)r->entries + 1);
@@ -232,8 +230,8 @@ int tar_rules_check(struct tar_rules *r, struct archive_entry *e, struct tar_ent
                 return k;
         info->type = entry_type(e);
         info->size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0
-                             ? (uint64_t)archive_entry_size(e)
-                             : 0;
+                         ? (uint64_t)archive_entry_size(e)
+                         : 0;
         if (archive_entry_hardlink(e)) {
                 if ((k = check_hardlink(r, e, name, info, err)) < 0)
                         return k;
@@ -290,10 +288,8 @@ int tar_read_entry_data(struct tar_stream *s, uint64_t size, const char *name, c
 
         for (;;) {
                 la_ssize_t n = archive_read_data(s->tar, buf + len, size + 1 - len);
-                if (n < 0 && n != ARCHIVE_WARN)
-                        return tar_stream_error(s, s->tar, name, err);
                 if (n < 0)
-                        continue;
+                        return tar_stream_error(s, s->tar, name, err);
                 if (n == 0)
                         break;
                 len += (size_t)n;
@@ -311,14 +307,14 @@ int tar_read_entry_data(struct tar_stream *s, uint64_t size, const char *name, c
 
 void tar_read_opts_init(struct tar_read_opts *o)
 {
-        *o = (struct tar_read_opts){ 0 };
+        *o = (struct tar_read_opts){0};
         tar_limits_default(&o->limits);
 }
 
 void tar_result_done(struct tar_result *r)
 {
         free(r->manifest);
-        *r = (struct tar_result){ 0 };
+        *r = (struct tar_result){0};
 }
 
 int tar_read_manifest(const struct tar_input *in, const struct tar_read_opts *opts,
@@ -327,14 +323,14 @@ int tar_read_manifest(const struct tar_input *in, const struct tar_read_opts *op
         struct tar_read_opts defaults;
         struct tar_stream s;
         struct tar_rules rules;
-        struct tar_result out = { 0 };
+        struct tar_result out = {0};
         int r;
 
         if (!opts) {
                 tar_read_opts_init(&defaults);
                 opts = &defaults;
         }
-        *res = (struct tar_result){ 0 };
+        *res = (struct tar_result){0};
         tar_rules_init(&rules, &opts->limits);
         r = tar_stream_open(&s, in, opts->limits.max_stream_size, opts->tee, opts->tee_userdata,
                             err);

@@ -7,11 +7,15 @@
  * Decompression runs in-process through a libarchive reader with the raw format and exactly one
  * filter enabled (chosen from the magic bytes, never from a name); a filter that libarchive
  * would run as an external program (ARCHIVE_WARN at registration) is refused, so no binary is
- * ever executed to decompress an image (CVE-2014-9357). The uncompressed bytes are hashed as
+ * ever executed to decompress an image (CVE-2014-9357). xz is the exception: it is decoded
+ * with liblzma directly, because libarchive's xz filter allows 1 GiB of decoder memory and an
+ * image could make the extractor that large with a huge dictionary; here the limit is
+ * TAR_XZ_MEMLIMIT. The uncompressed bytes are hashed as
  * they are handed to the tar reader, so the image ID covers exactly the stream `gzip -dc`
  * produces, in the same pass.
  */
 #include <errno.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,19 +29,19 @@
 void tar_limits_default(struct tar_limits *l)
 {
         *l = (struct tar_limits){
-                .max_manifest_size = TAR_DEFAULT_MAX_MANIFEST_SIZE,
-                .max_entries = TAR_DEFAULT_MAX_ENTRIES,
-                .max_path_len = TAR_DEFAULT_MAX_PATH_LEN,
-                .max_depth = TAR_DEFAULT_MAX_DEPTH,
-                .max_total_size = TAR_DEFAULT_MAX_TOTAL_SIZE,
-                .max_stream_size = TAR_DEFAULT_MAX_STREAM_SIZE,
+            .max_manifest_size = TAR_DEFAULT_MAX_MANIFEST_SIZE,
+            .max_entries = TAR_DEFAULT_MAX_ENTRIES,
+            .max_path_len = TAR_DEFAULT_MAX_PATH_LEN,
+            .max_depth = TAR_DEFAULT_MAX_DEPTH,
+            .max_total_size = TAR_DEFAULT_MAX_TOTAL_SIZE,
+            .max_stream_size = TAR_DEFAULT_MAX_STREAM_SIZE,
         };
 }
 
 static const char *const compression_names[] = {
-        [TAR_COMPRESSION_NONE] = "none", [TAR_COMPRESSION_GZIP] = "gzip",
-        [TAR_COMPRESSION_BZIP2] = "bzip2", [TAR_COMPRESSION_XZ] = "xz",
-        [TAR_COMPRESSION_ZSTD] = "zstd",
+    [TAR_COMPRESSION_NONE] = "none",   [TAR_COMPRESSION_GZIP] = "gzip",
+    [TAR_COMPRESSION_BZIP2] = "bzip2", [TAR_COMPRESSION_XZ] = "xz",
+    [TAR_COMPRESSION_ZSTD] = "zstd",
 };
 
 const char *tar_compression_name(enum tar_compression c)
@@ -67,34 +71,39 @@ struct magic {
         size_t len;
 };
 
-#define M(n, off, b) { n, off, b, sizeof(b) - 1 }
+#define M(n, off, b)                                                                               \
+        {                                                                                          \
+                n, off, b, sizeof(b) - 1                                                           \
+        }
 /* Streams this module decompresses. */
 static const struct magic compressed_magic[] = {
-        M("bzip2", 0, "BZh"),
-        M("gzip", 0, "\x1f\x8b"),
-        M("xz", 0, "\xfd" "7zXZ\x00"),
-        M("zstd", 0, "\x28\xb5\x2f\xfd"),
+    M("bzip2", 0, "BZh"),
+    M("gzip", 0, "\x1f\x8b"),
+    M("xz", 0,
+      "\xfd"
+      "7zXZ\x00"),
+    M("zstd", 0, "\x28\xb5\x2f\xfd"),
 };
 /* Formats refused by name before any parser runs (T-35). Sorted by name (unit-tested). */
 static const struct magic tar_refused_magic[] = {
-        M("7z", 0, "7z\xbc\xaf\x27\x1c"),
-        M("ar", 0, "!<arch>\n"),
-        M("cab", 0, "MSCF"),
-        M("compress", 0, "\x1f\x9d"),
-        M("cpio (binary, big-endian)", 0, "\x71\xc7"),
-        M("cpio (binary, little-endian)", 0, "\xc7\x71"),
-        M("cpio (crc)", 0, "070702"),
-        M("cpio (newc)", 0, "070701"),
-        M("cpio (odc)", 0, "070707"),
-        M("iso9660", 32769, "CD001"),
-        M("lz4", 0, "\x04\x22\x4d\x18"),
-        M("lzip", 0, "LZIP"),
-        M("rar", 0, "Rar!\x1a\x07"),
-        M("rpm", 0, "\xed\xab\xee\xdb"),
-        M("xar", 0, "xar!"),
-        M("zip", 0, "PK\x03\x04"),
-        M("zip (empty)", 0, "PK\x05\x06"),
-        M("zip (spanned)", 0, "PK\x07\x08"),
+    M("7z", 0, "7z\xbc\xaf\x27\x1c"),
+    M("ar", 0, "!<arch>\n"),
+    M("cab", 0, "MSCF"),
+    M("compress", 0, "\x1f\x9d"),
+    M("cpio (binary, big-endian)", 0, "\x71\xc7"),
+    M("cpio (binary, little-endian)", 0, "\xc7\x71"),
+    M("cpio (crc)", 0, "070702"),
+    M("cpio (newc)", 0, "070701"),
+    M("cpio (odc)", 0, "070707"),
+    M("iso9660", 32769, "CD001"),
+    M("lz4", 0, "\x04\x22\x4d\x18"),
+    M("lzip", 0, "LZIP"),
+    M("rar", 0, "Rar!\x1a\x07"),
+    M("rpm", 0, "\xed\xab\xee\xdb"),
+    M("xar", 0, "xar!"),
+    M("zip", 0, "PK\x03\x04"),
+    M("zip (empty)", 0, "PK\x05\x06"),
+    M("zip (spanned)", 0, "PK\x07\x08"),
 };
 #undef M
 const char *tar_refused_magic_name(size_t i)
@@ -145,8 +154,8 @@ static bool all_zero(const unsigned char *p, size_t len)
 int tar_detect_compression(const void *head, size_t len, enum tar_compression *ret,
                            struct ace_error **err)
 {
-        static const enum tar_compression codes[] = { TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_GZIP,
-                                                      TAR_COMPRESSION_XZ, TAR_COMPRESSION_ZSTD };
+        static const enum tar_compression codes[] = {TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_GZIP,
+                                                     TAR_COMPRESSION_XZ, TAR_COMPRESSION_ZSTD};
         const unsigned char *p = head;
 
         if (len == 0)
@@ -236,6 +245,86 @@ static la_ssize_t dec_read_cb(struct archive *a, void *ud, const void **buf)
         return n;
 }
 
+/* ---- xz through liblzma -------------------------------------------------------------------- */
+
+struct tar_xz {
+        lzma_stream strm;
+        unsigned char out[256 * 1024];
+        bool end;
+};
+
+static int xz_open(struct tar_stream *s, struct ace_error **err)
+{
+        s->xz = xcalloc(1, sizeof(*s->xz));
+        s->xz->strm = (lzma_stream)LZMA_STREAM_INIT;
+        if (lzma_stream_decoder(&s->xz->strm, TAR_XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
+                return ace_error_make(err, ENOMEM, "cannot initialise the xz decoder");
+        return 0;
+}
+
+static void xz_close(struct tar_stream *s)
+{
+        if (!s->xz)
+                return;
+        lzma_end(&s->xz->strm);
+        free(s->xz);
+        s->xz = NULL;
+}
+
+static ssize_t xz_error(struct tar_stream *s, lzma_ret ret)
+{
+        switch (ret) {
+        case LZMA_MEMLIMIT_ERROR:
+                ace_error_make(&s->err, EFBIG,
+                               "xz stream needs more than %llu MiB of memory to decode "
+                               "(dictionary too large)",
+                               TAR_XZ_MEMLIMIT >> 20);
+                return -EFBIG;
+        case LZMA_BUF_ERROR:
+                ace_error_make(&s->err, EIO, "decompressing xz: truncated stream");
+                return -EIO;
+        case LZMA_MEM_ERROR:
+                ace_error_make(&s->err, ENOMEM, "decompressing xz: out of memory");
+                return -ENOMEM;
+        default:
+                ace_error_make(&s->err, EIO, "decompressing xz: corrupt stream (liblzma error %d)",
+                               (int)ret);
+                return -EIO;
+        }
+}
+
+/* Next block of decompressed xz bytes; 0 at the end of the (concatenated) streams. */
+static ssize_t xz_next(struct tar_stream *s, const void **p)
+{
+        struct tar_xz *x = s->xz;
+        lzma_stream *z = &x->strm;
+
+        while (!x->end) {
+                if (z->avail_in == 0 && !s->src_eof) {
+                        const void *in;
+                        ssize_t n = src_read(s, &in);
+                        if (n < 0)
+                                return n;
+                        z->next_in = in;
+                        z->avail_in = (size_t)n;
+                }
+                z->next_out = x->out;
+                z->avail_out = sizeof(x->out);
+                lzma_ret ret =
+                    lzma_code(z, s->src_eof && z->avail_in == 0 ? LZMA_FINISH : LZMA_RUN);
+                size_t produced = sizeof(x->out) - z->avail_out;
+                if (ret == LZMA_STREAM_END)
+                        x->end = true;
+                else if (ret != LZMA_OK)
+                        return xz_error(s, ret);
+                if (produced) {
+                        *p = x->out;
+                        return (ssize_t)produced;
+                }
+        }
+        return 0;
+}
+
 /* ---- uncompressed stream ------------------------------------------------------------------- */
 
 static ssize_t plain_next(struct tar_stream *s, const void **p)
@@ -244,7 +333,11 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
 
         if (s->plain_eof)
                 return 0;
-        if (!s->dec) {
+        if (s->xz) {
+                n = xz_next(s, p);
+                if (n < 0)
+                        return n;
+        } else if (!s->dec) {
                 n = src_read(s, p);
                 if (n < 0)
                         return n;
@@ -262,8 +355,8 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
                                 ace_error_make(&s->err, EIO, "decompressing %s: %s",
                                                tar_compression_name(s->compression),
                                                archive_error_string(s->dec)
-                                                       ? archive_error_string(s->dec)
-                                                       : "corrupt stream");
+                                                   ? archive_error_string(s->dec)
+                                                   : "corrupt stream");
                         return -EIO;
                 } else
                         n = (ssize_t)sz;
@@ -341,9 +434,6 @@ static int open_decompressor(struct tar_stream *s, struct ace_error **err)
         case TAR_COMPRESSION_BZIP2:
                 r = archive_read_support_filter_bzip2(s->dec), code = ARCHIVE_FILTER_BZIP2;
                 break;
-        case TAR_COMPRESSION_XZ:
-                r = archive_read_support_filter_xz(s->dec), code = ARCHIVE_FILTER_XZ;
-                break;
         case TAR_COMPRESSION_ZSTD:
                 r = archive_read_support_filter_zstd(s->dec), code = ARCHIVE_FILTER_ZSTD;
                 break;
@@ -372,8 +462,8 @@ int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t m
         size_t head_len = 0;
         int r;
 
-        *s = (struct tar_stream){ .in = in, .max_stream_size = max_stream_size, .tee = tee,
-                                  .tee_userdata = tee_userdata };
+        *s = (struct tar_stream){
+            .in = in, .max_stream_size = max_stream_size, .tee = tee, .tee_userdata = tee_userdata};
         if (in->kind == TAR_INPUT_CALLBACK && !in->read)
                 return ace_error_make(err, EINVAL, "archive input callback missing");
         if (in->kind != TAR_INPUT_MEMORY) {
@@ -389,7 +479,11 @@ int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t m
         r = hash_sha512_init(&s->hash, err);
         if (r < 0)
                 return r;
-        if (s->compression != TAR_COMPRESSION_NONE && (r = open_decompressor(s, err)) < 0)
+        if (s->compression == TAR_COMPRESSION_XZ)
+                r = xz_open(s, err);
+        else if (s->compression != TAR_COMPRESSION_NONE)
+                r = open_decompressor(s, err);
+        if (r < 0)
                 return r;
         s->tar = archive_read_new();
         if (!s->tar)
@@ -444,9 +538,10 @@ void tar_stream_close(struct tar_stream *s)
 {
         archive_read_freep(&s->tar);
         archive_read_freep(&s->dec);
+        xz_close(s);
         hash_sha512_free(&s->hash);
         free(s->head);
         free(s->buf);
         ace_error_free(s->err);
-        *s = (struct tar_stream){ 0 };
+        *s = (struct tar_stream){0};
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -42,7 +43,7 @@ struct writer {
 
 void tar_write_opts_init(struct tar_write_opts *o)
 {
-        *o = (struct tar_write_opts){ .compression = TAR_COMPRESSION_GZIP };
+        *o = (struct tar_write_opts){.compression = TAR_COMPRESSION_GZIP};
 }
 
 static la_ssize_t out_write_cb(struct archive *a, void *ud, const void *buf, size_t len)
@@ -116,8 +117,9 @@ static int add_filter(struct writer *w, struct ace_error **err)
                 return ace_error_make(err, EINVAL, "bad compression");
         }
         if (r != ARCHIVE_OK)
-                return ace_error_make(err, ENOTSUP, "%s compression is not built into libarchive: %s",
-                                      fname, archive_error_string(c) ? archive_error_string(c) : "");
+                return ace_error_make(err, ENOTSUP,
+                                      "%s compression is not built into libarchive: %s", fname,
+                                      archive_error_string(c) ? archive_error_string(c) : "");
         if (w->o->level > 0) {
                 snprintf(level, sizeof(level), "%d", w->o->level);
                 if (archive_write_set_filter_option(c, NULL, "compression-level", level) !=
@@ -197,9 +199,9 @@ static int add_xattrs(struct archive_entry *e, int fd, const char *name, struct 
         size_t nk = 0;
 
         if (n <= 0)
-                return n < 0 && errno != ENOTSUP ? ace_error_errno(err, errno, "%s: list xattrs",
-                                                                  name)
-                                                 : 0;
+                return n < 0 && errno != ENOTSUP
+                           ? ace_error_errno(err, errno, "%s: list xattrs", name)
+                           : 0;
         list = xmalloc((size_t)n);
         n = flistxattr(fd, list, (size_t)n);
         if (n < 0)
@@ -242,8 +244,7 @@ static int write_file_data(struct writer *w, int fd, const struct stat *st, cons
                         break;
                 total += (uint64_t)n;
                 if (total > (uint64_t)st->st_size)
-                        return ace_error_make(err, EIO, "%s: file grew while being archived",
-                                              name);
+                        return ace_error_make(err, EIO, "%s: file grew while being archived", name);
                 if (archive_write_data(w->tar, w->buf, (size_t)n) != n)
                         return writer_error(w, w->tar, name, err);
         }
@@ -297,7 +298,7 @@ static const char *seen_link(struct writer *w, const struct stat *st, const char
                 if (w->links[i].dev == st->st_dev && w->links[i].ino == st->st_ino)
                         return w->links[i].path;
         w->links = xgrow(w->links, &w->cap_links, w->n_links + 1, sizeof(*w->links));
-        w->links[w->n_links++] = (struct link_seen){ st->st_dev, st->st_ino, xstrdup(name) };
+        w->links[w->n_links++] = (struct link_seen){st->st_dev, st->st_ino, xstrdup(name)};
         return NULL;
 }
 
@@ -386,7 +387,7 @@ int tar_write_aci(int layout_dirfd, int out_fd, const struct tar_write_opts *opt
                   char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err)
 {
         struct tar_write_opts defaults;
-        struct writer w = { .out_fd = out_fd };
+        struct writer w = {.out_fd = out_fd};
         struct stat st;
         int r;
 
@@ -419,6 +420,114 @@ int tar_write_aci(int layout_dirfd, int out_fd, const struct tar_write_opts *opt
                 free(w.links[i].path);
         free(w.links);
         free(w.buf);
+        ace_error_free(w.err);
+        return r;
+}
+
+/* ---- rewrite ------------------------------------------------------------------------------- */
+
+/* Copies one entry's header and data from the reader to the tar writer, unchanged. */
+static int copy_entry(struct writer *w, struct tar_stream *s, struct archive_entry *e,
+                      const struct tar_entry_info *info, struct ace_error **err)
+{
+        const void *block;
+        size_t len;
+        la_int64_t off;
+
+        if (archive_write_header(w->tar, e) < ARCHIVE_WARN)
+                return writer_error(w, w->tar, info->name, err);
+        for (;;) {
+                int h = archive_read_data_block(s->tar, &block, &len, &off);
+                if (h == ARCHIVE_EOF)
+                        break;
+                if (h < ARCHIVE_WARN)
+                        return tar_stream_error(s, s->tar, info->name, err);
+                if (len && archive_write_data(w->tar, block, len) != (la_ssize_t)len)
+                        return writer_error(w, w->tar, info->name, err);
+        }
+        return 0;
+}
+
+static int write_new_manifest(struct writer *w, struct ace_error **err)
+{
+        struct archive_entry *e = archive_entry_new();
+        struct stat st = { .st_mode = S_IFREG | 0644 };
+        int r;
+
+        st.st_mtim.tv_sec = w->o->has_source_date_epoch ? w->o->source_date_epoch : time(NULL);
+        set_common(w, e, "manifest", &st);
+        archive_entry_set_size(e, (la_int64_t)w->o->manifest_len);
+        r = write_header(w, e, "manifest", err);
+        archive_entry_free(e);
+        if (r >= 0 && w->o->manifest_len &&
+            archive_write_data(w->tar, w->o->manifest, w->o->manifest_len) !=
+                    (la_ssize_t)w->o->manifest_len)
+                r = writer_error(w, w->tar, "manifest", err);
+        return r;
+}
+
+int tar_rewrite_aci(const struct tar_input *in, int out_fd, const struct tar_write_opts *opts,
+                    char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err)
+{
+        struct writer w = { .out_fd = out_fd, .o = opts };
+        struct tar_limits limits;
+        struct tar_stream s;
+        struct tar_rules rules;
+        char in_id[HASH_IMAGE_ID_SIZE];
+        int r;
+
+        if (!opts || !opts->manifest)
+                return ace_error_make(err, EINVAL, "rewriting an ACI needs the new manifest");
+        tar_limits_default(&limits);
+        tar_rules_init(&rules, &limits);
+        r = hash_sha512_init(&w.hash, err);
+        if (r >= 0)
+                r = tar_stream_open(&s, in, limits.max_stream_size, NULL, NULL, err);
+        if (r < 0) {
+                tar_rules_done(&rules);
+                hash_sha512_free(&w.hash);
+                return r;
+        }
+        r = open_writers(&w, err);
+        if (r >= 0)
+                r = write_new_manifest(&w, err);
+        while (r >= 0) {
+                struct archive_entry *e;
+                struct tar_entry_info info;
+                int h = archive_read_next_header(s.tar, &e);
+                if (h == ARCHIVE_EOF)
+                        break;
+                if (h < ARCHIVE_WARN) {
+                        r = tar_stream_error(&s, s.tar, "reading tar", err);
+                        break;
+                }
+                /* Every entry passes the same rules as a scan before it is copied. */
+                r = tar_rules_check(&rules, e, &info, err);
+                if (r < 0)
+                        break;
+                if (info.kind == TAR_ENTRY_MANIFEST) {
+                        if (archive_read_data_skip(s.tar) < ARCHIVE_WARN)
+                                r = tar_stream_error(&s, s.tar, info.name, err);
+                        continue;
+                }
+                archive_entry_set_pathname(e, info.name);
+                r = copy_entry(&w, &s, e, &info, err);
+        }
+        if (r >= 0)
+                r = tar_rules_finish(&rules, err);
+        if (r >= 0)
+                r = tar_stream_finish(&s, in_id, err);
+        if (r >= 0 && archive_write_close(w.tar) != ARCHIVE_OK)
+                r = writer_error(&w, w.tar, "finishing the tar", err);
+        if (r >= 0 && w.comp && archive_write_close(w.comp) != ARCHIVE_OK)
+                r = writer_error(&w, w.comp, "finishing the compression", err);
+        if (r >= 0)
+                r = hash_sha512_final_image_id(&w.hash, image_id, err);
+        tar_stream_close(&s);
+        tar_rules_done(&rules);
+        archive_write_freep(&w.tar);
+        archive_write_freep(&w.comp);
+        hash_sha512_free(&w.hash);
         ace_error_free(w.err);
         return r;
 }

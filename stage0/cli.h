@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/opts.h"
 
 /* rkt's exit codes (reference/rkt.md §1.6). */
 #define ACE_EXIT_FAILURE 254
@@ -51,66 +52,6 @@ struct ace_global {
 
 void ace_global_init(struct ace_global *g);
 void ace_global_free(struct ace_global *g);
-
-enum cli_type {
-        CLI_BOOL,     /* bool: --x, --x=true|false */
-        CLI_STRING,   /* char *: last one wins */
-        CLI_STRV,     /* char **: repeatable, each occurrence appended */
-        CLI_INT,      /* int */
-        CLI_DURATION, /* int64_t nanoseconds: Go durations "30m0s", "1h", "10s", "0" */
-        CLI_CALLBACK, /* cb(value, base, err) */
-};
-
-enum cli_option_flag {
-        CLI_HIDDEN = 1u << 0,   /* not shown in --help */
-        CLI_OPTIONAL = 1u << 1, /* value optional (--x or --x=v); --x alone gives "true" */
-};
-
-struct cli_option {
-        const char *name; /* long name, without "--" */
-        enum cli_type type;
-        size_t offset; /* of the destination inside the options struct */
-        const char *argname;
-        const char *help;
-        int (*cb)(const char *value, void *base, struct ace_error **err);
-        unsigned flags;
-        const char *defval; /* shown in --help */
-};
-
-#define CLI_END                                                                                    \
-        {                                                                                          \
-                .name = NULL                                                                       \
-        }
-
-/* An option table together with the struct it writes into. */
-struct cli_optset {
-        const struct cli_option *options;
-        void *base;
-};
-
-/*
- * Tries to consume argv[*i] (and its value) as one of the options of `sets`.
- * Returns 1 when consumed (*i advanced past it), 0 when argv[*i] is not a flag (a positional,
- * "-" or "--", *i unchanged), or -errno with an error for an unknown flag or a bad value.
- * On success, *ret_opt (optional) points at the option matched.
- */
-int cli_parse_flag(const struct cli_optset *sets, size_t n_sets, int argc, char **argv, int *i,
-                   const struct cli_option **ret_opt, struct ace_error **err);
-
-/*
- * Parses a whole argument list. With `interspersed`, flags may follow positionals; otherwise
- * the first positional ends flag parsing. "--" always ends flag parsing (and is dropped).
- * Positionals are returned in *ret_args (a new strv).
- */
-int cli_parse_args(const struct cli_optset *sets, size_t n_sets, int argc, char **argv,
-                   bool interspersed, char ***ret_args, struct ace_error **err);
-
-/* Value parsers shared by the verbs. */
-int cli_parse_bool(const char *s, bool *ret, struct ace_error **err);
-/* Go time.ParseDuration subset: [-]N(ns|us|µs|ms|s|m|h)... ; "0" allowed. */
-int cli_parse_duration(const char *s, int64_t *ret_ns, struct ace_error **err);
-/* Formats nanoseconds the way Go prints a time.Duration ("30m0s", "24h0m0s", "1.5s"). */
-char *cli_format_duration(int64_t ns);
 
 enum cli_command_flag {
         CMD_ROOT = 1u << 0,           /* needs euid 0 (rkt ensureSuperuser) */

@@ -154,24 +154,24 @@ void aci_add(struct aci_builder *b, const struct aci_entry *x)
 
 void aci_add_file(struct aci_builder *b, const char *name, mode_t perm, const char *data)
 {
-        aci_add(b, &(struct aci_entry){ .name = name, .perm = perm, .data = data,
-                                        .len = data ? strlen(data) : 0 });
+        aci_add(b, &(struct aci_entry){
+                       .name = name, .perm = perm, .data = data, .len = data ? strlen(data) : 0});
 }
 
 void aci_add_dir(struct aci_builder *b, const char *name, mode_t perm)
 {
-        aci_add(b, &(struct aci_entry){ .name = name, .type = S_IFDIR, .perm = perm });
+        aci_add(b, &(struct aci_entry){.name = name, .type = S_IFDIR, .perm = perm});
 }
 
 void aci_add_symlink(struct aci_builder *b, const char *name, const char *target)
 {
-        aci_add(b, &(struct aci_entry){ .name = name, .type = S_IFLNK, .perm = 0777,
-                                        .linkname = target });
+        aci_add(b, &(struct aci_entry){
+                       .name = name, .type = S_IFLNK, .perm = 0777, .linkname = target});
 }
 
 void aci_add_hardlink(struct aci_builder *b, const char *name, const char *target)
 {
-        aci_add(b, &(struct aci_entry){ .name = name, .hardlink = target });
+        aci_add(b, &(struct aci_entry){.name = name, .hardlink = target});
 }
 
 static void octal(char *dst, size_t width, uint64_t v)
@@ -184,7 +184,7 @@ static void octal(char *dst, size_t width, uint64_t v)
 void aci_add_raw_header(struct aci_builder *b, const char *name, char typeflag, uint64_t size,
                         const char *linkname)
 {
-        unsigned char h[512] = { 0 };
+        unsigned char h[512] = {0};
         unsigned sum = 0;
 
         /* libarchive pads the previous entry lazily: flush it before our bytes. */
@@ -198,7 +198,10 @@ void aci_add_raw_header(struct aci_builder *b, const char *name, char typeflag, 
         h[156] = (unsigned char)typeflag;
         if (linkname)
                 snprintf((char *)h + 157, 100, "%s", linkname);
-        memcpy(h + 257, "ustar\0" "00", 8);
+        memcpy(h + 257,
+               "ustar\0"
+               "00",
+               8);
         memset(h + 148, ' ', 8);
         for (size_t i = 0; i < 512; i++)
                 sum += h[i];
@@ -210,11 +213,11 @@ void aci_add_hardlink_payload(struct aci_builder *b, const char *name, const cha
                               const char *payload)
 {
         size_t len = strlen(payload);
-        unsigned char block[512] = { 0 };
+        unsigned char block[512] = {0};
 
         /* A pax extended header first: libarchive honours a hard link's size (reads its
          * payload) only in pax archives, which is the CVE-2016-5418 shape. */
-        char rec[600], hdrbuf[512] = { 0 };
+        char rec[600], hdrbuf[512] = {0};
         int body = snprintf(rec, sizeof(rec), "path=%s\n", name);
         int total = body + 3;
         if (total >= 100)
@@ -231,7 +234,7 @@ void aci_add_hardlink_payload(struct aci_builder *b, const char *name, const cha
 void aci_add_zero_file(struct aci_builder *b, const char *name, uint64_t len)
 {
         static const unsigned char zeros[1 << 16];
-        aci_add(b, &(struct aci_entry){ .name = name, .size = (int64_t)len });
+        aci_add(b, &(struct aci_entry){.name = name, .size = (int64_t)len});
         for (uint64_t done = 0; done < len;) {
                 size_t n = len - done < sizeof(zeros) ? (size_t)(len - done) : sizeof(zeros);
                 if (archive_write_data(b->tar, zeros, n) != (la_ssize_t)n)
@@ -248,9 +251,10 @@ void aci_add_raw(struct aci_builder *b, const void *data, size_t len)
 
 void aci_add_manifest(struct aci_builder *b)
 {
-        aci_add_file(b, "manifest", 0644,
-                     "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/"
-                     "test\"}");
+        aci_add_file(
+            b, "manifest", 0644,
+            "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/"
+            "test\"}");
 }
 
 void aci_add_minimal(struct aci_builder *b)
@@ -304,8 +308,8 @@ static la_ssize_t other_cb(struct archive *a, void *ud, const void *buf, size_t 
 void aci_build_other_format(const char *format, void **ret, size_t *ret_len)
 {
         struct archive *a = archive_write_new();
-        struct membuf m = { 0 };
-        const char *names[] = { "manifest", "rootfs/x" };
+        struct membuf m = {0};
+        const char *names[] = {"manifest", "rootfs/x"};
 
         if (archive_write_set_format_by_name(a, format) != ARCHIVE_OK)
                 die(format, a);

@@ -22,12 +22,12 @@ void aci_builder_free(struct aci_builder *b);
 
 struct aci_entry {
         const char *name;
-        mode_t type;          /* S_IFREG (default when 0), S_IFDIR, S_IFLNK, S_IFCHR, ... */
-        mode_t perm;          /* 0: 0644 files, 0755 dirs */
+        mode_t type; /* S_IFREG (default when 0), S_IFDIR, S_IFLNK, S_IFCHR, ... */
+        mode_t perm; /* 0: 0644 files, 0755 dirs */
         int64_t uid, gid;
-        int64_t mtime;        /* seconds; 0 = 1000000000 */
+        int64_t mtime; /* seconds; 0 = 1000000000 */
         long mtime_nsec;
-        const void *data;     /* regular file payload */
+        const void *data; /* regular file payload */
         size_t len;
         int64_t size;         /* size when data is NULL: libarchive pads it with zeros (use
                                  aci_add_raw_header for a header with no payload) */
@@ -37,8 +37,8 @@ struct aci_entry {
         const char *xattr_name; /* one xattr */
         const void *xattr_value;
         size_t xattr_len;
-        bool sparse_hole;      /* regular, header only: sparse entry of apparent size `size` with
-                                  one 512-byte data region at its end */
+        bool sparse_hole; /* regular, header only: sparse entry of apparent size `size` with
+                             one 512-byte data region at its end */
 };
 
 void aci_add(struct aci_builder *b, const struct aci_entry *e);

@@ -80,8 +80,8 @@ static void snap(const char *root, const char *rel, char ***lines)
                 while (d && (de = readdir(d))) {
                         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                                 continue;
-                        char *child = *rel ? xasprintf("%s/%s", rel, de->d_name)
-                                           : xstrdup(de->d_name);
+                        char *child =
+                            *rel ? xasprintf("%s/%s", rel, de->d_name) : xstrdup(de->d_name);
                         snap(root, child, lines);
                         free(child);
                 }

@@ -36,12 +36,18 @@ Test(fs, normalize_table)
         static const struct {
                 const char *in, *out; /* out NULL: refused */
         } t[] = {
-                { "manifest", "manifest" },   { "./manifest", "manifest" },
-                { "rootfs/", "rootfs" },      { "./rootfs//a/./b/", "rootfs/a/b" },
-                { "./", "." },                { ".", "." },
-                { "a/..b/c..", "a/..b/c.." }, { "/etc/passwd", NULL },
-                { "../x", NULL },             { "rootfs/../x", NULL },
-                { "rootfs/a/..", NULL },      { "", NULL },
+            {"manifest", "manifest"},
+            {"./manifest", "manifest"},
+            {"rootfs/", "rootfs"},
+            {"./rootfs//a/./b/", "rootfs/a/b"},
+            {"./", "."},
+            {".", "."},
+            {"a/..b/c..", "a/..b/c.."},
+            {"/etc/passwd", NULL},
+            {"../x", NULL},
+            {"rootfs/../x", NULL},
+            {"rootfs/a/..", NULL},
+            {"", NULL},
         };
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
                 char *out = NULL;
@@ -151,7 +157,7 @@ Test(fs, openat_beneath_in_root_resolves_absolute_links_inside)
         _cleanup_free_ char *etc = P(root, "etc");
         _cleanup_free_ char *pw = P(root, "etc/passwd");
         int rfd = dirfd_of(root);
-        char buf[32] = { 0 };
+        char buf[32] = {0};
 
         if (fs_openat2_disabled())
                 cr_skip_test("openat2 disabled");
@@ -327,7 +333,7 @@ Test(fs, copy_tree_preserves_everything)
         cr_assert_eq(symlink("/outside", s), 0);
         cr_assert_eq(mkfifo(fifo, 0600), 0);
         cr_assert_eq(setxattr(f, "user.k", "v", 1, 0), 0);
-        struct timespec ts[2] = { { 1111111111, 0 }, { 1222222222, 5 } };
+        struct timespec ts[2] = {{1111111111, 0}, {1222222222, 5}};
         cr_assert_eq(utimensat(AT_FDCWD, f, ts, 0), 0);
         cr_assert_eq(utimensat(AT_FDCWD, d, ts, 0), 0);
         cr_assert_eq(utimensat(AT_FDCWD, s, ts, AT_SYMLINK_NOFOLLOW), 0);
@@ -341,7 +347,7 @@ Test(fs, copy_tree_preserves_everything)
         cr_assert_eq(stat(dh, &st2), 0);
         cr_assert_eq(st1.st_ino, st2.st_ino, "hard link not kept");
         cr_assert_eq(st1.st_mtim.tv_nsec, 5);
-        char v[4] = { 0 };
+        char v[4] = {0};
         cr_assert_eq(getxattr(df, "user.k", v, sizeof(v)), 1);
         /* The destination must not exist. */
         cr_assert_lt(fs_copy_tree_at(dfd, "src", dfd, "dst", 0, &err), 0);

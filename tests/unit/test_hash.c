@@ -12,10 +12,12 @@
 
 /* FIPS 180-2 vectors. */
 #define ABC_SHA512                                                                                 \
-        "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a" \
+        "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23" \
+        "a"                                                                                        \
         "3feebbd454d4423643ce80e2a9ac94fa54ca49f"
 #define EMPTY_SHA512                                                                               \
-        "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d28" \
+        "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2" \
+        "8"                                                                                        \
         "77eec2f63b931bd47417a81a538327af927da3e"
 
 Test(hash, vectors_and_streaming)

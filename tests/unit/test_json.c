@@ -83,7 +83,22 @@ Test(json, rejects_structure_errors_and_garbage)
         expect_reject("{\"a\":1", NULL);
         expect_reject("\"unterminated", "unterminated string");
         expect_reject("\"\xff\"", NULL);
-        expect_reject("\"\xc3\"", NULL);
+        expect_reject("\"\xc3\"", "invalid UTF-8");
+        /* json-c validates values but not keys: found by fuzz_manifest */
+        expect_reject("{\"a\x80\x9e\":1}", "invalid UTF-8 in string");
+        expect_reject("{\"a\":\"\xed\xa0\x80\"}", "invalid UTF-8"); /* encoded surrogate */
+        expect_reject("\"\xc0\xaf\"", "invalid UTF-8");             /* overlong '/' */
+}
+
+Test(json, rejects_empty_input)
+{
+        struct json_object *o = NULL;
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        cr_assert_eq(json_parse_text(NULL, 0, 8, &o, &err), -EINVAL);
+        cr_assert_str_eq(err->msg, "invalid JSON: empty document");
+        cr_assert_eq(json_parse_text("x", 0, 8, &o, &err), -EINVAL);
+        cr_assert_null(o);
 }
 
 Test(json, rejects_nul_bytes)

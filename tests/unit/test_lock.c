@@ -55,8 +55,8 @@ Test(lock, directory_lock_and_blocking_wait)
         struct ace_error *err = NULL;
         int pipefd[2];
 
-        int x = lock_acquire_at(dfd, "pod", LOCK_MODE_EXCLUSIVE, LOCK_CREATE | LOCK_DIRECTORY,
-                                NULL, &err);
+        int x = lock_acquire_at(dfd, "pod", LOCK_MODE_EXCLUSIVE, LOCK_CREATE | LOCK_DIRECTORY, NULL,
+                                &err);
         cr_assert_geq(x, 0, "%s", err ? err->msg : "");
         struct stat st;
         cr_assert_eq(fstat(x, &st), 0);
@@ -67,14 +67,14 @@ Test(lock, directory_lock_and_blocking_wait)
                 /* The inherited fd shares the parent's lock (same open file description):
                  * drop it, then block until the parent closes its own. */
                 close(x);
-                int fd = lock_acquire_at(dfd, "pod", LOCK_MODE_EXCLUSIVE, LOCK_DIRECTORY, NULL,
-                                         NULL);
+                int fd =
+                    lock_acquire_at(dfd, "pod", LOCK_MODE_EXCLUSIVE, LOCK_DIRECTORY, NULL, NULL);
                 char c = fd >= 0 ? 'y' : 'n';
                 _exit(write(pipefd[1], &c, 1) == 1 ? 0 : 1);
         }
         close(pipefd[1]);
         usleep(100000);
-        struct timeval tv = { 0, 0 };
+        struct timeval tv = {0, 0};
         fd_set rs;
         FD_ZERO(&rs);
         FD_SET(pipefd[0], &rs);

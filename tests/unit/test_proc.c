@@ -13,7 +13,7 @@
 
 Test(proc, capture_and_status)
 {
-        char *argv[] = { "/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+        char *argv[] = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3", NULL};
         _cleanup_free_ char *out = NULL, *errs = NULL;
         struct proc_status st;
         struct ace_error *err = NULL;
@@ -29,7 +29,7 @@ Test(proc, capture_and_status)
 
 Test(proc, signal_status)
 {
-        char *argv[] = { "/bin/sh", "-c", "kill -9 $$", NULL };
+        char *argv[] = {"/bin/sh", "-c", "kill -9 $$", NULL};
         struct proc_status st;
 
         cr_assert_eq(proc_run_capture(argv, NULL, NULL, NULL, 0, &st, NULL), 0);
@@ -42,7 +42,7 @@ Test(proc, signal_status)
 
 Test(proc, exec_failure_is_an_error_not_127)
 {
-        char *argv[] = { "/nonexistent/binary", NULL };
+        char *argv[] = {"/nonexistent/binary", NULL};
         struct proc_spawn_opts o;
         pid_t pid;
         struct ace_error *err = NULL;
@@ -55,7 +55,7 @@ Test(proc, exec_failure_is_an_error_not_127)
 
 Test(proc, output_limit)
 {
-        char *argv[] = { "/bin/sh", "-c", "yes | head -c 100000", NULL };
+        char *argv[] = {"/bin/sh", "-c", "yes | head -c 100000", NULL};
         _cleanup_free_ char *out = NULL;
         struct proc_status st;
         struct ace_error *err = NULL;
@@ -70,12 +70,12 @@ Test(proc, fds_closed_except_kept)
         int keep = open("/dev/null", O_RDONLY | O_CLOEXEC);
         int leak = open("/dev/null", O_RDONLY); /* not CLOEXEC: must still be closed */
         _cleanup_free_ char *script = xasprintf("ls /proc/self/fd | sort -n | tr '\\n' ' '");
-        char *argv[] = { "/bin/sh", "-c", script, NULL };
+        char *argv[] = {"/bin/sh", "-c", script, NULL};
         struct proc_spawn_opts o;
         int p[2];
         pid_t pid;
         struct proc_status st;
-        char buf[256] = { 0 };
+        char buf[256] = {0};
 
         cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
         proc_spawn_opts_init(&o, argv);
@@ -102,7 +102,7 @@ Test(proc, fds_closed_except_kept)
 
 Test(proc, pidfd)
 {
-        char *argv[] = { "/bin/sleep", "30", NULL };
+        char *argv[] = {"/bin/sleep", "30", NULL};
         struct proc_spawn_opts o;
         pid_t pid;
         struct proc_status st;

@@ -516,3 +516,155 @@ Test(volume, kind_table)
         cr_expect_eq(ace_volume_kind_from_string("Host"), ACE_VOLUME_KIND_INVALID);
         cr_expect_null(ace_volume_kind_to_string(ACE_VOLUME_KIND_INVALID));
 }
+
+/* ---- fuzz regressions -------------------------------------------------------------------------
+ */
+
+/* The invariants of tests/fuzz/fuzz_manifest.c on every input that once broke them
+ * (tests/fuzz/regressions/fuzz_manifest/): parse as either kind; what parses serializes, parses
+ * again and serializes to the same text. */
+static void fuzz_invariants(const char *buf, size_t len, const char *name)
+{
+        struct ace_image_manifest *m = NULL, *m2 = NULL;
+        struct ace_pod_manifest *p = NULL, *p2 = NULL;
+
+        if (ace_image_manifest_parse(buf, len, &m, NULL) >= 0) {
+                _cleanup_free_ char *t1 = ace_image_manifest_to_json(m, true);
+                cr_assert_eq(ace_image_manifest_parse(t1, strlen(t1), &m2, NULL), 0, "%s", name);
+                _cleanup_free_ char *t2 = ace_image_manifest_to_json(m2, true);
+                cr_expect_str_eq(t2, t1, "%s", name);
+        }
+        if (ace_pod_manifest_parse(buf, len, &p, NULL) >= 0) {
+                _cleanup_free_ char *t1 = ace_pod_manifest_to_json(p, false);
+                cr_assert_eq(ace_pod_manifest_parse(t1, strlen(t1), &p2, NULL), 0, "%s", name);
+                _cleanup_free_ char *t2 = ace_pod_manifest_to_json(p2, false);
+                cr_expect_str_eq(t2, t1, "%s", name);
+        }
+        ace_image_manifest_free(m);
+        ace_image_manifest_free(m2);
+        ace_pod_manifest_free(p);
+        ace_pod_manifest_free(p2);
+}
+
+Test(fuzz_regressions, fuzz_manifest)
+{
+        const char *src = getenv("ACE_SRC");
+        _cleanup_free_ char *dir =
+            xasprintf("%s/tests/fuzz/regressions/fuzz_manifest", src ? src : ".");
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+        size_t n = 0;
+
+        cr_assert_not_null(d, "%s", dir);
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *path = xasprintf("%s/%s", dir, de->d_name);
+                size_t len;
+                _cleanup_free_ char *buf = slurp(path, &len);
+                fuzz_invariants(buf, len, de->d_name);
+                n++;
+        }
+        cr_expect_geq(n, 1);
+}
+
+Test(fuzz_regressions, invalid_utf8_key_is_refused)
+{
+        const char *src = getenv("ACE_SRC");
+        _cleanup_free_ char *path =
+            xasprintf("%s/tests/fuzz/regressions/fuzz_manifest/invalid-utf8-in-unknown-key.json",
+                      src ? src : ".");
+        size_t len;
+        _cleanup_free_ char *buf = slurp(path, &len);
+        struct ace_image_manifest *m = NULL;
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        cr_expect_eq(ace_image_manifest_parse(buf, len, &m, &err), -EINVAL);
+        cr_expect(err && strstr(err->msg, "invalid UTF-8 in string"), "%s", ace_error_msg(err));
+}
+
+/* ---- image manifest rules not covered by a corpus file -----------------------------------------
+ */
+
+Test(image_manifest, rule_messages)
+{
+        struct {
+                const char *body, *msg;
+        } cases[] = {
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"environment\":[{\"name\":\"\"}]}",
+             "app.environment[0]: environment variable name must not be empty"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"environment\":[{\"name\":\"A=B\"}]}",
+             "app.environment[0]: environment variable does not have valid identifier \"A=B\""},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"eventHandlers\":[{\"exec\":[\"/x\"]}]}",
+             "app.eventHandlers[0]: eventHandler \"name\" cannot be empty"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"supplementaryGIDs\":[4294967295]}",
+             "app.supplementaryGIDs[0]: 4294967295 is not a valid group id"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"supplementaryGIDs\":[4294967296]}",
+             "app.supplementaryGIDs[0]: 4294967296 out of range"},
+            {"\"app\":{\"user\":\"\",\"group\":\"0\"}", "app.user: user is required"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"ports\":[{\"name\":\"a\",\"protocol\":"
+             "\"tcp\",\"port\":1},{\"name\":\"a\",\"protocol\":\"udp\",\"port\":2}]}",
+             "app.ports[1]: duplicate port name \"a\""},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"ports\":[{\"name\":\"a\",\"protocol\":"
+             "\"tcp\",\"port\":65535,\"count\":2}]}",
+             "app.ports[0]: end of port range must be in 1-65535 range"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"mountPoints\":[{\"name\":\"\",\"path\":"
+             "\"/x\"}]}",
+             "app.mountPoints[0].name: AC Name cannot be empty"},
+            {"\"app\":{\"user\":\"0\",\"group\":\"0\",\"userLabels\":{\"a\":1}}",
+             "app.userLabels.a: expected a string, got number"},
+            {"\"app\":[]", "app: expected a JSON object for app, got array"},
+            {"\"dependencies\":[{\"imageName\":\"Base\"}]",
+             "dependencies[0].imageName: invalid AC Identifier \"Base\""},
+            {"\"dependencies\":[{\"imageName\":\"b\",\"labels\":[{\"name\":\"name\","
+             "\"value\":\"x\"}]}]",
+             "dependencies[0].labels[0]: invalid label name: \"name\""},
+            {"\"annotations\":[{\"name\":\"documentation\",\"value\":\"docs.example.com\"}]",
+             "annotations[0].value: bad URL scheme, must be http/https"},
+            {"\"annotations\":[{\"name\":\"Bad\",\"value\":\"x\"}]",
+             "annotations[0].name: invalid AC Identifier \"Bad\""},
+            {"\"pathWhitelist\":[\"\"]", "pathWhitelist[0]: \"\" is not an absolute path"},
+            {"\"labels\":{}", "labels: expected an array, got object"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_free_ char *text = xasprintf("{\"acKind\":\"ImageManifest\",\"acVersion\":"
+                                                      "\"0.8.11\",\"name\":\"example.com/a\",%s}",
+                                                      cases[i].body);
+                struct ace_image_manifest *m = NULL;
+                _cleanup_error_ struct ace_error *err = NULL;
+                cr_expect_eq(ace_image_manifest_parse(text, strlen(text), &m, &err), -EINVAL,
+                             "%s accepted", cases[i].body);
+                cr_expect_null(m);
+                cr_expect(err && strstr(err->msg, cases[i].msg), "%s:\n got: %s\nwant: %s",
+                          cases[i].body, ace_error_msg(err), cases[i].msg);
+        }
+}
+
+Test(pod_manifest, more_rule_messages)
+{
+        struct {
+                const char *body, *msg;
+        } cases[] = {
+            {"\"apps\":[],\"ports\":[{\"name\":\"Web\",\"hostPort\":80}]",
+             "ports[0].name: invalid AC Name \"Web\""},
+            {"\"apps\":[{\"name\":\"a\",\"image\":{\"id\":\"" H1 "\"},\"mounts\":[{\"volume\":"
+             "\"Data\",\"path\":\"/x\"}]}]",
+             "apps[0].mounts[0].volume: invalid AC Name \"Data\""},
+            {"\"apps\":[],\"volumes\":[{\"kind\":\"empty\"}]",
+             "volumes[0].name: AC Name cannot be empty"},
+            {"\"apps\":[],\"isolators\":[{\"name\":\"os/linux/no-new-privileges\",\"value\":"
+             "true}]",
+             "isolators[0]: isolator \"os/linux/no-new-privileges\" cannot be used in a pod"},
+            {"\"apps\":[],\"userAnnotations\":[]",
+             "userAnnotations: expected an object of strings, got array"},
+            {"\"apps\":[{\"name\":\"a\",\"image\":{\"id\":\"" H1 "\"},\"readOnlyRootFS\":1}]",
+             "apps[0].readOnlyRootFS: expected true or false, got number"},
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+                _cleanup_free_ char *text = xasprintf(
+                    "{\"acVersion\":\"0.8.11\",\"acKind\":\"PodManifest\",%s}", cases[i].body);
+                _cleanup_free_ char *msg = pod_error(text);
+                cr_expect(strstr(msg, cases[i].msg), "%s:\n got: %s\nwant: %s", cases[i].body, msg,
+                          cases[i].msg);
+        }
+}

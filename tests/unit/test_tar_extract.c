@@ -61,21 +61,35 @@ Test(tar_extract, metadata_kept)
         char want[HASH_IMAGE_ID_SIZE];
 
         aci_add_minimal(b);
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/bin", .type = S_IFDIR, .perm = 0711,
-                                        .uid = 10, .gid = 20, .mtime = 1234567890,
-                                        .mtime_nsec = 123456789 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/bin/suid", .perm = 04755, .uid = 0,
-                                        .gid = 0, .mtime = 1500000000, .data = "ELF", .len = 3 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/bin/owned", .perm = 0640, .uid = 1234,
-                                        .gid = 5678, .data = "o", .len = 1,
-                                        .xattr_name = "user.test", .xattr_value = "value",
-                                        .xattr_len = 5 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/tmp", .type = S_IFDIR, .perm = 01777 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/ro", .type = S_IFDIR, .perm = 0555 });
+        aci_add(b, &(struct aci_entry){.name = "rootfs/bin",
+                                       .type = S_IFDIR,
+                                       .perm = 0711,
+                                       .uid = 10,
+                                       .gid = 20,
+                                       .mtime = 1234567890,
+                                       .mtime_nsec = 123456789});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/bin/suid",
+                                       .perm = 04755,
+                                       .uid = 0,
+                                       .gid = 0,
+                                       .mtime = 1500000000,
+                                       .data = "ELF",
+                                       .len = 3});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/bin/owned",
+                                       .perm = 0640,
+                                       .uid = 1234,
+                                       .gid = 5678,
+                                       .data = "o",
+                                       .len = 1,
+                                       .xattr_name = "user.test",
+                                       .xattr_value = "value",
+                                       .xattr_len = 5});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/tmp", .type = S_IFDIR, .perm = 01777});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/ro", .type = S_IFDIR, .perm = 0555});
         aci_add_file(b, "rootfs/ro/inside", 0444, "still written");
         aci_add_symlink(b, "rootfs/bin/sh", "/bin/busybox");
         aci_add_hardlink(b, "rootfs/bin/suid2", "rootfs/bin/suid");
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/fifo", .type = S_IFIFO, .perm = 0620 });
+        aci_add(b, &(struct aci_entry){.name = "rootfs/fifo", .type = S_IFIFO, .perm = 0620});
         aci_builder_finish(b, false, &data, &len);
         aci_builder_tar(b, &tar, &tlen);
         aci_image_id_of(tar, tlen, want);
@@ -113,7 +127,7 @@ Test(tar_extract, metadata_kept)
                 cr_assert_eq(st.st_uid, 10);
                 cr_assert_eq(st.st_gid, 20);
         }
-        char v[16] = { 0 };
+        char v[16] = {0};
         cr_assert_eq(getxattr(owned, "user.test", v, sizeof(v)), 5);
         cr_assert_str_eq(v, "value");
         _cleanup_free_ char *tmp = mkpath(dir, "rootfs/tmp");
@@ -126,7 +140,7 @@ Test(tar_extract, metadata_kept)
         _cleanup_free_ char *ic = test_read_file(inside);
         cr_assert_str_eq(ic, "still written");
         _cleanup_free_ char *sh = mkpath(dir, "rootfs/bin/sh");
-        char target[64] = { 0 };
+        char target[64] = {0};
         cr_assert_eq(readlink(sh, target, sizeof(target) - 1), 12);
         cr_assert_str_eq(target, "/bin/busybox");
         _cleanup_free_ char *fifo = mkpath(dir, "rootfs/fifo");
@@ -144,9 +158,9 @@ Test(tar_extract, devices_and_capabilities_as_root)
         _cleanup_free_ char *dir = test_mkdtemp("extract-dev");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_NONE, false);
         /* VFS_CAP_REVISION_2 with CAP_NET_BIND_SERVICE (bit 10) permitted + effective. */
-        static const unsigned char cap[20] = { 0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00, 0x00,
-                                               0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-                                               0x00, 0x00, 0x00, 0x00 };
+        static const unsigned char cap[20] = {0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00,
+                                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                              0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
         const void *data;
         size_t len;
         struct tar_result res;
@@ -155,18 +169,28 @@ Test(tar_extract, devices_and_capabilities_as_root)
 
         aci_add_minimal(b);
         aci_add_dir(b, "rootfs/dev", 0755);
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/dev/null", .type = S_IFCHR, .perm = 0666,
-                                        .dev_major = 1, .dev_minor = 3 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/dev/loopx", .type = S_IFBLK,
-                                        .perm = 0660, .gid = 6, .dev_major = 7,
-                                        .dev_minor = 200 });
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/ping", .perm = 0755, .uid = 0, .gid = 0,
-                                        .data = "ELF", .len = 3,
-                                        .xattr_name = "security.capability", .xattr_value = cap,
-                                        .xattr_len = sizeof(cap) });
+        aci_add(b, &(struct aci_entry){.name = "rootfs/dev/null",
+                                       .type = S_IFCHR,
+                                       .perm = 0666,
+                                       .dev_major = 1,
+                                       .dev_minor = 3});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/dev/loopx",
+                                       .type = S_IFBLK,
+                                       .perm = 0660,
+                                       .gid = 6,
+                                       .dev_major = 7,
+                                       .dev_minor = 200});
+        aci_add(b, &(struct aci_entry){.name = "rootfs/ping",
+                                       .perm = 0755,
+                                       .uid = 0,
+                                       .gid = 0,
+                                       .data = "ELF",
+                                       .len = 3,
+                                       .xattr_name = "security.capability",
+                                       .xattr_value = cap,
+                                       .xattr_len = sizeof(cap)});
         aci_builder_finish(b, false, &data, &len);
-        cr_assert_eq(extract_into(data, len, dir, TAR_EXTRACT_ROOTFS_ONLY, NULL, NULL, &res,
-                                  &err),
+        cr_assert_eq(extract_into(data, len, dir, TAR_EXTRACT_ROOTFS_ONLY, NULL, NULL, &res, &err),
                      0, "%s", err ? err->msg : "");
         tar_result_done(&res);
         _cleanup_free_ char *null = mkpath(dir, "dev/null");
@@ -200,8 +224,8 @@ Test(tar_extract, sparse_file)
         struct stat st;
 
         aci_add_minimal(b);
-        aci_add(b, &(struct aci_entry){ .name = "rootfs/sparse", .size = 64 << 20,
-                                        .sparse_hole = true });
+        aci_add(
+            b, &(struct aci_entry){.name = "rootfs/sparse", .size = 64 << 20, .sparse_hole = true});
         aci_builder_finish(b, false, &data, &len);
         cr_assert_eq(extract_into(data, len, dir, 0, NULL, NULL, &res, &err), 0, "%s",
                      err ? err->msg : "");
@@ -239,9 +263,9 @@ Test(tar_extract, rootfs_only_and_filter)
         aci_add_file(b, "rootfs/etc/drop", 0644, "d");
         aci_add_hardlink(b, "rootfs/link", "rootfs/etc/drop");
         aci_builder_finish(b, false, &data, &len);
-        cr_assert_eq(extract_into(data, len, dir, TAR_EXTRACT_ROOTFS_ONLY, whitelist, &calls,
-                                  &res, &err),
-                     0, "%s", err ? err->msg : "");
+        cr_assert_eq(
+            extract_into(data, len, dir, TAR_EXTRACT_ROOTFS_ONLY, whitelist, &calls, &res, &err), 0,
+            "%s", err ? err->msg : "");
         cr_assert(strstr(res.manifest, "ImageManifest"), "manifest still returned");
         tar_result_done(&res);
         cr_assert_eq(calls, 5, "filter called %d times", calls);
@@ -275,8 +299,8 @@ Test(tar_extract, existing_file_without_overwrite_is_eexist)
         cr_assert(strstr(err->msg, "manifest"), "%s", err->msg);
         ace_error_freep(&err);
         /* With overwrite, the same archive extracts again over itself. */
-        cr_assert_eq(extract_into(data, len, dir, TAR_EXTRACT_OVERWRITE, NULL, NULL, &res, &err),
-                     0, "%s", err ? err->msg : "");
+        cr_assert_eq(extract_into(data, len, dir, TAR_EXTRACT_OVERWRITE, NULL, NULL, &res, &err), 0,
+                     "%s", err ? err->msg : "");
         tar_result_done(&res);
         aci_builder_free(b);
         test_rm_rf(dir);

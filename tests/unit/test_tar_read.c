@@ -20,9 +20,9 @@
 #include "tests/lib/aci_builder.h"
 #include "tests/lib/testfs.h"
 
-static const enum tar_compression all_comp[] = { TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
-                                                 TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
-                                                 TAR_COMPRESSION_ZSTD };
+static const enum tar_compression all_comp[] = {TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
+                                                TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
+                                                TAR_COMPRESSION_ZSTD};
 
 static struct aci_builder *sample(enum tar_compression c)
 {
@@ -59,7 +59,7 @@ Test(tar_read, image_id_is_sha512_of_uncompressed_stream_all_compressions)
                 char want[HASH_IMAGE_ID_SIZE];
                 struct tar_result res;
                 struct ace_error *err = NULL;
-                struct membuf tee = { 0 };
+                struct membuf tee = {0};
                 struct tar_read_opts o;
 
                 aci_builder_finish(b, false, &data, &len);
@@ -69,8 +69,7 @@ Test(tar_read, image_id_is_sha512_of_uncompressed_stream_all_compressions)
                 o.tee = tee_cb;
                 o.tee_userdata = &tee;
                 struct tar_input in = tar_input_memory(data, len);
-                cr_assert_eq(tar_read_manifest(&in, &o, &res, &err), 0, "%s",
-                             err ? err->msg : "");
+                cr_assert_eq(tar_read_manifest(&in, &o, &res, &err), 0, "%s", err ? err->msg : "");
                 cr_assert_str_eq(res.image_id, want, "%s", tar_compression_name(all_comp[i]));
                 cr_assert_eq(res.compression, all_comp[i]);
                 cr_assert_eq(res.stream_size, tlen);
@@ -88,19 +87,18 @@ Test(tar_read, image_id_is_sha512_of_uncompressed_stream_all_compressions)
 /* The reference: `gzip -dc x.aci | sha512sum` (and xz, bzip2, zstd) from the real tools. */
 Test(tar_read, image_id_matches_command_line_tools)
 {
-        static const char *tools[] = { [TAR_COMPRESSION_NONE] = "cat",
-                                       [TAR_COMPRESSION_GZIP] = "gzip -dc",
-                                       [TAR_COMPRESSION_BZIP2] = "bzip2 -dc",
-                                       [TAR_COMPRESSION_XZ] = "xz -dc",
-                                       [TAR_COMPRESSION_ZSTD] = "zstd -qdc" };
+        static const char *tools[] = {[TAR_COMPRESSION_NONE] = "cat",
+                                      [TAR_COMPRESSION_GZIP] = "gzip -dc",
+                                      [TAR_COMPRESSION_BZIP2] = "bzip2 -dc",
+                                      [TAR_COMPRESSION_XZ] = "xz -dc",
+                                      [TAR_COMPRESSION_ZSTD] = "zstd -qdc"};
         _cleanup_free_ char *dir = test_mkdtemp("idtools");
 
         for (size_t i = 0; i < ARRAY_SIZE(all_comp); i++) {
                 struct aci_builder *b = sample(all_comp[i]);
                 _cleanup_free_ char *path = xasprintf("%s/x.aci", dir);
-                _cleanup_free_ char *cmd = xasprintf("%s %s | sha512sum", tools[all_comp[i]],
-                                                     path);
-                char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+                _cleanup_free_ char *cmd = xasprintf("%s %s | sha512sum", tools[all_comp[i]], path);
+                char *argv[] = {"/bin/sh", "-c", cmd, NULL};
                 _cleanup_free_ char *out = NULL;
                 struct proc_status st;
                 struct tar_result res;
@@ -154,7 +152,7 @@ Test(tar_read, callback_input_small_chunks)
         aci_builder_finish(b, false, &data, &len);
         aci_builder_tar(b, &tar, &tlen);
         aci_image_id_of(tar, tlen, want);
-        struct chunked c = { data, len, 0, 7 };
+        struct chunked c = {data, len, 0, 7};
         struct tar_input in = tar_input_callback(chunk_read, &c);
         cr_assert_eq(tar_read_manifest(&in, NULL, &res, &err), 0, "%s", err ? err->msg : "");
         cr_assert_str_eq(res.image_id, want);
@@ -180,7 +178,7 @@ Test(tar_read, callback_error_is_propagated)
         struct ace_error *err = NULL;
 
         aci_builder_finish(b, false, &data, &len);
-        struct chunked c = { data, len, 0, 512 };
+        struct chunked c = {data, len, 0, 512};
         struct tar_input in = tar_input_callback(failing_read, &c);
         cr_assert_eq(tar_read_manifest(&in, NULL, &res, &err), -ECONNRESET);
         cr_assert(strstr(err->msg, "connection reset by test"), "%s", err->msg);
@@ -199,7 +197,7 @@ Test(tar_read, push_interface_same_id_and_tee)
                 struct ace_error *err = NULL;
                 struct tar_push *p;
                 struct tar_extract_opts o;
-                struct membuf tee = { 0 };
+                struct membuf tee = {0};
 
                 aci_builder_finish(b, false, &data, &len);
                 aci_builder_tar(b, &tar, &tlen);
@@ -304,15 +302,15 @@ Test(tar_read, trailing_bytes_are_hashed)
 
 Test(tar_read, refused_magic_table_sorted_and_complete)
 {
-        static const char *const required[] = { "7z", "cpio (newc)", "cpio (odc)", "iso9660",
-                                                "rar", "zip" };
+        static const char *const required[] = {"7z",      "cpio (newc)", "cpio (odc)",
+                                               "iso9660", "rar",         "zip"};
         size_t n = 0;
 
         for (; tar_refused_magic_name(n); n++)
                 if (n > 0)
-                        cr_assert_lt(strcmp(tar_refused_magic_name(n - 1),
-                                            tar_refused_magic_name(n)),
-                                     0, "not sorted at %s", tar_refused_magic_name(n));
+                        cr_assert_lt(
+                            strcmp(tar_refused_magic_name(n - 1), tar_refused_magic_name(n)), 0,
+                            "not sorted at %s", tar_refused_magic_name(n));
         for (size_t i = 0; i < ARRAY_SIZE(required); i++) {
                 bool found = false;
                 for (size_t j = 0; j < n; j++)
@@ -327,8 +325,7 @@ Test(tar_read, compression_names_round_trip)
         struct ace_error *err = NULL;
 
         for (size_t i = 0; i < ARRAY_SIZE(all_comp); i++) {
-                cr_assert_eq(tar_compression_from_name(tar_compression_name(all_comp[i]), &c,
-                                                       NULL),
+                cr_assert_eq(tar_compression_from_name(tar_compression_name(all_comp[i]), &c, NULL),
                              0);
                 cr_assert_eq(c, all_comp[i]);
         }
@@ -345,16 +342,18 @@ Test(tar_read, detect_compression_by_magic_not_name)
                 size_t len;
                 enum tar_compression want;
         } t[] = {
-                { "\x1f\x8b\x08\x00", 4, TAR_COMPRESSION_GZIP },
-                { "BZh91AY", 7, TAR_COMPRESSION_BZIP2 },
-                { "\xfd" "7zXZ\x00\x00", 7, TAR_COMPRESSION_XZ },
-                { "\x28\xb5\x2f\xfd\x00", 5, TAR_COMPRESSION_ZSTD },
+            {"\x1f\x8b\x08\x00", 4, TAR_COMPRESSION_GZIP},
+            {"BZh91AY", 7, TAR_COMPRESSION_BZIP2},
+            {"\xfd"
+             "7zXZ\x00\x00",
+             7, TAR_COMPRESSION_XZ},
+            {"\x28\xb5\x2f\xfd\x00", 5, TAR_COMPRESSION_ZSTD},
         };
         for (size_t i = 0; i < ARRAY_SIZE(t); i++) {
                 cr_assert_eq(tar_detect_compression(t[i].bytes, t[i].len, &c, NULL), 0);
                 cr_assert_eq(c, t[i].want);
         }
-        unsigned char zeros[1024] = { 0 };
+        unsigned char zeros[1024] = {0};
         cr_assert_eq(tar_detect_compression(zeros, sizeof(zeros), &c, NULL), 0);
         cr_assert_eq(c, TAR_COMPRESSION_NONE);
         cr_assert_eq(tar_detect_compression("PK\x03\x04", 4, &c, NULL), -EPROTONOSUPPORT);

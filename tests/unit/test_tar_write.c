@@ -32,7 +32,7 @@ static char *P(const char *a, const char *b)
 
 static void set_mtime(const char *path, time_t t)
 {
-        struct timespec ts[2] = { { t, 0 }, { t, 0 } };
+        struct timespec ts[2] = {{t, 0}, {t, 0}};
         cr_assert_eq(utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW), 0);
 }
 
@@ -51,8 +51,8 @@ static char *make_layout(const char *dir)
         cr_assert_eq(mkdir(rootfs, 0755), 0);
         cr_assert_eq(mkdir(bin, 0755), 0);
         cr_assert_eq(mkdir(etc, 0750), 0);
-        test_write_file(man, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\"}",
-                        0644);
+        test_write_file(
+            man, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\"}", 0644);
         test_write_file(a, "#!/bin/true\n", 04755);
         cr_assert_eq(link(a, bb), 0);
         cr_assert_eq(symlink("a", sh), 0);
@@ -61,11 +61,11 @@ static char *make_layout(const char *dir)
         test_write_file(zz, "last\n", 0644);
         cr_assert_eq(mkfifo(fifo, 0640), 0);
         int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
         cr_assert_eq(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
         close(s);
-        const char *all[] = { a, sh, conf, zz, fifo, bin, etc, rootfs, man };
+        const char *all[] = {a, sh, conf, zz, fifo, bin, etc, rootfs, man};
         for (size_t i = 0; i < ARRAY_SIZE(all); i++)
                 set_mtime(all[i], 1600000000 + (time_t)i);
         return l;
@@ -94,20 +94,20 @@ static char **list_entries(const char *path)
         archive_read_support_format_tar(a);
         cr_assert_eq(archive_read_open_filename(a, path, 65536), ARCHIVE_OK);
         while (archive_read_next_header(a, &e) == ARCHIVE_OK)
-                v = strv_push_take(v, xasprintf("%s %lld:%lld %s%s", archive_entry_pathname(e),
-                                                (long long)archive_entry_uid(e),
-                                                (long long)archive_entry_gid(e),
-                                                archive_entry_uname(e) ? archive_entry_uname(e) : "-",
-                                                archive_entry_hardlink(e) ? " hardlink" : ""));
+                v = strv_push_take(
+                    v, xasprintf("%s %lld:%lld %s%s", archive_entry_pathname(e),
+                                 (long long)archive_entry_uid(e), (long long)archive_entry_gid(e),
+                                 archive_entry_uname(e) ? archive_entry_uname(e) : "-",
+                                 archive_entry_hardlink(e) ? " hardlink" : ""));
         archive_read_free(a);
         return v;
 }
 
 Test(tar_write, round_trip_all_compressions)
 {
-        static const enum tar_compression comps[] = { TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
-                                                      TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
-                                                      TAR_COMPRESSION_ZSTD };
+        static const enum tar_compression comps[] = {TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
+                                                     TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
+                                                     TAR_COMPRESSION_ZSTD};
         _cleanup_free_ char *dir = test_mkdtemp("write");
         _cleanup_free_ char *layout = make_layout(dir);
         _cleanup_free_ char *sock = P(layout, "rootfs/sock");
@@ -133,8 +133,7 @@ Test(tar_write, round_trip_all_compressions)
                 int fd = open(out, O_RDONLY | O_CLOEXEC);
                 int xfd = open(x, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 struct tar_input in = tar_input_fd(fd);
-                cr_assert_eq(tar_extract(&in, xfd, NULL, &res, &err), 0, "%s",
-                             err ? err->msg : "");
+                cr_assert_eq(tar_extract(&in, xfd, NULL, &res, &err), 0, "%s", err ? err->msg : "");
                 close(fd);
                 close(xfd);
                 cr_assert_str_eq(res.image_id, id);
@@ -152,7 +151,7 @@ Test(tar_write, round_trip_all_compressions)
                 _cleanup_free_ char *got = test_tree_snapshot(xr);
                 cr_assert_str_eq(got, want);
                 _cleanup_free_ char *conf = P(x, "rootfs/etc/conf");
-                char v[32] = { 0 };
+                char v[32] = {0};
                 cr_assert_eq(getxattr(conf, "user.mime", v, sizeof(v)), 10);
                 cr_assert_str_eq(v, "text/plain");
         }
@@ -171,9 +170,9 @@ Test(tar_write, order_manifest_first_then_sorted)
         o.owner_root = true;
         write_aci(layout, out, &o, id);
         _cleanup_strv_free_ char **v = list_entries(out);
-        const char *want[] = { "manifest", "rootfs", "rootfs/bin", "rootfs/bin/a",
-                               "rootfs/bin/b", "rootfs/bin/sh", "rootfs/etc", "rootfs/etc/conf",
-                               "rootfs/fifo", "rootfs/zz" };
+        const char *want[] = {"manifest",     "rootfs",        "rootfs/bin", "rootfs/bin/a",
+                              "rootfs/bin/b", "rootfs/bin/sh", "rootfs/etc", "rootfs/etc/conf",
+                              "rootfs/fifo",  "rootfs/zz"};
         cr_assert_eq(strv_length(v), ARRAY_SIZE(want));
         for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
                 size_t n = strlen(want[i]);

@@ -1,0 +1,98 @@
+#!/bin/sh
+# run-latency.sh [BUILD] [ROUNDS] - start-to-exit latency of a /bin/true app (busybox-static rootfs)
+#
+#   ace-stage1 : stage1 `run` (/init) of a prepared overlay pod (new PID, mount, IPC, UTS and
+#                network namespaces with loopback up, overlayfs rootfs, /proc /sys /dev, stage2
+#                pivot_root + credentials + exec, supervisor, logs)
+#   crun       : `crun run` of an OCI bundle of the same rootfs (`crun spec`, /bin/true,
+#                namespaces pid, network, ipc, uts, mount; cgroupfs manager)
+#   unshare    : `unshare -pnium --fork chroot ROOTFS /bin/true` (the namespaces+chroot floor)
+#
+# The three alternate in blocks of 3 runs for ROUNDS rounds (default 10, so 30 runs each) after
+# 3 warm-ups, timed by hyperfine without a shell (-N); medians and min..max of all runs.
+# Needs root, hyperfine, crun, busybox-static (all in the Makefile's DEB_PKGS).
+set -eu
+build=$(cd "${1:-build}" && pwd)
+rounds=${2:-10}
+stage1=$build/stage1/ace-stage1
+stage2=$build/stage1/ace-stage2
+[ -x "$stage1" ] && [ -x "$stage2" ] || { echo "build stage1 first (make)" >&2; exit 1; }
+command -v hyperfine >/dev/null && command -v crun >/dev/null || { echo "needs hyperfine and crun" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/ace-bench-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# crun refuses a "hybrid" host whose cgroup2 mount still offers controllers (here: hugetlb).
+# Give such controllers a v1 hierarchy, as on the reference machine of perf.md (9 v1 hierarchies).
+if [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
+	for c in $(cat /sys/fs/cgroup/unified/cgroup.controllers); do
+		echo "bench: mounting cgroup v1 hierarchy for $c (crun needs no controllers on cgroup2)" >&2
+		mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
+	done
+fi
+
+# One rootfs, three consumers.
+rootfs=$work/rootfs
+mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/tmp"
+cp /bin/busybox "$rootfs/bin/busybox"
+for l in sh true; do ln -s busybox "$rootfs/bin/$l"; done
+echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"
+echo 'root:x:0:' > "$rootfs/etc/group"
+
+# The ace pod, laid out as stage0 prepares it (Documentation/stage1-abi.md).
+store=$work/data/cas/tree
+uuid=6f1f4b0e-0d7c-4d7e-9f3a-2b6c1d0e9a11
+pod=$work/data/pods/run/$uuid
+mkdir -p "$store/deps-stage1/rootfs" "$store/deps-app" "$pod/appsinfo/true" "$pod/stage1/rootfs"
+cp "$stage1" "$store/deps-stage1/rootfs/init"
+cp "$stage2" "$store/deps-stage1/rootfs/stage2"
+cp -a "$rootfs" "$store/deps-app/rootfs"
+echo deps-app > "$pod/appsinfo/true/treeStoreID"
+echo deps-stage1 > "$pod/stage1TreeStoreID"
+mkdir -p "$pod/overlay/deps-app/upper/true" "$pod/overlay/deps-app/work/true"
+: > "$pod/overlay-prepared"
+printf '{"treeStorePath": "%s", "overlay": true, "stopTimeout": 10}\n' "$store" > "$pod/runtime-config"
+cat > "$pod/pod" <<EOF
+{"acVersion": "0.8.11", "acKind": "PodManifest", "apps": [{"name": "true",
+ "image": {"id": "sha512-0000"}, "app": {"exec": ["/bin/true"], "user": "0", "group": "0"}}]}
+EOF
+
+# The OCI bundle: crun's default spec, /bin/true, no terminal.
+bundle=$work/bundle
+mkdir -p "$bundle"
+cp -a "$rootfs" "$bundle/rootfs"
+(cd "$bundle" && crun spec && sed -i 's/"terminal": true/"terminal": false/; s/"sh"/"\/bin\/true"/' config.json)
+
+ace_cmd="$store/deps-stage1/rootfs/init --net=none $uuid"
+crun_cmd="crun run --bundle $bundle ace-bench-crun"
+unshare_cmd="unshare -pnium --fork chroot $rootfs /bin/true"
+
+# stage1 wants the pod dir as cwd and RKT_LOCK_FD: hold the lock on fd 9 for the whole run.
+cd "$pod"
+exec 9<"$pod"
+flock -x 9
+export RKT_LOCK_FD=9
+
+for name in ace crun unshare; do : > "$work/$name.times"; done
+hyperfine -N --warmup 3 --runs 3 "$ace_cmd" "$crun_cmd" "$unshare_cmd" >/dev/null 2>&1 || true
+i=0
+while [ $i -lt "$rounds" ]; do
+	for name in ace crun unshare; do
+		eval "cmd=\$${name}_cmd"
+		hyperfine -N --runs 3 --export-json "$work/r.json" "$cmd" >/dev/null 2>&1
+		# "times": [ a, b, c ] -> one value per line, in seconds
+		tr -d ' \n' < "$work/r.json" | sed 's/.*"times":\[\([^]]*\)\].*/\1/' | tr ',' '\n' >> "$work/$name.times"
+		echo >> "$work/$name.times"
+	done
+	i=$((i + 1))
+done
+
+stats() {
+	grep . "$1" | sort -g | awk '{ v[NR] = $1 * 1000 } END {
+		m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%8.2f ms   %6.2f .. %6.2f ms   n=%d\n", m, v[1], v[NR], NR }'
+}
+echo "start-to-exit of /bin/true, median and min..max ($(uname -r), $(nproc) CPUs)"
+printf '%-10s ' "ace-stage1"; stats "$work/ace.times"
+printf '%-10s ' "crun"; stats "$work/crun.times"
+printf '%-10s ' "unshare"; stats "$work/unshare.times"

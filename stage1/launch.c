@@ -1,0 +1,97 @@
+/* launch.c - fork + exec stage2 for one app process (launch.h). */
+#include "stage1/launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/strv.h"
+#include "common/xalloc.h"
+#include "stage1/podfiles.h"
+
+/* The pid of the calling process in the host PID namespace: /proc here is the host's procfs
+ * (the pod's own procfs is only mounted inside app rootfses), and /proc/self resolves to our pid
+ * as that procfs's namespace sees it. */
+static pid_t host_pid(void)
+{
+        char buf[32];
+        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+
+        if (n <= 0)
+                return -1;
+        buf[n] = 0;
+        return (pid_t)atoi(buf);
+}
+
+static void child_fail(const char *what, const char *app)
+{
+        dprintf(STDERR_FILENO, "ace-stage1: app %s: %s: %s\n", app, what, strerror(errno));
+        _exit(254);
+}
+
+static void record_start(const struct launch_req *req)
+{
+        _cleanup_free_ char *pidp = xasprintf("appsinfo/%s/pid", req->app);
+        _cleanup_free_ char *startp = xasprintf("appsinfo/%s/started", req->app);
+        pid_t pid = host_pid();
+
+        if (pid <= 0 || podfile_write_pid(req->podfd, pidp, pid, NULL) < 0 ||
+            podfile_touch(req->podfd, startp, NULL) < 0)
+                child_fail("record pid", req->app);
+}
+
+static void child(const struct launch_req *req)
+{
+        char **argv = NULL;
+        size_t n = 0;
+        sigset_t none;
+        int devnull;
+
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        signal(SIGPIPE, SIG_DFL);
+        umask(022);
+        if (!req->inherit_stdin) {
+                devnull = open("/dev/null", O_RDONLY);
+                if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0)
+                        child_fail("stdin", req->app);
+        }
+        if ((req->stdout_fd >= 0 && dup2(req->stdout_fd, STDOUT_FILENO) < 0) ||
+            (req->stderr_fd >= 0 && dup2(req->stderr_fd, STDERR_FILENO) < 0))
+                child_fail("stdio", req->app);
+        if (!req->event)
+                record_start(req);
+        argv = xcalloc(16 + (req->event_argv ? strv_length(req->event_argv) : 0), sizeof(char *));
+        argv[n++] = (char *)"ace-stage2";
+        argv[n++] = xasprintf("--spec=%s", req->spec_path);
+        argv[n++] = xasprintf("--root=%s", req->rootfs);
+        if (req->debug)
+                argv[n++] = (char *)"--debug";
+        if (req->event) {
+                argv[n++] = xasprintf("--event=%s", req->event);
+                argv[n++] = (char *)"--";
+                for (size_t i = 0; req->event_argv[i]; i++)
+                        argv[n++] = req->event_argv[i];
+        }
+        argv[n] = NULL;
+        /* An empty environment: stage2 builds the app's from the launch spec alone. */
+        execve(req->stage2, argv, (char *[]){ NULL });
+        child_fail("exec stage2", req->app);
+}
+
+pid_t launch_spawn(const struct launch_req *req, struct ace_error **err)
+{
+        pid_t pid = fork();
+
+        if (pid < 0)
+                return ace_error_errno(err, errno, "fork for app %s", req->app);
+        if (pid == 0)
+                child(req);
+        return pid;
+}

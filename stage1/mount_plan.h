@@ -1,0 +1,83 @@
+/*
+ * mount_plan.h - an app's filesystem as a list of typed operations (plan), executed in one place
+ * (mount_apply.c). The planner is pure: it turns a struct pod_app plus the pod's paths into the
+ * ordered op list, so the order and every source/target can be unit-tested without root.
+ *
+ * Targets are paths inside the app rootfs; the executor resolves each one with openat2
+ * RESOLVE_IN_ROOT against the rootfs fd and mounts on the resulting fd, so an image-controlled
+ * symlink can never redirect a mount to the host (T-21, CVE-2021-30465 class).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "stage1/pod.h"
+
+enum mount_op_kind {
+        MOP_ROOTFS_OVERLAY, /* overlayfs: source = lowerdir, upper, work; target = rootfs path */
+        MOP_ROOTFS_BIND,    /* the prepared copy bound onto itself (pivot_root needs a mount) */
+        MOP_DIR,            /* ensure a directory; a symlink/file there is replaced, not followed */
+        MOP_PROC,           /* fresh procfs of the pod's PID namespace */
+        MOP_SYSFS,          /* read-only sysfs */
+        MOP_TMPFS,          /* tmpfs with data options */
+        MOP_DEVPTS,         /* devpts newinstance */
+        MOP_MQUEUE,         /* mqueue of the pod's IPC namespace */
+        MOP_DEVNODE,        /* character device: mode, major:minor */
+        MOP_SYMLINK,        /* symlink target -> source, only if nothing is there yet */
+        MOP_BIND,           /* volume: bind source (host path or pod-dir relative) on target */
+        MOP_ROOT_READONLY,  /* remount the rootfs mount itself read-only (not its submounts) */
+        _MOP_MAX,
+};
+
+enum mount_source_base {
+        MSRC_NONE,
+        MSRC_HOST, /* absolute host path, opened with RESOLVE_NO_SYMLINKS */
+        MSRC_POD,  /* relative to the pod directory (sharedVolumes/<name>) */
+};
+
+struct mount_op {
+        enum mount_op_kind kind;
+        char *source;           /* kind-specific, see above */
+        enum mount_source_base source_base;
+        char *upper, *work;     /* MOP_ROOTFS_OVERLAY */
+        char *target;           /* inside the rootfs ("/dev/null"); rootfs path for MOP_ROOTFS_* */
+        char *data;             /* mount data (tmpfs/devpts options) */
+        unsigned long flags;    /* MS_* */
+        mode_t mode;            /* MOP_DEVNODE, MOP_DIR */
+        unsigned dev_major, dev_minor;
+        bool recursive, read_only;
+};
+
+struct mount_plan {
+        char *rootfs; /* absolute path of the app rootfs mount point */
+        struct mount_op *ops;
+        size_t n_ops;
+};
+
+/* Where things are for one pod (absolute paths; pod_dir is the pod directory). */
+struct mount_paths {
+        const char *pod_dir;
+        const char *tree_store; /* runtime-config treeStorePath (overlay pods) */
+        bool overlay;
+        bool interactive;
+};
+
+/* The rootfs mount point of an app: <pod>/stage1/rootfs/opt/stage2/<app>/rootfs. */
+char *mount_app_rootfs(const char *pod_dir, const char *app);
+
+int mount_plan_app(const struct pod_app *app, const struct mount_paths *paths,
+                   struct mount_plan *ret, struct ace_error **err);
+void mount_plan_done(struct mount_plan *plan);
+
+const char *mount_op_kind_name(enum mount_op_kind kind);
+
+/* The device nodes every app gets (OS-SPEC), sorted by name; a unit test checks it. */
+struct mount_devnode {
+        const char *name;
+        unsigned major, minor;
+};
+extern const struct mount_devnode mount_devnodes[];
+extern const size_t n_mount_devnodes;

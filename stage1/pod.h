@@ -1,0 +1,80 @@
+/*
+ * pod.h - stage1's view of a pod: what the pod directory says, resolved into the few facts stage1
+ * acts on (ABI: Documentation/stage1-abi.md).
+ *
+ * pod_load() reads `runtime-config`, the reified pod manifest `pod` and, for an app without an
+ * `app` section in the pod manifest, `appsinfo/<app>/manifest`. It resolves each app's volume
+ * mounts (explicit pod-manifest mounts first, then the app's mountPoints by volume name) and its
+ * isolators into a launch spec for stage2. Everything here is pure data: the mount planner and
+ * the supervisor take it as input, and unit tests build it by hand.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "common/launch_spec.h"
+
+enum pod_volume_kind { POD_VOLUME_HOST, POD_VOLUME_EMPTY };
+
+struct pod_volume {
+        char *name;
+        enum pod_volume_kind kind;
+        char *source; /* host: absolute host path */
+        bool read_only;
+        bool recursive; /* host: rbind (default true) */
+        mode_t mode;    /* empty: mode of sharedVolumes/<name> (default 0755) */
+        uid_t uid;
+        gid_t gid;
+};
+
+struct pod_mount {
+        const struct pod_volume *volume; /* points into pod.volumes */
+        char *path;                      /* absolute path in the app rootfs */
+        bool read_only;                  /* volume readOnly || mountPoint readOnly */
+};
+
+struct pod_app {
+        char *name;
+        char *image_id;
+        char *tree_id;  /* appsinfo/<app>/treeStoreID */
+        struct launch_spec launch;
+        char **pre_start;  /* event handler argv or NULL */
+        char **post_stop;
+        bool read_only_rootfs;
+        struct pod_mount *mounts;
+        size_t n_mounts;
+};
+
+struct pod {
+        char *uuid;
+        struct pod_app *apps;
+        size_t n_apps;
+        struct pod_volume *volumes;
+        size_t n_volumes;
+        /* runtime-config */
+        char *tree_store;
+        bool overlay;
+        unsigned stop_timeout; /* seconds */
+        size_t log_max_bytes;  /* per log file before rotation */
+};
+
+#define POD_DEFAULT_STOP_TIMEOUT 10
+#define POD_DEFAULT_LOG_MAX (8u << 20)
+
+/* Loads the pod from the pod directory fd. */
+int pod_load(int podfd, const char *uuid, struct pod **ret, struct ace_error **err);
+/* Same from already-read texts (unit tests): app manifests by index, NULL if absent. */
+int pod_load_texts(const char *runtime_config, const char *pod_manifest,
+                   const char *const *image_manifests, const char *const *tree_ids, size_t n,
+                   struct pod **ret, struct ace_error **err);
+void pod_free(struct pod *pod);
+static inline void pod_freep(struct pod **p)
+{
+        pod_free(*p);
+        *p = NULL;
+}
+
+const struct pod_app *pod_find_app(const struct pod *pod, const char *name);

@@ -1,0 +1,305 @@
+/*
+ * run.c - the `run` entrypoint (/init): turn a prepared pod directory into a running pod.
+ *
+ * Process tree:
+ *
+ *   ace run (stage0) --exec--> /init = relay, host PID namespace
+ *                                 `-- pod PID 1 = supervisor (new PID, mount, IPC, UTS[, net])
+ *                                       `-- stage2 -> app (own mount ns, pivot_root)
+ *
+ * The relay stays small: it forwards SIGTERM/SIGINT/SIGHUP to the supervisor and exits with its
+ * status, so `ace run`'s PID is the pod as rkt's ABI wants (systemd units, `kill`). The supervisor
+ * dies with the relay (PR_SET_PDEATHSIG), and the kernel then kills every process of the pod:
+ * `kill -9` of the run process leaves nothing running and, since every mount lives in the pod's
+ * mount namespace, nothing mounted.
+ *
+ * Relay <-> supervisor sync (one pipe, numbered in the comments below):
+ *   #1 supervisor: PDEATHSIG armed, waits;  #2 relay: `pid` written, sends "go";
+ *   a relay that died before #2 shows up as EOF and the supervisor exits.
+ */
+#include "stage1/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/launch_spec.h"
+#include "common/log.h"
+#include "common/xalloc.h"
+#include "stage1/mount_apply.h"
+#include "stage1/mount_plan.h"
+#include "stage1/netlink.h"
+#include "stage1/pod.h"
+#include "stage1/podfiles.h"
+#include "stage1/run_args.h"
+#include "stage1/stage2_path.h"
+#include "stage1/supervisor.h"
+
+#define EXIT_STAGE1_FAILED 254
+
+struct run_ctx {
+        struct run_args args;
+        struct pod *pod;
+        int lockfd; /* RKT_LOCK_FD: an O_DIRECTORY fd of the pod dir holding the pod's flock */
+        int podfd;  /* the pod dir; reopened inside the pod's mount namespace by pod_init */
+        char *pod_dir;
+        char *stage2;
+};
+
+static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
+{
+        const char *s = getenv("RKT_LOCK_FD");
+        struct stat st;
+        char *end;
+        long fd;
+
+        if (!s)
+                return ace_error_make(err, EINVAL, "RKT_LOCK_FD is not set (run is started by ace)");
+        errno = 0;
+        fd = strtol(s, &end, 10);
+        if (errno || *end || fd < 3 || fd > INT_MAX || fstat((int)fd, &st) < 0 ||
+            !S_ISDIR(st.st_mode))
+                return ace_error_make(err, EBADF, "RKT_LOCK_FD=%s is not an open directory fd", s);
+        /* stage0 cleared FD_CLOEXEC to hand it over; we keep it for the pod's lifetime but it
+         * must never reach a child (the app must not get a handle on the host data dir, T-19). */
+        if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0)
+                return ace_error_errno(err, errno, "set close-on-exec on RKT_LOCK_FD");
+        c->lockfd = c->podfd = (int)fd;
+        return 0;
+}
+
+/* stage2 runs each app; the run entrypoint's interactive/insecure flags shape its spec. */
+static int write_launch_specs(struct run_ctx *c, struct ace_error **err)
+{
+        for (size_t i = 0; i < c->pod->n_apps; i++) {
+                struct pod_app *a = &c->pod->apps[i];
+                _cleanup_free_ char *path = xasprintf("appsinfo/%s/launch.json", a->name);
+                _cleanup_free_ char *dir = xasprintf("appsinfo/%s", a->name);
+                _cleanup_free_ char *json = NULL;
+                int r;
+
+                if (c->args.disable_caps)
+                        a->launch.caps_mode = LAUNCH_CAPS_ALL;
+                a->launch.interactive = c->args.interactive;
+                json = launch_spec_format(&a->launch);
+                if (mkdirat(c->podfd, "appsinfo", 0755) < 0 && errno != EEXIST)
+                        return ace_error_errno(err, errno, "mkdir appsinfo");
+                if (mkdirat(c->podfd, dir, 0755) < 0 && errno != EEXIST)
+                        return ace_error_errno(err, errno, "mkdir %s", dir);
+                if ((r = podfile_write(c->podfd, path, json, err)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **err)
+{
+        int r;
+
+        if ((r = run_args_parse(argc, argv, &c->args, err)) < 0)
+                return r;
+        if (c->args.debug)
+                log_set_level(LOG_LEVEL_DEBUG);
+        if ((r = take_lock_fd(c, err)) < 0)
+                return r;
+        c->pod_dir = getcwd(NULL, 0);
+        if (!c->pod_dir)
+                return ace_error_errno(err, errno, "getcwd");
+        if ((r = pod_load(c->podfd, c->args.uuid, &c->pod, err)) < 0)
+                return r;
+        if (c->args.interactive && c->pod->n_apps != 1)
+                return ace_error_make(err, EINVAL, "--interactive needs exactly one app, not %zu",
+                                      c->pod->n_apps);
+        if ((r = stage2_find(&c->stage2, err)) < 0 || (r = write_launch_specs(c, err)) < 0)
+                return r;
+        return 0;
+}
+
+/* ---- pod PID 1 --------------------------------------------------------------------------------- */
+
+static int create_shared_volumes(struct run_ctx *c, struct ace_error **err)
+{
+        for (size_t i = 0; i < c->pod->n_volumes; i++) {
+                const struct pod_volume *v = &c->pod->volumes[i];
+                _cleanup_free_ char *path = xasprintf("sharedVolumes/%s", v->name);
+
+                if (v->kind != POD_VOLUME_EMPTY)
+                        continue;
+                if (mkdirat(c->podfd, "sharedVolumes", 0755) < 0 && errno != EEXIST)
+                        return ace_error_errno(err, errno, "mkdir sharedVolumes");
+                if (mkdirat(c->podfd, path, 0700) < 0 && errno != EEXIST)
+                        return ace_error_errno(err, errno, "mkdir %s", path);
+                /* Owner first, then mode: chown clears set-id bits a mode may ask for. */
+                if (fchownat(c->podfd, path, v->uid, v->gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    fchmodat(c->podfd, path, v->mode, 0) < 0)
+                        return ace_error_errno(err, errno, "set owner/mode of %s", path);
+        }
+        return 0;
+}
+
+static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
+{
+        struct mount_paths paths = {
+                .pod_dir = c->pod_dir,
+                .tree_store = c->pod->tree_store,
+                .overlay = c->pod->overlay,
+                .interactive = c->args.interactive,
+        };
+
+        for (size_t i = 0; i < c->pod->n_apps; i++) {
+                struct mount_plan plan __attribute__((cleanup(mount_plan_done))) = { 0 };
+                const struct pod_app *a = &c->pod->apps[i];
+                int r;
+
+                if ((r = mount_plan_app(a, &paths, &plan, err)) < 0 ||
+                    (r = mount_plan_apply(&plan, c->podfd, err)) < 0)
+                        return ace_error_wrap(err, "app %s", a->name);
+        }
+        return 0;
+}
+
+/* The pod's PID 1, right after fork; the comments name the namespaces it is already in. */
+static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_error **err)
+{
+        _cleanup_free_ char *hostname = NULL;
+        char go;
+        int flags = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS, r;
+
+        /* In: the new PID namespace (as PID 1), every other namespace still the host's. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                return ace_error_errno(err, errno, "set parent-death signal");
+        /* #1 -> #2: a relay that died before arming PDEATHSIG took effect gives EOF here. */
+        if (TEMP_FAILURE_RETRY(read(sync_fd, &go, 1)) != 1)
+                return ace_error_make(err, ESRCH, "the run process went away");
+        close(sync_fd);
+        if (c->args.net == RUN_NET_NONE)
+                flags |= CLONE_NEWNET;
+        if (unshare(flags) < 0)
+                return ace_error_errno(err, errno, "unshare pod namespaces");
+        /* First thing in the new mount namespace: stop propagation both ways, so no mount of
+         * the pod ever appears on the host (and host mounts made later do not pour in). */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+                return ace_error_errno(err, errno, "make the pod's mounts private");
+        /* The lock fd was opened in the host's mount namespace: a bind mount from a path under
+         * it would fail (EINVAL, source not in our namespace). The lock fd itself stays open:
+         * it holds the pod's flock until the pod dies. */
+        c->podfd = open(c->pod_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (c->podfd < 0)
+                return ace_error_errno(err, errno, "open the pod directory %s", c->pod_dir);
+        hostname = c->args.hostname ? xstrdup(c->args.hostname) : xasprintf("ace-%s", c->args.uuid);
+        if (sethostname(hostname, strlen(hostname)) < 0)
+                return ace_error_errno(err, errno, "set hostname %s", hostname);
+        if (c->args.net == RUN_NET_NONE && (r = netlink_loopback_up(err)) < 0)
+                return ace_error_wrap(err, "failed to setup network");
+        /* Networking issue: CNI networks, /etc/hosts and resolv.conf material go here. */
+        if ((r = create_shared_volumes(c, err)) < 0 || (r = setup_app_filesystems(c, err)) < 0)
+                return r;
+        struct supervisor_config cfg = {
+                .pod = c->pod,
+                .podfd = c->podfd,
+                .pod_dir = c->pod_dir,
+                .stage2 = c->stage2,
+                .interactive = c->args.interactive,
+                .debug = c->args.debug,
+        };
+        return supervisor_run(&cfg, ret_status, err);
+}
+
+/* ---- relay (host PID namespace) ------------------------------------------------------------ */
+
+static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *mask)
+{
+        _cleanup_error_ struct ace_error *err = NULL;
+        siginfo_t si;
+        int wstatus;
+
+        /* #2: publish the pod (its PID 1 as the host sees it), then let it go. */
+        if (podfile_write_pid(c->podfd, "pid", child, &err) < 0) {
+                log_error_ace(err);
+                kill(child, SIGKILL);
+        } else if (write(sync_fd, "g", 1) != 1) {
+                log_error("cannot start the pod: %s", strerror(errno));
+                kill(child, SIGKILL);
+        }
+        close(sync_fd);
+        for (;;) {
+                if (sigwaitinfo(mask, &si) < 0)
+                        continue;
+                if (si.si_signo != SIGCHLD) {
+                        log_debug("forwarding signal %d to the pod as SIGTERM", si.si_signo);
+                        (void)kill(child, SIGTERM);
+                        continue;
+                }
+                if (waitpid(child, &wstatus, WNOHANG) == child)
+                        break;
+        }
+        if (WIFEXITED(wstatus))
+                return WEXITSTATUS(wstatus);
+        return 128 + WTERMSIG(wstatus);
+}
+
+int stage1_run(int argc, char **argv)
+{
+        _cleanup_error_ struct ace_error *err = NULL;
+        struct run_ctx c = { .lockfd = -1, .podfd = -1 };
+        int sync[2], status = EXIT_STAGE1_FAILED;
+        sigset_t mask;
+        pid_t child;
+
+        if (prepare(&c, argc, argv, &err) < 0)
+                goto fail;
+        /* Blocked before the fork so that neither side can miss a signal; the supervisor keeps
+         * them blocked for its signalfd, stage2 children get a clean mask. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (pipe2(sync, O_CLOEXEC) < 0) {
+                ace_error_errno(&err, errno, "pipe");
+                goto fail;
+        }
+        /* unshare(NEWPID) affects only our children: the relay itself stays in the host's PID
+         * namespace, the forked child is PID 1 of the new one. */
+        if (unshare(CLONE_NEWPID) < 0) {
+                ace_error_errno(&err, errno, "unshare PID namespace");
+                goto fail;
+        }
+        child = fork();
+        if (child < 0) {
+                ace_error_errno(&err, errno, "fork the pod");
+                goto fail;
+        }
+        if (child == 0) {
+                close(sync[1]);
+                if (pod_init(&c, sync[0], &status, &err) < 0) {
+                        log_error_ace(err);
+                        _exit(EXIT_STAGE1_FAILED);
+                }
+                _exit(status);
+        }
+        close(sync[0]);
+        status = relay(&c, child, sync[1], &mask);
+        pod_free(c.pod);
+        free(c.pod_dir);
+        free(c.stage2);
+        return status;
+fail:
+        log_error_ace(err);
+        pod_free(c.pod);
+        free(c.pod_dir);
+        free(c.stage2);
+        return EXIT_STAGE1_FAILED;
+}

@@ -1,0 +1,34 @@
+/*
+ * run_args.h - the `run` entrypoint's arguments (stage1 ABI, interface version 6):
+ *
+ *   init [--debug] --net=<list> [--interactive] [--mds-token=T] [--local-config=DIR]
+ *        [--hostname=H] [--dns-conf-mode=resolv=M,hosts=M] [--disable-capabilities-restriction]
+ *        [--disable-paths] [--disable-seccomp] [--ipc=MODE] [--private-users=S:C] UUID
+ *
+ * Networks: `none` (own namespace, loopback only) and `host` (the host's) for now; anything
+ * else is refused with a clear error (the networking issue adds CNI networks). --ipc accepts
+ * auto/private (a private IPC namespace); `parent` is refused until it is implemented.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "common/error.h"
+
+enum run_net { RUN_NET_NONE, RUN_NET_HOST };
+
+struct run_args {
+        bool debug;
+        enum run_net net;
+        bool interactive;
+        const char *mds_token;
+        const char *local_config;
+        const char *hostname; /* NULL: ace-<uuid> */
+        const char *dns_conf_mode;
+        bool disable_caps;
+        bool disable_paths;
+        bool disable_seccomp;
+        const char *uuid;
+};
+
+int run_args_parse(int argc, char **argv, struct run_args *ret, struct ace_error **err);

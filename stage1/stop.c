@@ -1,0 +1,140 @@
+/*
+ * stop.c - the `stop` and `gc` entrypoints.
+ *
+ *   stop [--force] UUID : SIGTERM to the pod's PID 1 (graceful: apps get SIGTERM, SIGKILL after
+ *                         stopTimeout, post-stop handlers run), or SIGKILL with --force (the
+ *                         kernel kills the whole pod). A pod that is not running is not an
+ *                         error: there is nothing to stop.
+ *   gc [--debug] [--local-config=DIR] UUID : releases what a dead pod held outside its
+ *                         directory. Mounts need nothing: they all lived in the pod's mount
+ *                         namespace and died with it. Cgroups and networks are released here
+ *                         once the isolation and networking issues create them. Idempotent.
+ * Both run with the pod directory as the current directory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "stage1/podfiles.h"
+#include "stage1/run.h"
+
+#define EXIT_STAGE1_FAILED 254
+
+/* The run process holds an exclusive flock on the pod directory for the pod's lifetime. */
+static int pod_running(int podfd, bool *ret, struct ace_error **err)
+{
+        if (flock(podfd, LOCK_SH | LOCK_NB) == 0) {
+                (void)flock(podfd, LOCK_UN);
+                *ret = false;
+                return 0;
+        }
+        if (errno != EWOULDBLOCK)
+                return ace_error_errno(err, errno, "probe the pod lock");
+        *ret = true;
+        return 0;
+}
+
+static int parse_uuid_args(int argc, char **argv, bool *force, struct ace_error **err)
+{
+        static const struct option opts[] = {
+                { "force", optional_argument, NULL, 'f' },
+                { "debug", optional_argument, NULL, 'd' },
+                { "local-config", required_argument, NULL, 'l' },
+                {},
+        };
+        int c;
+
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+                switch (c) {
+                case 'f':
+                        if (!force)
+                                return ace_error_make(err, EINVAL, "--force is a stop option");
+                        *force = !optarg || strcmp(optarg, "true") == 0;
+                        break;
+                case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
+                case 'l': break;
+                default: return ace_error_make(err, EINVAL, "bad option %s", argv[optind - 1]);
+                }
+        }
+        if (optind != argc - 1)
+                return ace_error_make(err, EINVAL, "expected exactly one pod UUID argument");
+        return 0;
+}
+
+static int stop(int argc, char **argv, struct ace_error **err)
+{
+        _cleanup_close_ int podfd = -EBADF, pidfd = -EBADF;
+        bool force = false, running;
+        pid_t pid;
+        int r;
+
+        if ((r = parse_uuid_args(argc, argv, &force, err)) < 0)
+                return r;
+        if ((podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return ace_error_errno(err, errno, "open the pod directory");
+        if ((r = pod_running(podfd, &running, err)) < 0)
+                return r;
+        if (!running)
+                return 0;
+        if ((r = podfile_read_pid(podfd, "pid", &pid, err)) < 0)
+                return r;
+        /* A pidfd pins the process: the signal cannot hit a recycled pid. */
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return errno == ESRCH ? 0 : ace_error_errno(err, errno, "pidfd_open %d", (int)pid);
+        if (syscall(SYS_pidfd_send_signal, pidfd, force ? SIGKILL : SIGTERM, NULL, 0) < 0 &&
+            errno != ESRCH)
+                return ace_error_errno(err, errno, "signal pod pid %d", (int)pid);
+        return 0;
+}
+
+static int gc(int argc, char **argv, struct ace_error **err)
+{
+        _cleanup_close_ int podfd = -EBADF;
+        bool running;
+        int r;
+
+        if ((r = parse_uuid_args(argc, argv, NULL, err)) < 0)
+                return r;
+        if ((podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return ace_error_errno(err, errno, "open the pod directory");
+        if ((r = pod_running(podfd, &running, err)) < 0)
+                return r;
+        if (running)
+                return ace_error_make(err, EBUSY, "pod is still running");
+        /* Hooks, in reverse order of creation at run time:
+         *   networking issue: CNI DEL of each network in net-info.json, then the netns;
+         *   isolation issue: remove the pod's cgroup (path in `cgroup`). */
+        return 0;
+}
+
+int stage1_stop(int argc, char **argv)
+{
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        if (stop(argc, argv, &err) < 0) {
+                log_error_ace(err);
+                return EXIT_STAGE1_FAILED;
+        }
+        return 0;
+}
+
+int stage1_gc(int argc, char **argv)
+{
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        if (gc(argc, argv, &err) < 0) {
+                log_error_ace(err);
+                return EXIT_STAGE1_FAILED;
+        }
+        return 0;
+}

@@ -1,0 +1,897 @@
+/*
+ * probe.c - the static test binary baked into every test image (at /probe).
+ *
+ * In the spirit of crun's tests/init.c, rkt's inspect and bubblewrap's try-syscall: it runs a
+ * sequence of actions given on the command line, in order, and reports what it saw as
+ * machine-readable `key=value` lines on stdout (one write(2) per line, so nothing is lost when
+ * the process is killed and lines from several apps never interleave mid-line):
+ *
+ *   probe id status ns hostname                      # identity and isolation state
+ *   probe write /tmp/x hello read /tmp/x exit 3      # file work, then exit code 3
+ *   probe syscall mount                              # errno of a syscall (seccomp tests)
+ *
+ * Errors are reported as values (`read.errno=ENOENT`), never as a crash, so a test can assert
+ * on a failing operation. Unknown actions exit 99 with a message on stderr. It uses only libc and
+ * raw syscalls, and is linked -static so it runs in any rootfs.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROBE_LINE_MAX 8192
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+        char buf[PROBE_LINE_MAX];
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        if ((size_t)n > sizeof(buf) - 2)
+                n = (int)sizeof(buf) - 2;
+        buf[n++] = '\n';
+        for (int off = 0; off < n;) {
+                ssize_t w = write(STDOUT_FILENO, buf + off, (size_t)(n - off));
+                if (w < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return;
+                }
+                off += (int)w;
+        }
+}
+
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die(const char *fmt, ...)
+{
+        char buf[1024];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        va_end(ap);
+        dprintf(STDERR_FILENO, "probe: %s\n", buf);
+        _exit(99);
+}
+
+/* ---- errno names: tests assert on names, not numbers ---------------------------------------- */
+
+struct errno_name {
+        int code;
+        const char *name;
+};
+
+static const struct errno_name errno_names[] = {
+        { 0, "0" },
+        { EPERM, "EPERM" },         { ENOENT, "ENOENT" },     { ESRCH, "ESRCH" },
+        { EINTR, "EINTR" },         { EIO, "EIO" },           { ENXIO, "ENXIO" },
+        { E2BIG, "E2BIG" },         { ENOEXEC, "ENOEXEC" },   { EBADF, "EBADF" },
+        { ECHILD, "ECHILD" },       { EAGAIN, "EAGAIN" },     { ENOMEM, "ENOMEM" },
+        { EACCES, "EACCES" },       { EFAULT, "EFAULT" },     { EBUSY, "EBUSY" },
+        { EEXIST, "EEXIST" },       { EXDEV, "EXDEV" },       { ENODEV, "ENODEV" },
+        { ENOTDIR, "ENOTDIR" },     { EISDIR, "EISDIR" },     { EINVAL, "EINVAL" },
+        { ENFILE, "ENFILE" },       { EMFILE, "EMFILE" },     { ENOTTY, "ENOTTY" },
+        { ETXTBSY, "ETXTBSY" },     { EFBIG, "EFBIG" },       { ENOSPC, "ENOSPC" },
+        { ESPIPE, "ESPIPE" },       { EROFS, "EROFS" },       { EMLINK, "EMLINK" },
+        { EPIPE, "EPIPE" },         { ERANGE, "ERANGE" },     { ENAMETOOLONG, "ENAMETOOLONG" },
+        { ENOSYS, "ENOSYS" },       { ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },
+        { EXFULL, "EXFULL" },       { EMULTIHOP, "EMULTIHOP" }, { ENOTSUP, "ENOTSUP" },
+        { ECONNREFUSED, "ECONNREFUSED" }, { EADDRINUSE, "EADDRINUSE" },
+};
+
+static const char *errno_name(int code)
+{
+        static char buf[32];
+
+        for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+                if (errno_names[i].code == code)
+                        return errno_names[i].name;
+        snprintf(buf, sizeof(buf), "%d", code);
+        return buf;
+}
+
+/* ---- syscalls by name (x86_64 numbers from <sys/syscall.h>) ------------------------------------ */
+
+struct syscall_name {
+        const char *name;
+        long nr;
+};
+
+static const struct syscall_name syscall_names[] = {
+        { "acct", SYS_acct },
+        { "bpf", SYS_bpf },
+        { "chroot", SYS_chroot },
+        { "clock_settime", SYS_clock_settime },
+        { "getpid", SYS_getpid },
+        { "init_module", SYS_init_module },
+        { "ioperm", SYS_ioperm },
+        { "kexec_load", SYS_kexec_load },
+        { "keyctl", SYS_keyctl },
+        { "mknod", SYS_mknod },
+        { "mount", SYS_mount },
+        { "open_by_handle_at", SYS_open_by_handle_at },
+        { "perf_event_open", SYS_perf_event_open },
+        { "pivot_root", SYS_pivot_root },
+        { "ptrace", SYS_ptrace },
+        { "reboot", SYS_reboot },
+        { "sethostname", SYS_sethostname },
+        { "setns", SYS_setns },
+        { "settimeofday", SYS_settimeofday },
+        { "swapoff", SYS_swapoff },
+        { "umount2", SYS_umount2 },
+        { "uname", SYS_uname },
+        { "unshare", SYS_unshare },
+        { "userfaultfd", SYS_userfaultfd },
+};
+
+static long syscall_lookup(const char *name)
+{
+        char *end;
+        long nr;
+
+        for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++)
+                if (strcmp(syscall_names[i].name, name) == 0)
+                        return syscall_names[i].nr;
+        errno = 0;
+        nr = strtol(name, &end, 10);
+        if (errno || *end || end == name || nr < 0)
+                die("unknown syscall %s", name);
+        return nr;
+}
+
+/* ---- helpers -------------------------------------------------------------------------------- */
+
+static long parse_long(const char *s, const char *what)
+{
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 0);
+        if (errno || *end || end == s)
+                die("%s: not a number: %s", what, s);
+        return v;
+}
+
+/* Reads a whole small file into a static buffer (NUL-terminated); returns NULL with errno set. */
+static char *slurp(const char *path, size_t *len)
+{
+        static char buf[1 << 20];
+        size_t n = 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return NULL;
+        for (;;) {
+                ssize_t r = read(fd, buf + n, sizeof(buf) - 1 - n);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        int saved = errno;
+                        close(fd);
+                        errno = saved;
+                        return NULL;
+                }
+                if (r == 0 || n + (size_t)r >= sizeof(buf) - 1) {
+                        n += (size_t)r;
+                        break;
+                }
+                n += (size_t)r;
+        }
+        close(fd);
+        buf[n] = 0;
+        if (len)
+                *len = n;
+        return buf;
+}
+
+/* Escapes newlines and backslashes so a value always stays on one line. */
+static const char *oneline(const char *s, size_t len)
+{
+        static char buf[PROBE_LINE_MAX / 2];
+        size_t o = 0;
+
+        for (size_t i = 0; i < len && o + 3 < sizeof(buf); i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c == '\n') {
+                        buf[o++] = '\\';
+                        buf[o++] = 'n';
+                } else if (c == '\\') {
+                        buf[o++] = '\\';
+                        buf[o++] = '\\';
+                } else if (c < 0x20 || c == 0x7f) {
+                        buf[o++] = '?';
+                } else {
+                        buf[o++] = (char)c;
+                }
+        }
+        buf[o] = 0;
+        return buf;
+}
+
+/* ---- actions ---------------------------------------------------------------------------------- */
+
+static void act_pid(void)
+{
+        out("pid=%d", (int)getpid());
+        out("ppid=%d", (int)getppid());
+        out("pgid=%d", (int)getpgrp());
+        out("sid=%d", (int)getsid(0));
+}
+
+static void act_ns(void)
+{
+        static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user",
+                                             "uts" };
+
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                char path[64];
+                struct stat st;
+
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", names[i]);
+                if (stat(path, &st) < 0)
+                        out("ns.%s.errno=%s", names[i], errno_name(errno));
+                else
+                        out("ns.%s=%llu", names[i], (unsigned long long)st.st_ino);
+        }
+}
+
+static void act_hostname(void)
+{
+        char name[256] = "";
+
+        if (gethostname(name, sizeof(name) - 1) < 0)
+                out("hostname.errno=%s", errno_name(errno));
+        else
+                out("hostname=%s", name);
+}
+
+static void act_id(void)
+{
+        gid_t groups[NGROUPS_MAX];
+        char list[PROBE_LINE_MAX / 2] = "";
+        int n = getgroups(NGROUPS_MAX, groups);
+        size_t o = 0;
+
+        out("uid=%u", (unsigned)getuid());
+        out("gid=%u", (unsigned)getgid());
+        out("euid=%u", (unsigned)geteuid());
+        out("egid=%u", (unsigned)getegid());
+        for (int i = 0; i < n && o + 16 < sizeof(list); i++)
+                o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%u", i ? "," : "",
+                                      (unsigned)groups[i]);
+        out("groups=%s", list);
+}
+
+/* /proc/self/status lines that matter for isolation, verbatim (tabs squeezed to one space). */
+static void act_status(void)
+{
+        static const char *const keys[] = { "Uid",    "Gid",    "Groups", "CapInh",     "CapPrm",
+                                             "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp",
+                                             "Seccomp_filters",  "NSpid" };
+        char *data = slurp("/proc/self/status", NULL);
+
+        if (!data) {
+                out("status.errno=%s", errno_name(errno));
+                return;
+        }
+        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+                char *colon = strchr(line, ':');
+                if (!colon)
+                        continue;
+                *colon = 0;
+                for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                        if (strcmp(line, keys[i]) != 0)
+                                continue;
+                        char *v = colon + 1;
+                        while (*v == ' ' || *v == '\t')
+                                v++;
+                        for (char *p = v; *p; p++)
+                                if (*p == '\t')
+                                        *p = ' ';
+                        /* Trailing space after the last group, trimmed for exact comparisons. */
+                        size_t l = strlen(v);
+                        while (l && v[l - 1] == ' ')
+                                v[--l] = 0;
+                        out("status.%s=%s", keys[i], v);
+                }
+        }
+        out("nnp=%d", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+        out("dumpable=%d", prctl(PR_GET_DUMPABLE, 0, 0, 0, 0));
+}
+
+static void act_cgroup(void)
+{
+        size_t len;
+        char *data = slurp("/proc/self/cgroup", &len);
+
+        if (!data)
+                out("cgroup.errno=%s", errno_name(errno));
+        else
+                out("cgroup=%s", oneline(data, len));
+}
+
+/* Prints the first line of a cgroup file for this process: v2 first, then the v1 controller. */
+static void print_cgroup_value(const char *key, const char *v1_controller, const char *v1_file,
+                               const char *v2_file)
+{
+        char path[PATH_MAX];
+        char *data;
+
+        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s", v2_file);
+        data = slurp(path, NULL);
+        if (!data) {
+                snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", v1_controller, v1_file);
+                data = slurp(path, NULL);
+        }
+        if (!data) {
+                out("%s.errno=%s", key, errno_name(errno));
+                return;
+        }
+        data[strcspn(data, "\n")] = 0;
+        out("%s=%s", key, data);
+}
+
+static void act_limits(void)
+{
+        print_cgroup_value("memory.limit", "memory", "memory.limit_in_bytes", "memory.max");
+        print_cgroup_value("cpu.quota", "cpu", "cpu.cfs_quota_us", "cpu.max");
+        print_cgroup_value("pids.max", "pids", "pids.max", "pids.max");
+}
+
+static void act_oom(void)
+{
+        char *data = slurp("/proc/self/oom_score_adj", NULL);
+
+        if (!data) {
+                out("oom_score_adj.errno=%s", errno_name(errno));
+                return;
+        }
+        data[strcspn(data, "\n")] = 0;
+        out("oom_score_adj=%s", data);
+}
+
+/* One `mount=` line per mountinfo entry: mount point, fs type, mount options, super options. */
+static void act_mounts(void)
+{
+        char *data = slurp("/proc/self/mountinfo", NULL);
+        int count = 0;
+
+        if (!data) {
+                out("mounts.errno=%s", errno_name(errno));
+                return;
+        }
+        for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+                char mnt[PATH_MAX], opts[512], fstype[64], src[PATH_MAX], super[1024];
+                char *dash = strstr(line, " - ");
+                if (!dash || sscanf(line, "%*d %*d %*s %*s %4095s %511s", mnt, opts) != 2)
+                        continue;
+                if (sscanf(dash + 3, "%63s %4095s %1023s", fstype, src, super) != 3)
+                        continue;
+                out("mount=%s %s %s %s", mnt, fstype, opts, super);
+                count++;
+        }
+        out("mounts.count=%d", count);
+}
+
+static void act_env(void)
+{
+        extern char **environ;
+        int n = 0;
+
+        for (char **e = environ; *e; e++, n++)
+                out("env.%s", *e);
+        out("env.count=%d", n);
+}
+
+static void act_getenv(const char *key)
+{
+        const char *v = getenv(key);
+
+        if (v)
+                out("getenv.%s=%s", key, v);
+        else
+                out("getenv.%s.unset=1", key);
+}
+
+static void act_cwd(void)
+{
+        char buf[PATH_MAX];
+
+        if (!getcwd(buf, sizeof(buf)))
+                out("cwd.errno=%s", errno_name(errno));
+        else
+                out("cwd=%s", buf);
+}
+
+/* Every open fd with its readlink target; `fds=` lists the numbers. */
+static void act_fds(void)
+{
+        char list[PROBE_LINE_MAX / 2] = "";
+        size_t o = 0;
+        DIR *d = opendir("/proc/self/fd");
+        int self;
+        struct dirent *de;
+
+        if (!d) {
+                out("fds.errno=%s", errno_name(errno));
+                return;
+        }
+        self = dirfd(d);
+        while ((de = readdir(d))) {
+                char path[64], target[PATH_MAX];
+                ssize_t n;
+                int fd;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                fd = atoi(de->d_name);
+                if (fd == self)
+                        continue;
+                snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+                n = readlink(path, target, sizeof(target) - 1);
+                target[n < 0 ? 0 : n] = 0;
+                out("fd.%d=%s", fd, target);
+                if (o + 16 < sizeof(list))
+                        o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%d", o ? "," : "", fd);
+        }
+        closedir(d);
+        out("fds=%s", list);
+}
+
+static void act_read(const char *path)
+{
+        size_t len;
+        char *data = slurp(path, &len);
+
+        if (!data)
+                out("read.errno=%s", errno_name(errno));
+        else
+                out("read=%s", oneline(data, len));
+}
+
+static void act_write(const char *path, const char *content)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        size_t len = strlen(content);
+
+        if (fd < 0) {
+                out("write.errno=%s", errno_name(errno));
+                return;
+        }
+        if (write(fd, content, len) != (ssize_t)len) {
+                out("write.errno=%s", errno_name(errno));
+                close(fd);
+                return;
+        }
+        close(fd);
+        out("write=ok");
+}
+
+static void act_stat(const char *path)
+{
+        struct stat st;
+        const char *type;
+
+        if (lstat(path, &st) < 0) {
+                out("stat.errno=%s", errno_name(errno));
+                return;
+        }
+        switch (st.st_mode & S_IFMT) {
+        case S_IFREG: type = "file"; break;
+        case S_IFDIR: type = "dir"; break;
+        case S_IFLNK: type = "symlink"; break;
+        case S_IFCHR: type = "char"; break;
+        case S_IFBLK: type = "block"; break;
+        case S_IFIFO: type = "fifo"; break;
+        default: type = "other"; break;
+        }
+        out("stat.type=%s", type);
+        out("stat.mode=%04o", (unsigned)(st.st_mode & 07777));
+        out("stat.uid=%u", (unsigned)st.st_uid);
+        out("stat.gid=%u", (unsigned)st.st_gid);
+        out("stat.size=%lld", (long long)st.st_size);
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+                out("stat.rdev=%u:%u", major(st.st_rdev), minor(st.st_rdev));
+}
+
+static void act_ls(const char *path)
+{
+        char list[PROBE_LINE_MAX / 2] = "";
+        size_t o = 0;
+        DIR *d = opendir(path);
+        struct dirent *de;
+
+        if (!d) {
+                out("ls.errno=%s", errno_name(errno));
+                return;
+        }
+        while ((de = readdir(d))) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                if (o + strlen(de->d_name) + 2 < sizeof(list))
+                        o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", o ? "," : "",
+                                              de->d_name);
+        }
+        closedir(d);
+        out("ls=%s", list);
+}
+
+static void act_sleep_ms(long ms)
+{
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}
+
+static void on_sigterm(int sig)
+{
+        (void)sig;
+        static const char msg[] = "sigterm=ignored\n";
+        (void)!write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+}
+
+static void act_ignore_sigterm(void)
+{
+        struct sigaction sa = { .sa_handler = on_sigterm, .sa_flags = SA_RESTART };
+
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGTERM, &sa, NULL);
+        out("ignore-sigterm=ok");
+}
+
+/* Forks n children that sleep until killed: they stay in the app, for stop tests. */
+static void act_fork(long n)
+{
+        for (long i = 0; i < n; i++) {
+                pid_t pid = fork();
+                if (pid < 0) {
+                        out("fork.errno=%s", errno_name(errno));
+                        return;
+                }
+                if (pid == 0) {
+                        for (;;)
+                                pause();
+                }
+        }
+        out("fork=%ld", n);
+}
+
+/* A middle child forks n grandchildren that exit at once, then exits itself: the grandchildren
+ * are orphaned to the pod's PID 1, which must reap them. */
+static void act_zombies(long n)
+{
+        pid_t mid = fork();
+
+        if (mid < 0) {
+                out("zombies.errno=%s", errno_name(errno));
+                return;
+        }
+        if (mid == 0) {
+                /* Keep the grandchildren unreaped until the middle child exits: block SIGCHLD
+                 * reaping by simply not waiting. */
+                for (long i = 0; i < n; i++) {
+                        pid_t pid = fork();
+                        if (pid == 0)
+                                _exit(0);
+                        if (pid < 0)
+                                _exit(1);
+                }
+                /* Give them time to become zombies under us, then orphan them all at once. */
+                act_sleep_ms(100);
+                _exit(0);
+        }
+        waitpid(mid, NULL, 0);
+        out("zombies=%ld", n);
+}
+
+static int count_state(char state)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((de = readdir(d))) {
+                char path[300], *data, *rp;
+                if (!isdigit((unsigned char)de->d_name[0]))
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+                data = slurp(path, NULL);
+                if (!data)
+                        continue;
+                rp = strrchr(data, ')');
+                if (rp && rp[1] == ' ' && rp[2] == state)
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
+static void act_count_zombies(void)
+{
+        out("zombie_count=%d", count_state('Z'));
+}
+
+/* Waits up to ms for the zombie count to reach 0; reports how long it took. */
+static void act_wait_no_zombies(long ms)
+{
+        struct timespec start, now;
+        long elapsed = 0;
+        int n;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        while ((n = count_state('Z')) > 0 && elapsed < ms) {
+                act_sleep_ms(10);
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        }
+        out("zombie_count=%d", n);
+        out("zombie_wait_ms=%ld", elapsed);
+}
+
+static void act_alloc(long mib)
+{
+        size_t len = (size_t)mib << 20;
+        char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (p == MAP_FAILED) {
+                out("alloc.errno=%s", errno_name(errno));
+                return;
+        }
+        for (size_t i = 0; i < len; i += 4096)
+                p[i] = 1;
+        out("alloc=%ld", mib);
+}
+
+/* Calls a syscall with up to 6 integer arguments and reports its errno (0 on success). */
+static int act_syscall(char **argv, int argc)
+{
+        long args[6] = { 0 };
+        int used = 1;
+        long nr = syscall_lookup(argv[0]);
+        long r;
+
+        while (used < argc && used <= 6 && (isdigit((unsigned char)argv[used][0]) ||
+                                            argv[used][0] == '-')) {
+                args[used - 1] = parse_long(argv[used], "syscall argument");
+                used++;
+        }
+        errno = 0;
+        r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
+        out("syscall.%s=%s", argv[0], r < 0 ? errno_name(errno) : "0");
+        return used;
+}
+
+static void act_read_stdin(void)
+{
+        char buf[1024];
+        ssize_t n = read(STDIN_FILENO, buf, sizeof(buf) - 1);
+
+        if (n < 0) {
+                out("stdin.errno=%s", errno_name(errno));
+                return;
+        }
+        buf[n] = 0;
+        buf[strcspn(buf, "\n")] = 0;
+        out("stdin=%s", buf);
+}
+
+static void act_tty(void)
+{
+        for (int fd = 0; fd <= 2; fd++)
+                out("tty.%d=%d", fd, isatty(fd));
+        int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+        out("tty.ctty=%d", fd >= 0);
+        if (fd >= 0)
+                close(fd);
+}
+
+/* The classic double-chroot escape (T-26): needs CAP_SYS_CHROOT, which the default set has. */
+static void act_chroot_escape(void)
+{
+        mkdir(".probe-escape", 0700);
+        if (chroot(".probe-escape") < 0) {
+                out("chroot_escape.errno=%s", errno_name(errno));
+                return;
+        }
+        for (int i = 0; i < 64; i++)
+                (void)!chdir("..");
+        if (chroot(".") < 0) {
+                out("chroot_escape.errno=%s", errno_name(errno));
+                return;
+        }
+        out("chroot_escape=done");
+}
+
+static void act_time(void)
+{
+        struct timespec mono, real;
+
+        clock_gettime(CLOCK_MONOTONIC, &mono);
+        clock_gettime(CLOCK_REALTIME, &real);
+        out("time.mono_ns=%lld", (long long)mono.tv_sec * 1000000000LL + mono.tv_nsec);
+        out("time.real_ns=%lld", (long long)real.tv_sec * 1000000000LL + real.tv_nsec);
+}
+
+static void act_wait_file(const char *path, long ms)
+{
+        for (long waited = 0; access(path, F_OK) < 0; waited += 10) {
+                if (waited >= ms) {
+                        out("wait_file=timeout");
+                        return;
+                }
+                act_sleep_ms(10);
+        }
+        out("wait_file=ok");
+}
+
+static void usage(void)
+{
+        dprintf(STDERR_FILENO,
+                "usage: probe ACTION [ARGS]... [ACTION [ARGS]...]...\n"
+                "actions: pid ns hostname id status cgroup limits oom mounts env getenv KEY cwd\n"
+                "  fds read FILE write FILE TEXT stat PATH ls DIR mkdir DIR chdir DIR exit N\n"
+                "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
+                "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] print TEXT eprint TEXT\n"
+                "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
+                "  exec PATH [ARGS]...\n");
+}
+
+#define NEED(n)                                                                                    \
+        do {                                                                                       \
+                if (i + (n) >= argc)                                                               \
+                        die("%s needs %d argument(s)", a, (n));                                    \
+        } while (0)
+
+int main(int argc, char **argv)
+{
+        if (argc < 2) {
+                usage();
+                return 99;
+        }
+        for (int i = 1; i < argc; i++) {
+                const char *a = argv[i];
+
+                if (strcmp(a, "pid") == 0) {
+                        act_pid();
+                } else if (strcmp(a, "ns") == 0) {
+                        act_ns();
+                } else if (strcmp(a, "hostname") == 0) {
+                        act_hostname();
+                } else if (strcmp(a, "id") == 0) {
+                        act_id();
+                } else if (strcmp(a, "status") == 0) {
+                        act_status();
+                } else if (strcmp(a, "cgroup") == 0) {
+                        act_cgroup();
+                } else if (strcmp(a, "limits") == 0) {
+                        act_limits();
+                } else if (strcmp(a, "oom") == 0) {
+                        act_oom();
+                } else if (strcmp(a, "mounts") == 0) {
+                        act_mounts();
+                } else if (strcmp(a, "env") == 0) {
+                        act_env();
+                } else if (strcmp(a, "getenv") == 0) {
+                        NEED(1);
+                        act_getenv(argv[++i]);
+                } else if (strcmp(a, "cwd") == 0) {
+                        act_cwd();
+                } else if (strcmp(a, "fds") == 0) {
+                        act_fds();
+                } else if (strcmp(a, "read") == 0) {
+                        NEED(1);
+                        act_read(argv[++i]);
+                } else if (strcmp(a, "write") == 0) {
+                        NEED(2);
+                        act_write(argv[i + 1], argv[i + 2]);
+                        i += 2;
+                } else if (strcmp(a, "stat") == 0) {
+                        NEED(1);
+                        act_stat(argv[++i]);
+                } else if (strcmp(a, "ls") == 0) {
+                        NEED(1);
+                        act_ls(argv[++i]);
+                } else if (strcmp(a, "mkdir") == 0) {
+                        NEED(1);
+                        out("mkdir=%s", mkdir(argv[++i], 0755) < 0 ? errno_name(errno) : "ok");
+                } else if (strcmp(a, "chdir") == 0) {
+                        NEED(1);
+                        out("chdir=%s", chdir(argv[++i]) < 0 ? errno_name(errno) : "ok");
+                } else if (strcmp(a, "exit") == 0) {
+                        NEED(1);
+                        _exit((int)parse_long(argv[i + 1], "exit"));
+                } else if (strcmp(a, "sleep") == 0) {
+                        NEED(1);
+                        act_sleep_ms((long)(strtod(argv[++i], NULL) * 1000));
+                } else if (strcmp(a, "sleep-ms") == 0) {
+                        NEED(1);
+                        act_sleep_ms(parse_long(argv[++i], "sleep-ms"));
+                } else if (strcmp(a, "ignore-sigterm") == 0) {
+                        act_ignore_sigterm();
+                } else if (strcmp(a, "fork") == 0) {
+                        NEED(1);
+                        act_fork(parse_long(argv[++i], "fork"));
+                } else if (strcmp(a, "zombies") == 0) {
+                        NEED(1);
+                        act_zombies(parse_long(argv[++i], "zombies"));
+                } else if (strcmp(a, "count-zombies") == 0) {
+                        act_count_zombies();
+                } else if (strcmp(a, "wait-no-zombies") == 0) {
+                        NEED(1);
+                        act_wait_no_zombies(parse_long(argv[++i], "wait-no-zombies"));
+                } else if (strcmp(a, "alloc") == 0) {
+                        NEED(1);
+                        act_alloc(parse_long(argv[++i], "alloc"));
+                } else if (strcmp(a, "syscall") == 0) {
+                        NEED(1);
+                        i += act_syscall(argv + i + 1, argc - i - 1);
+                } else if (strcmp(a, "print") == 0) {
+                        NEED(1);
+                        out("%s", argv[++i]);
+                } else if (strcmp(a, "eprint") == 0) {
+                        NEED(1);
+                        dprintf(STDERR_FILENO, "%s\n", argv[++i]);
+                } else if (strcmp(a, "read-stdin") == 0) {
+                        act_read_stdin();
+                } else if (strcmp(a, "tty") == 0) {
+                        act_tty();
+                } else if (strcmp(a, "chroot-escape") == 0) {
+                        act_chroot_escape();
+                } else if (strcmp(a, "time") == 0) {
+                        act_time();
+                } else if (strcmp(a, "wait-file") == 0) {
+                        NEED(2);
+                        act_wait_file(argv[i + 1], parse_long(argv[i + 2], "wait-file"));
+                        i += 2;
+                } else if (strcmp(a, "kill") == 0) {
+                        NEED(2);
+                        int r = kill((pid_t)parse_long(argv[i + 1], "kill"),
+                                     (int)parse_long(argv[i + 2], "kill"));
+                        out("kill=%s", r < 0 ? errno_name(errno) : "ok");
+                        i += 2;
+                } else if (strcmp(a, "umask") == 0) {
+                        mode_t m = umask(0);
+                        umask(m);
+                        out("umask=%04o", (unsigned)m);
+                } else if (strcmp(a, "exec") == 0) {
+                        NEED(1);
+                        execv(argv[i + 1], argv + i + 1);
+                        out("exec.errno=%s", errno_name(errno));
+                        return 127;
+                } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+                        usage();
+                        return 0;
+                } else {
+                        usage();
+                        die("unknown action %s", a);
+                }
+        }
+        return 0;
+}
