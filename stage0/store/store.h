@@ -146,8 +146,8 @@ int store_touch_image(struct store *s, const char *id, struct ace_error **err);
 /* ---- removal ------------------------------------------------------------------------- */
 
 /* Removes an image: db row (and its remote rows), then manifest and blob, under the image's
- * exclusive lock. Rendered trees whose top image it is are removed too unless in use (their
- * tree lock is held). ENOENT if absent. */
+ * exclusive lock. Its rendered trees stay until `image gc` (a running pod may use one as an
+ * overlay lower dir; gc knows which trees pods reference). ENOENT if absent. */
 int store_remove_image(struct store *s, const char *id, struct ace_error **err);
 
 /* ---- remote info (fetch cache) ------------------------------------------------------- */

@@ -33,6 +33,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+        /* A disk-full test that failed midway leaves its tmpfs mounted. */
+        (void)umount2(dir, MNT_DETACH);
         sfx_rmrf(work);
         free(work);
         free(dir);
@@ -325,6 +327,59 @@ Test(store_crash, disk_full_fails_cleanly_then_works)
                      strerror(errno));
         _cleanup_free_ char *ok = sfx_import(dir, aci, NULL, NULL);
         cr_expect_str_eq(ok, id);
+        sfx_assert_consistent(dir);
+        cr_assert_eq(umount2(dir, MNT_DETACH), 0);
+}
+
+/* Disk full while rendering: the image is stored (a 6 MiB blob on a 10 MiB tmpfs), its tree
+ * does not fit next to it; the render fails cleanly, leaves no half tree, and works once
+ * there is room. An import that renders in the same pass fails as a whole. */
+Test(store_crash, disk_full_while_rendering)
+{
+        cr_assert_eq(mkdir(dir, 0700), 0);
+        cr_assert_eq(mount("tmpfs", dir, "tmpfs", 0, "size=10m,mode=0700"), 0, "mount: %s",
+                     strerror(errno));
+        _cleanup_free_ char *m = sfx_manifest("example.com/wide", NULL, NULL);
+        _cleanup_free_ char *layout = sfx_layout(work, "wide", m);
+        for (int f = 0; f < 3; f++) {
+                _cleanup_free_ char *p = sfx_fmt("%s/rootfs/r%d", layout, f);
+                int in = open("/dev/urandom", O_RDONLY), out = open(p, O_WRONLY | O_CREAT, 0644);
+                char buf[65536];
+                for (int i = 0; i < 32; i++) {
+                        cr_assert_eq(read(in, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+                        cr_assert_eq(write(out, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+                }
+                close(in);
+                close(out);
+        }
+        _cleanup_free_ char *aci = sfx_fmt("%s/wide.aci", work);
+        _cleanup_free_ char *id = sfx_build_aci(layout, aci, TAR_COMPRESSION_GZIP);
+        _cleanup_free_ char *err = NULL, *err2 = NULL;
+
+        /* rendering in the import pass: blob + tree do not fit, nothing stays */
+        cr_expect_null(sfx_import_render(dir, aci, &err));
+        cr_expect(err && strstr(err, "No space left on device"), "%s", err);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.rows + c.manifests + c.tmp + c.trees, 0);
+
+        /* the import alone fits; the render after it does not */
+        _cleanup_free_ char *got = sfx_import(dir, aci, NULL, &err2);
+        cr_assert_not_null(got, "%s", err2);
+        struct store *s = NULL;
+        _cleanup_free_ char *t = NULL, *p = NULL;
+        _cleanup_error_ struct ace_error *e = NULL;
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_expect_lt(store_render(s, id, &t, &p, &e), 0);
+        cr_expect(strstr(ace_error_msg(e), "No space left on device"), "%s", ace_error_msg(e));
+        sfx_count(dir, &c);
+        cr_expect_eq(c.trees, 0, "no half-rendered tree");
+        sfx_assert_consistent(dir);
+
+        cr_assert_eq(mount(NULL, dir, NULL, MS_REMOUNT, "size=32m"), 0);
+        cr_assert_eq(store_render(s, id, &t, &p, NULL), 0);
+        cr_expect_eq(store_verify_tree(s, t, NULL), 0);
+        store_close(s);
         sfx_assert_consistent(dir);
         cr_assert_eq(umount2(dir, MNT_DETACH), 0);
 }
