@@ -91,6 +91,8 @@ static int write_launch_specs(struct run_ctx *c, struct ace_error **err)
 
                 if (c->args.disable_caps)
                         a->launch.caps_mode = LAUNCH_CAPS_ALL;
+                if (c->args.disable_seccomp)
+                        a->launch.seccomp_mode = LAUNCH_SECCOMP_NONE;
                 a->launch.interactive = c->args.interactive;
                 json = launch_spec_format(&a->launch);
                 if (mkdirat(c->podfd, "appsinfo", 0755) < 0 && errno != EEXIST)

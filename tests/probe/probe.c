@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -122,44 +123,100 @@ struct syscall_name {
 
 static const struct syscall_name syscall_names[] = {
         { "acct", SYS_acct },
+        { "add_key", SYS_add_key },
+        { "adjtimex", SYS_adjtimex },
         { "bpf", SYS_bpf },
         { "chroot", SYS_chroot },
+        { "clock_adjtime", SYS_clock_adjtime },
         { "clock_settime", SYS_clock_settime },
+        { "clone3", SYS_clone3 },
+        { "delete_module", SYS_delete_module },
+        { "finit_module", SYS_finit_module },
+        { "fsopen", SYS_fsopen },
         { "getpid", SYS_getpid },
+        { "getppid", SYS_getppid },
         { "init_module", SYS_init_module },
+        { "io_uring_setup", SYS_io_uring_setup },
         { "ioperm", SYS_ioperm },
+        { "iopl", SYS_iopl },
+        { "kexec_file_load", SYS_kexec_file_load },
         { "kexec_load", SYS_kexec_load },
         { "keyctl", SYS_keyctl },
+        { "lookup_dcookie", SYS_lookup_dcookie },
+        { "mkdir", SYS_mkdir },
         { "mknod", SYS_mknod },
         { "mount", SYS_mount },
+        { "move_mount", SYS_move_mount },
+        { "name_to_handle_at", SYS_name_to_handle_at },
         { "open_by_handle_at", SYS_open_by_handle_at },
+        { "open_tree", SYS_open_tree },
         { "perf_event_open", SYS_perf_event_open },
         { "pivot_root", SYS_pivot_root },
         { "ptrace", SYS_ptrace },
+        { "quotactl", SYS_quotactl },
         { "reboot", SYS_reboot },
+        { "request_key", SYS_request_key },
         { "sethostname", SYS_sethostname },
         { "setns", SYS_setns },
         { "settimeofday", SYS_settimeofday },
         { "swapoff", SYS_swapoff },
+        { "swapon", SYS_swapon },
+        { "syslog", SYS_syslog },
         { "umount2", SYS_umount2 },
         { "uname", SYS_uname },
         { "unshare", SYS_unshare },
         { "userfaultfd", SYS_userfaultfd },
+        { "vhangup", SYS_vhangup },
 };
 
-static long syscall_lookup(const char *name)
+/* i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl), for `syscall32`: the same request
+ * through the 32-bit ABI (int $0x80), which a filter for x86-64 alone would not see. */
+static const struct syscall_name syscall32_names[] = {
+        { "acct", 51 },
+        { "bpf", 357 },
+        { "chroot", 61 },
+        { "clock_settime", 264 },
+        { "getpid", 20 },
+        { "getuid32", 199 },
+        { "init_module", 128 },
+        { "kexec_load", 283 },
+        { "keyctl", 288 },
+        { "mount", 21 },
+        { "open_by_handle_at", 342 },
+        { "perf_event_open", 336 },
+        { "pivot_root", 217 },
+        { "ptrace", 26 },
+        { "reboot", 88 },
+        { "setns", 346 },
+        { "settimeofday", 79 },
+        { "stime", 25 },
+        { "swapon", 87 },
+        { "umount2", 52 },
+        { "uname", 122 },
+        { "unshare", 310 },
+        { "userfaultfd", 374 },
+        { "vm86", 166 },
+};
+
+static long syscall_lookup_in(const struct syscall_name *table, size_t n, const char *name)
 {
         char *end;
         long nr;
 
-        for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++)
-                if (strcmp(syscall_names[i].name, name) == 0)
-                        return syscall_names[i].nr;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(table[i].name, name) == 0)
+                        return table[i].nr;
         errno = 0;
         nr = strtol(name, &end, 10);
         if (errno || *end || end == name || nr < 0)
                 die("unknown syscall %s", name);
         return nr;
+}
+
+static long syscall_lookup(const char *name)
+{
+        return syscall_lookup_in(syscall_names, sizeof(syscall_names) / sizeof(syscall_names[0]),
+                                 name);
 }
 
 /* ---- helpers -------------------------------------------------------------------------------- */
@@ -669,13 +726,41 @@ static void act_alloc(long mib)
         out("alloc=%ld", mib);
 }
 
-/* Calls a syscall with up to 6 integer arguments and reports its errno (0 on success). */
-static int act_syscall(char **argv, int argc)
+enum abi { ABI_NATIVE, ABI_I386, ABI_X32 };
+
+#define X32_SYSCALL_BIT 0x40000000L
+
+/* A syscall through the 32-bit entry (int $0x80): arguments in ebx, ecx, edx, esi, edi, ebp,
+ * truncated to 32 bits; returns the raw result (-errno on failure). */
+static long syscall_i386(long nr, const long a[6])
 {
+#if defined(__x86_64__)
+        long r = nr;
+        __asm__ volatile("push %%rbp\n\tmov %[a5], %%rbp\n\tint $0x80\n\tpop %%rbp"
+                         : "+a"(r)
+                         : "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), [a5] "m"(a[5])
+                         : "memory", "cc", "r8", "r9", "r10", "r11");
+        return r;
+#else
+        (void)nr;
+        (void)a;
+        return -ENOSYS;
+#endif
+}
+
+/* Calls a syscall with up to 6 integer arguments and reports its errno (0 on success):
+ * `syscall` natively, `syscall32` through the i386 ABI, `syscallx32` with the x32 bit set. */
+static int act_syscall(char **argv, int argc, enum abi abi)
+{
+        static const char *const prefix[] = { "syscall", "syscall32", "syscallx32" };
         long args[6] = { 0 };
         int used = 1;
-        long nr = syscall_lookup(argv[0]);
+        long nr = abi == ABI_I386 ? syscall_lookup_in(syscall32_names,
+                                                      sizeof(syscall32_names) / sizeof(syscall32_names[0]),
+                                                      argv[0])
+                                  : syscall_lookup(argv[0]);
         long r;
+        int e = 0;
 
         while (used < argc && used <= 6 && (isdigit((unsigned char)argv[used][0]) ||
                                             argv[used][0] == '-')) {
@@ -683,9 +768,179 @@ static int act_syscall(char **argv, int argc)
                 used++;
         }
         errno = 0;
-        r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        out("syscall.%s=%s", argv[0], r < 0 ? errno_name(errno) : "0");
+        if (abi == ABI_I386) {
+                r = syscall_i386(nr, args);
+                e = r < 0 && r > -4096 ? (int)-r : 0;
+        } else {
+                r = syscall(abi == ABI_X32 ? nr | X32_SYSCALL_BIT : nr, args[0], args[1], args[2],
+                            args[3], args[4], args[5]);
+                e = r < 0 ? errno : 0;
+        }
+        out("%s.%s=%s", prefix[abi], argv[0], e ? errno_name(e) : "0");
         return used;
+}
+
+/* ioctl(0, TIOCSTI | high << 32): the kernel compares only the low 32 bits of the command, so a
+ * filter must too (CVE-2019-10063). */
+static void act_tiocsti(long high)
+{
+        char c = 'x';
+        unsigned long cmd = (unsigned long)TIOCSTI | ((unsigned long)high << 32);
+        long r = syscall(SYS_ioctl, 0, cmd, &c);
+
+        out("tiocsti=%s", r < 0 ? errno_name(errno) : "0");
+}
+
+/* clone(CLONE_NEWUSER): the child, if any, exits at once. */
+static void act_clone_newuser(void)
+{
+        long r = syscall(SYS_clone, (long)(0x10000000 | SIGCHLD), 0L, 0L, 0L, 0L);
+
+        if (r == 0)
+                _exit(0);
+        if (r > 0)
+                waitpid((pid_t)r, NULL, 0);
+        out("clone_newuser=%s", r < 0 ? errno_name(errno) : "0");
+}
+
+static bool is_pid_name(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!isdigit((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+/* T-23 (CVE-2019-5736): for every other process, /proc/PID/exe opened O_PATH and then reopened
+ * for writing through /proc/self/fd, as the runc exploit does. Reports the distinct exe targets
+ * it could see and how many writable opens succeeded. */
+static void exe_scan_once(char *targets, size_t cap, int *opened, int *writable)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                char path[64], target[PATH_MAX], self[64];
+                int fd, wfd;
+                ssize_t n;
+
+                if (!is_pid_name(de->d_name) || atoi(de->d_name) == getpid())
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/exe", atoi(de->d_name));
+                fd = open(path, O_PATH | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                (*opened)++;
+                n = readlink(path, target, sizeof(target) - 1);
+                if (n > 0) {
+                        target[n] = 0;
+                        if (!strstr(targets, target) && strlen(targets) + (size_t)n + 2 < cap) {
+                                if (*targets)
+                                        strcat(targets, ",");
+                                strcat(targets, target);
+                        }
+                }
+                snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+                wfd = open(self, O_WRONLY | O_CLOEXEC);
+                if (wfd >= 0) {
+                        (*writable)++;
+                        close(wfd);
+                }
+                close(fd);
+        }
+        closedir(d);
+}
+
+static long elapsed_ms(const struct timespec *start)
+{
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void act_exe_watch(long ms)
+{
+        static char targets[PROBE_LINE_MAX / 2];
+        struct timespec start;
+        int opened = 0, writable = 0, rounds = 0;
+
+        targets[0] = 0;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+                exe_scan_once(targets, sizeof(targets), &opened, &writable);
+                rounds++;
+        } while (elapsed_ms(&start) < ms);
+        out("exe_watch.rounds=%d", rounds);
+        out("exe_watch.opened=%d", opened);
+        out("exe_watch.writable=%d", writable);
+        out("exe_watch.targets=%s", targets);
+}
+
+/* T-25 (CVE-2016-9962): every other process is ptrace-seized and its fds opened, in a loop. */
+static void act_ptrace_watch(long ms)
+{
+        struct timespec start;
+        int seized = 0, fds = 0, tries = 0;
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+                DIR *d = opendir("/proc");
+                struct dirent *de;
+                while (d && (de = readdir(d))) {
+                        char path[64];
+                        DIR *fdd;
+                        pid_t pid;
+
+                        if (!is_pid_name(de->d_name) || (pid = atoi(de->d_name)) == getpid() ||
+                            pid == getppid())
+                                continue;
+                        tries++;
+                        if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+                                seized++;
+                                ptrace(PTRACE_DETACH, pid, 0, 0);
+                        }
+                        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+                        fdd = opendir(path);
+                        if (fdd) {
+                                struct dirent *fe;
+                                while ((fe = readdir(fdd)))
+                                        if (fe->d_name[0] != '.')
+                                                fds++;
+                                closedir(fdd);
+                        }
+                }
+                if (d)
+                        closedir(d);
+        } while (elapsed_ms(&start) < ms);
+        out("ptrace_watch.tries=%d", tries);
+        out("ptrace_watch.seized=%d", seized);
+        out("ptrace_watch.fds=%d", fds);
+}
+
+/* Forks sleeping children until fork fails (at most max): a fork bomb that a pids limit stops. */
+static void act_forkbomb(long max)
+{
+        long n = 0;
+        int e = 0;
+
+        for (; n < max; n++) {
+                pid_t pid = fork();
+                if (pid < 0) {
+                        e = errno;
+                        break;
+                }
+                if (pid == 0) {
+                        for (;;)
+                                pause();
+                }
+        }
+        out("forkbomb.count=%ld", n);
+        out("forkbomb.errno=%s", errno_name(e));
 }
 
 static void act_read_stdin(void)
@@ -758,7 +1013,9 @@ static void usage(void)
                 "actions: pid ns hostname id status cgroup limits oom mounts env getenv KEY cwd\n"
                 "  fds read FILE write FILE TEXT stat PATH ls DIR mkdir DIR chdir DIR exit N\n"
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
-                "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] print TEXT eprint TEXT\n"
+                "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
+                "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
+                "  ptrace-watch MS forkbomb MAX print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n");
 }
@@ -851,7 +1108,27 @@ int main(int argc, char **argv)
                         act_alloc(parse_long(argv[++i], "alloc"));
                 } else if (strcmp(a, "syscall") == 0) {
                         NEED(1);
-                        i += act_syscall(argv + i + 1, argc - i - 1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_NATIVE);
+                } else if (strcmp(a, "syscall32") == 0) {
+                        NEED(1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_I386);
+                } else if (strcmp(a, "syscallx32") == 0) {
+                        NEED(1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_X32);
+                } else if (strcmp(a, "tiocsti") == 0) {
+                        NEED(1);
+                        act_tiocsti(parse_long(argv[++i], "tiocsti"));
+                } else if (strcmp(a, "clone-newuser") == 0) {
+                        act_clone_newuser();
+                } else if (strcmp(a, "exe-watch") == 0) {
+                        NEED(1);
+                        act_exe_watch(parse_long(argv[++i], "exe-watch"));
+                } else if (strcmp(a, "ptrace-watch") == 0) {
+                        NEED(1);
+                        act_ptrace_watch(parse_long(argv[++i], "ptrace-watch"));
+                } else if (strcmp(a, "forkbomb") == 0) {
+                        NEED(1);
+                        act_forkbomb(parse_long(argv[++i], "forkbomb"));
                 } else if (strcmp(a, "print") == 0) {
                         NEED(1);
                         out("%s", argv[++i]);
