@@ -50,6 +50,7 @@ struct pod_limits {
         uint64_t cpu_milli;       /* millicores */
         bool has_cpu_shares;      /* os/linux/cpu-shares, else derived from resource/cpu request */
         uint64_t cpu_shares;      /* 2..262144 */
+        bool cpu_shares_explicit; /* from os/linux/cpu-shares (for reports) */
         bool has_pids;            /* ace/pids (pod only) */
         uint64_t pids;
 };

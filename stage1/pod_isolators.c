@@ -236,6 +236,7 @@ int pod_isolators_app(const struct ace_isolator_list *l, struct pod *pod, struct
         if (has_cpu_shares) {
                 a->limits.has_cpu_shares = true;
                 a->limits.cpu_shares = cpu_shares;
+                a->limits.cpu_shares_explicit = true;
         }
         if ((r = pod_seccomp_resolve(retain, remove, &a->launch, err)) < 0)
                 return ace_error_wrap(err, "isolators");
@@ -270,8 +271,10 @@ void pod_effective_limits(const struct pod_limits *pod, const struct pod_limits 
                           struct pod_limits *ret)
 {
         *ret = *app;
-        ret->has_pids = false;
-        ret->pids = 0;
+        /* pids is counted for the whole pod; the app's own cgroup gets the same bound, so the
+         * app sees it there too. */
+        ret->has_pids = pod->has_pids;
+        ret->pids = pod->pids;
         if (pod->has_memory)
                 min_into(&ret->has_memory, &ret->memory, pod->memory);
         if (pod->has_cpu)

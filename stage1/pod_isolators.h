@@ -43,7 +43,7 @@ int pod_seccomp_resolve(const struct isolator_seccomp *retain, const struct isol
 
 /* The limits an app's cgroup gets: its own, each bounded by the pod's (appc: pod isolators bound
  * app isolators). An app without a limit of its own gets the pod's value, so that what the app
- * reads in its cgroup is what bounds it. pids is pod-wide and not copied. */
+ * reads in its cgroup is what bounds it (pids too: the pod's count is the bound). */
 void pod_effective_limits(const struct pod_limits *pod, const struct pod_limits *app,
                           struct pod_limits *ret);
 

@@ -2,8 +2,12 @@
 #include "stage1/stage2_path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -31,4 +35,35 @@ int stage2_find(char **ret, struct ace_error **err)
                 }
         }
         return ace_error_make(err, ENOENT, "no stage2 binary next to %s/", self);
+}
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+int stage2_seal(const char *path, struct ace_error **err)
+{
+        _cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC), fd = -EBADF;
+        struct stat st;
+        off_t off = 0;
+
+        if (src < 0 || fstat(src, &st) < 0)
+                return ace_error_errno(err, errno, "open %s", path);
+        /* MFD_EXEC: with vm.memfd_noexec=1 (Linux 6.3+) a memfd is otherwise not executable;
+         * older kernels do not know the flag and refuse it, and there every memfd is. */
+        fd = memfd_create("ace-stage2", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+        if (fd < 0 && errno == EINVAL)
+                fd = memfd_create("ace-stage2", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return ace_error_errno(err, errno, "memfd_create");
+        while (off < st.st_size) {
+                ssize_t n = sendfile(fd, src, &off, (size_t)(st.st_size - off));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return ace_error_errno(err, n < 0 ? errno : EIO, "copy %s", path);
+        }
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+                return ace_error_errno(err, errno, "seal the stage2 copy");
+        return TAKE_FD(fd);
 }

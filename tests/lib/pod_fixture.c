@@ -95,6 +95,10 @@ void pf_free(struct pod_fixture *pf)
         }
         if (pf->lock_fd >= 0)
                 close(pf->lock_fd);
+        pf->lock_fd = -1;
+        /* What a pod holds outside its directory (cgroups) goes with gc, as stage0 would do. */
+        if (pf->started)
+                (void)pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL);
         th_rm_rf(pf->data_dir);
         free(pf->data_dir);
         free(pf->tree_store);
@@ -104,6 +108,7 @@ void pf_free(struct pod_fixture *pf)
         free(pf->apps_json);
         free(pf->volumes_json);
         free(pf->runtime_extra);
+        free(pf->pod_isolators);
         free(pf->stdin_path);
         free(pf->out);
         free(pf->err);
@@ -165,6 +170,12 @@ void pf_add_volume(struct pod_fixture *pf, const char *volume_json)
         pf->volumes_json = append(pf->volumes_json, volume_json);
 }
 
+void pf_set_pod_isolators(struct pod_fixture *pf, const char *items)
+{
+        free(pf->pod_isolators);
+        pf->pod_isolators = xstrdup(items);
+}
+
 void pf_runtime(struct pod_fixture *pf, const char *members)
 {
         pf->runtime_extra = append(pf->runtime_extra, members);
@@ -175,9 +186,10 @@ static void write_pod(struct pod_fixture *pf)
         _cleanup_free_ char *pod = NULL, *rc = NULL, *s1 = NULL;
 
         pod = xasprintf("{\"acVersion\": \"0.8.11\", \"acKind\": \"PodManifest\", "
-                        "\"apps\": [%s], \"volumes\": [%s]}",
+                        "\"apps\": [%s], \"volumes\": [%s], \"isolators\": [%s]}",
                         pf->apps_json ? pf->apps_json : "",
-                        pf->volumes_json ? pf->volumes_json : "");
+                        pf->volumes_json ? pf->volumes_json : "",
+                        pf->pod_isolators ? pf->pod_isolators : "");
         write_pod_file(pf, "pod", pod);
         write_pod_file(pf, "pod-created", "");
         rc = xasprintf("{\"treeStorePath\": \"%s\", \"overlay\": %s, \"stopTimeout\": 5%s%s}",
@@ -218,6 +230,7 @@ pid_t pf_start(struct pod_fixture *pf, const char *const *args)
         size_t n = 1;
 
         write_pod(pf);
+        pf->started = true;
         pf->lock_fd = open(pf->pod_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         cr_assert(pf->lock_fd >= 0);
         cr_assert(flock(pf->lock_fd, LOCK_EX | LOCK_NB) == 0);

@@ -109,11 +109,13 @@ Test(run_args, abi_arguments)
 {
         char *argv[] = { "init", "--debug", "--net=host", "--interactive", "--hostname=h1",
                          "--dns-conf-mode=resolv=host,hosts=default",
-                         "--disable-capabilities-restriction", "--ipc=auto", UUID, NULL };
+                         "--disable-capabilities-restriction", "--ipc=auto", "--strict-isolators",
+                         "--disable-seccomp", "--disable-paths", UUID, NULL };
         struct run_args a;
 
-        cr_assert_eq(run_args_parse(9, argv, &a, NULL), 0);
+        cr_assert_eq(run_args_parse(12, argv, &a, NULL), 0);
         cr_assert(a.debug && a.interactive && a.disable_caps);
+        cr_assert(a.strict_isolators && a.disable_seccomp && a.disable_paths);
         cr_assert_eq(a.net, RUN_NET_HOST);
         cr_assert_str_eq(a.hostname, "h1");
         cr_assert_str_eq(a.uuid, UUID);

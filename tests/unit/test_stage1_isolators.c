@@ -149,7 +149,8 @@ Test(resources, limits_requests_and_shares)
         cr_assert_eq(eff.memory, 48u << 20, "the pod bounds the app");
         cr_assert_eq(eff.memory_request, 32u << 20);
         cr_assert_eq(eff.cpu_milli, 500);
-        cr_assert_not(eff.has_pids, "pids is pod-wide");
+        cr_assert(eff.has_pids, "the pod's pids bound is visible in the app's cgroup");
+        cr_assert_eq(eff.pids, 64);
 }
 
 Test(resources, cpu_shares_isolator_wins_over_request_and_pod_limit_applies_to_bare_apps)
