@@ -378,7 +378,7 @@ int cgroup_kill_procs(const struct cgroup_hierarchy *h, const char *rel, struct 
 
                 if (!procs)
                         return errno == ENOENT ? 0 : ace_error_errno(err, errno, "read %s", path);
-                if (!pids)
+                if (strv_length(pids) == 0)
                         return 0;
                 for (size_t i = 0; pids[i]; i++)
                         (void)kill((pid_t)atoi(pids[i]), SIGKILL);

@@ -69,7 +69,7 @@ static char *pod_path(const char *cgroup_file, const char *controller, bool *v2)
                         continue;
                 *c2 = 0;
                 _cleanup_strv_free_ char **ctl = strv_split(c1 + 1, ",", false);
-                if (strncmp(lines[i], "0:", 2) == 0 && !ctl) {
+                if (strncmp(lines[i], "0:", 2) == 0 && strv_length(ctl) == 0) {
                         *v2 = true;
                         return xstrdup(c2 + 1);
                 }
@@ -109,7 +109,7 @@ int cgp_count_dirs(const char *cgroup_file, const char *uuid)
                         continue;
                 *c2 = 0;
                 _cleanup_strv_free_ char **ctl = strv_split(c1 + 1, ",", false);
-                _cleanup_free_ char *mnt = mount_of(ctl ? ctl[0] : NULL);
+                _cleanup_free_ char *mnt = mount_of(strv_length(ctl) ? ctl[0] : NULL);
                 _cleanup_free_ char *dir = mnt ? xasprintf("%s%s", mnt, c2 + 1) : NULL;
                 struct stat st;
                 cr_assert(strstr(c2 + 1, uuid));
@@ -136,7 +136,7 @@ char *cgp_proc_cgroup(pid_t pid, const char *controller)
                         free(v2);
                         return xstrdup(c2 + 1);
                 }
-                if (strncmp(lines[i], "0:", 2) == 0 && !ctl && !v2)
+                if (strncmp(lines[i], "0:", 2) == 0 && strv_length(ctl) == 0 && !v2)
                         v2 = xstrdup(c2 + 1);
         }
         return v2;

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -223,6 +225,20 @@ static void redirect(struct pod_fixture *pf, const char *name, int target)
         close(fd);
 }
 
+/* The cgroup v2 view of this host (pf->cgroup2): a private mount namespace in which
+ * /sys/fs/cgroup is the system's cgroup2 hierarchy alone, so stage1 picks its v2 backend. The
+ * hierarchy is the one the host shows at /sys/fs/cgroup/unified (there is only one cgroup2
+ * hierarchy per system), so tests and gc can look at it from outside. */
+static void enter_cgroup2_view(void)
+{
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+                dprintf(2, "cgroup2 view: %s\n", strerror(errno));
+                _exit(127);
+        }
+}
+
 pid_t pf_start(struct pod_fixture *pf, const char *const *args)
 {
         char *argv[64] = { 0 };
@@ -250,6 +266,8 @@ pid_t pf_start(struct pod_fixture *pf, const char *const *args)
                 setenv("RKT_LOCK_FD", env, 1);
                 if (chdir(pf->pod_dir) < 0)
                         _exit(127);
+                if (pf->cgroup2)
+                        enter_cgroup2_view();
                 redirect(pf, "stdout", 1);
                 redirect(pf, "stderr", 2);
                 if (pf->stdin_path) {
