@@ -98,9 +98,14 @@ void pf_free(struct pod_fixture *pf)
         if (pf->lock_fd >= 0)
                 close(pf->lock_fd);
         pf->lock_fd = -1;
-        /* What a pod holds outside its directory (cgroups) goes with gc, as stage0 would do. */
-        if (pf->started)
-                (void)pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL);
+        /* What a pod holds outside its directory (cgroups) goes with gc, as stage0 would do. A
+         * pod just killed may hold its lock for a moment (its PID 1 dies after the run
+         * process), and gc refuses running pods: retry for a while. */
+        for (int i = 0; pf->started && i < 200; i++) {
+                if (pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL) == 0)
+                        break;
+                usleep(10000);
+        }
         th_rm_rf(pf->data_dir);
         free(pf->data_dir);
         free(pf->tree_store);
