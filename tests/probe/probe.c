@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
@@ -815,8 +816,18 @@ static bool is_pid_name(const char *s)
 
 /* T-23 (CVE-2019-5736): for every other process, /proc/PID/exe opened O_PATH and then reopened
  * for writing through /proc/self/fd, as the runc exploit does. Reports the distinct exe targets
- * it could see and how many writable opens succeeded. */
-static void exe_scan_once(char *targets, size_t cap, int *opened, int *writable)
+ * it could see and those it could open for writing (an app's own binaries are among them: that
+ * is the app's business; a runtime binary must never be). */
+static void add_target(char *targets, size_t cap, const char *target)
+{
+        if (!strstr(targets, target) && strlen(targets) + strlen(target) + 2 < cap) {
+                if (*targets)
+                        strcat(targets, ",");
+                strcat(targets, target);
+        }
+}
+
+static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened, int *writable)
 {
         DIR *d = opendir("/proc");
         struct dirent *de;
@@ -836,24 +847,22 @@ static void exe_scan_once(char *targets, size_t cap, int *opened, int *writable)
                         continue;
                 (*opened)++;
                 n = readlink(path, target, sizeof(target) - 1);
-                if (n > 0) {
-                        target[n] = 0;
-                        if (!strstr(targets, target) && strlen(targets) + (size_t)n + 2 < cap) {
-                                if (*targets)
-                                        strcat(targets, ",");
-                                strcat(targets, target);
-                        }
-                }
+                target[n > 0 ? n : 0] = 0;
+                add_target(targets, cap, target);
                 snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
                 wfd = open(self, O_WRONLY | O_CLOEXEC);
                 if (wfd >= 0) {
                         (*writable)++;
+                        add_target(wtargets, cap, target);
                         close(wfd);
                 }
                 close(fd);
         }
         closedir(d);
 }
+
+/* The watchers stop early once this file exists (a test creates it through `enter`). */
+#define WATCH_STOP_FILE "/tmp/stop-watch"
 
 static long elapsed_ms(const struct timespec *start)
 {
@@ -865,27 +874,56 @@ static long elapsed_ms(const struct timespec *start)
 
 static void act_exe_watch(long ms)
 {
-        static char targets[PROBE_LINE_MAX / 2];
+        static char targets[PROBE_LINE_MAX / 4], wtargets[PROBE_LINE_MAX / 4];
         struct timespec start;
         int opened = 0, writable = 0, rounds = 0;
 
-        targets[0] = 0;
+        targets[0] = wtargets[0] = 0;
         clock_gettime(CLOCK_MONOTONIC, &start);
         do {
-                exe_scan_once(targets, sizeof(targets), &opened, &writable);
+                exe_scan_once(targets, wtargets, sizeof(targets), &opened, &writable);
                 rounds++;
-        } while (elapsed_ms(&start) < ms);
+        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
         out("exe_watch.rounds=%d", rounds);
         out("exe_watch.opened=%d", opened);
         out("exe_watch.writable=%d", writable);
         out("exe_watch.targets=%s", targets);
+        out("exe_watch.writable_targets=%s", wtargets);
 }
 
-/* T-25 (CVE-2016-9962): every other process is ptrace-seized and its fds opened, in a loop. */
+/* CapEff of a process (hex), or 0 when unreadable. */
+static unsigned long long cap_eff(const char *pid)
+{
+        char path[64], *data, *p;
+
+        snprintf(path, sizeof(path), "/proc/%s/status", pid);
+        data = slurp(path, NULL);
+        p = data ? strstr(data, "CapEff:") : NULL;
+        return p ? strtoull(p + 7, NULL, 16) : 0;
+}
+
+/* "PID comm CapEff" of a process, for the report of a breach. */
+static void report_target(const char *key, const char *pid)
+{
+        char path[64], comm[64] = "?", *data;
+        unsigned long long caps = cap_eff(pid);
+
+        snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+        data = slurp(path, NULL);
+        if (data)
+                snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(data, "\n"), data);
+        out("%s=%s %s %016llx", key, pid, comm, caps);
+}
+
+/* T-25 (CVE-2016-9962): every other process is ptrace-seized and its fds opened, in a loop. A
+ * success only counts as a breach ("priv") when the target holds capabilities we lack, i.e. it
+ * is a runtime helper that has not yet dropped to the app's privileges (an entered command that
+ * already runs as the app is fair game, as the app itself is). */
 static void act_ptrace_watch(long ms)
 {
         struct timespec start;
-        int seized = 0, fds = 0, tries = 0;
+        int seized = 0, fds = 0, tries = 0, seized_priv = 0, fds_priv = 0;
+        unsigned long long mine = cap_eff("self");
 
         clock_gettime(CLOCK_MONOTONIC, &start);
         do {
@@ -901,25 +939,70 @@ static void act_ptrace_watch(long ms)
                                 continue;
                         tries++;
                         if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+                                int st;
                                 seized++;
-                                ptrace(PTRACE_DETACH, pid, 0, 0);
+                                if (cap_eff(de->d_name) & ~mine) {
+                                        if (!seized_priv)
+                                                report_target("ptrace_watch.seized_priv_example",
+                                                              de->d_name);
+                                        seized_priv++;
+                                }
+                                /* Detach needs a stopped tracee; a tracee that exits first is
+                                 * reaped here, so its real parent sees its exit. */
+                                ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+                                if (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) &&
+                                    !WIFSIGNALED(st))
+                                        ptrace(PTRACE_DETACH, pid, 0, 0);
                         }
+                        /* Listing /proc/PID/fd only takes DAC permission (root passes);
+                         * what gives a process's files away is opening an entry, which takes
+                         * ptrace access: count those. */
                         snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
                         fdd = opendir(path);
                         if (fdd) {
                                 struct dirent *fe;
-                                while ((fe = readdir(fdd)))
-                                        if (fe->d_name[0] != '.')
-                                                fds++;
+                                int n = 0;
+                                while ((fe = readdir(fdd))) {
+                                        char fdpath[300];
+                                        int fd;
+                                        if (fe->d_name[0] == '.')
+                                                continue;
+                                        snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", (int)pid,
+                                                 fe->d_name);
+                                        fd = open(fdpath, O_PATH | O_CLOEXEC);
+                                        if (fd >= 0) {
+                                                n++;
+                                                close(fd);
+                                        }
+                                }
                                 closedir(fdd);
+                                fds += n;
+                                if (n && (cap_eff(de->d_name) & ~mine)) {
+                                        if (!fds_priv)
+                                                report_target("ptrace_watch.fds_priv_example",
+                                                              de->d_name);
+                                        fds_priv += n;
+                                }
                         }
                 }
                 if (d)
                         closedir(d);
-        } while (elapsed_ms(&start) < ms);
+        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
         out("ptrace_watch.tries=%d", tries);
         out("ptrace_watch.seized=%d", seized);
         out("ptrace_watch.fds=%d", fds);
+        out("ptrace_watch.seized_priv=%d", seized_priv);
+        out("ptrace_watch.fds_priv=%d", fds_priv);
+}
+
+/* mount(source, target, type, 0, data): `mount -t cgroup` from inside an app (T-22). */
+static void act_mount_fs(const char *type, const char *target, const char *data)
+{
+        mkdir(target, 0755);
+        out("mount_fs.%s=%s", type,
+            mount(type, target, type, 0, strcmp(data, "-") == 0 ? NULL : data) < 0
+                    ? errno_name(errno)
+                    : "0");
 }
 
 /* Forks sleeping children until fork fails (at most max): a fork bomb that a pids limit stops. */
@@ -1015,7 +1098,7 @@ static void usage(void)
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
                 "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
                 "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
-                "  ptrace-watch MS forkbomb MAX print TEXT eprint TEXT\n"
+                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n");
 }
@@ -1126,6 +1209,10 @@ int main(int argc, char **argv)
                 } else if (strcmp(a, "ptrace-watch") == 0) {
                         NEED(1);
                         act_ptrace_watch(parse_long(argv[++i], "ptrace-watch"));
+                } else if (strcmp(a, "mount-fs") == 0) {
+                        NEED(3);
+                        act_mount_fs(argv[i + 1], argv[i + 2], argv[i + 3]);
+                        i += 3;
                 } else if (strcmp(a, "forkbomb") == 0) {
                         NEED(1);
                         act_forkbomb(parse_long(argv[++i], "forkbomb"));
