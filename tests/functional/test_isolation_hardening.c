@@ -274,3 +274,72 @@ Test(isolation_hardening, app_cannot_ptrace_or_steal_fds_from_entering_helpers)
         expect(log, "ptrace_watch.seized_priv", "0");
         expect(log, "ptrace_watch.fds_priv", "0");
 }
+
+/* ---- T-27: capability sets ---------------------------------------------------------------------- */
+
+static void caps_case(const char *user, const char *group, const char *isolators, const char *const *args,
+                      const char *bnd, const char *eff)
+{
+        struct pod_fixture *one = pf_new();
+        struct test_image *im = timg_new("example.com/probe");
+        _cleanup_free_ char *app = xasprintf(
+                "{\"exec\": [\"/probe\", \"status\"], \"user\": \"%s\", \"group\": \"%s\", \"isolators\": [%s]}",
+                user, group, isolators);
+
+        pf_add_app(one, "a", im, app, NULL);
+        cr_assert_eq(pf_run(one, args), 0, "%s", one->err);
+        _cleanup_free_ char *b = th_kv(one->out, "status.CapBnd"), *e = th_kv(one->out, "status.CapEff"),
+                           *p = th_kv(one->out, "status.CapPrm"), *i = th_kv(one->out, "status.CapInh"),
+                           *a = th_kv(one->out, "status.CapAmb");
+        cr_assert_str_eq(b, bnd, "%s %s: CapBnd", user, isolators);
+        cr_assert_str_eq(e, eff, "%s %s: CapEff", user, isolators);
+        cr_assert_str_eq(p, eff, "%s %s: CapPrm", user, isolators);
+        cr_assert_str_eq(i, "0000000000000000", "CapInh is always empty (T-27)");
+        cr_assert_str_eq(a, "0000000000000000", "CapAmb is always empty (T-27)");
+        pf_free(one);
+        timg_free(im);
+}
+
+Test(isolation_hardening, capability_sets_for_root_and_non_root)
+{
+        static const char *const nocaps[] = { "--disable-capabilities-restriction", NULL };
+        _cleanup_free_ char *status = th_read_file("/proc/self/status");
+        _cleanup_free_ char *host_bnd = xstrndup(strstr(status, "CapBnd:") + 8, 16);
+
+        /* the appc default set: AUDIT_WRITE CHOWN DAC_OVERRIDE FOWNER FSETID KILL MKNOD
+         * NET_BIND_SERVICE NET_RAW SETFCAP SETGID SETPCAP SETUID SYS_CHROOT */
+        caps_case("0", "0", "", NULL, "00000000a80425fb", "00000000a80425fb");
+        caps_case("user", "users", "", NULL, "00000000a80425fb", "0000000000000000");
+        caps_case("user", "users",
+                  "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": [\"CAP_NET_BIND_SERVICE\"]}}",
+                  NULL, "0000000000000400", "0000000000000000");
+        caps_case("0", "0",
+                  "{\"name\": \"os/linux/capabilities-remove-set\", \"value\": {\"set\": [\"CAP_NET_RAW\", \"CAP_MKNOD\"]}}",
+                  NULL, "00000000a00405fb", "00000000a00405fb");
+        caps_case("0", "0", "", nocaps, host_bnd, host_bnd);
+}
+
+/* ---- T-29: environment ---------------------------------------------------------------------------- */
+
+Test(isolation_hardening, host_environment_never_reaches_any_app)
+{
+        static const char *const canaries[] = { "SECRET_CANARY", "LD_PRELOAD", "http_proxy", "SSH_AUTH_SOCK" };
+
+        for (size_t i = 0; i < ARRAY_SIZE(canaries); i++)
+                setenv(canaries[i], "leaked-from-host", 1);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"env\"], \"user\": \"0\", \"group\": \"0\","
+                   " \"environment\": [{\"name\": \"A_ONLY\", \"value\": \"1\"}]}", NULL);
+        pf_add_app(pf, "b", img,
+                   "{\"exec\": [\"/probe\", \"env\", \"read\", \"/proc/1/environ\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        int status = pf_run(pf, NULL);
+        for (size_t i = 0; i < ARRAY_SIZE(canaries); i++)
+                unsetenv(canaries[i]);
+        cr_assert_eq(status, 0, "%s", pf->err);
+        _cleanup_free_ char *la = pf_read(pf, "logs/a.log"), *lb = pf_read(pf, "logs/b.log");
+        cr_assert_null(strstr(la, "leaked-from-host"), "%s", la);
+        cr_assert_null(strstr(lb, "leaked-from-host"), "%s", lb);
+        cr_assert(strstr(la, "env.A_ONLY=1"));
+        cr_assert_null(strstr(lb, "A_ONLY"), "app b lacks app a's variables (T-29b)");
+        expect(lb, "read.errno", "EACCES");
+}
