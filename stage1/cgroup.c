@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "stage1/cgroup_internal.h"
@@ -279,6 +280,28 @@ static int apply_limits(const struct cgroup_pod *cp, const char *rel, const stru
         return 0;
 }
 
+/* The device policy on every app leaf; false (with the reason logged by the caller through
+ * *err) when the host cannot apply it. */
+static bool apply_devices(struct cgroup_pod *cp, const struct pod *pod, struct ace_error **err)
+{
+        struct device_rule rules[16];
+        size_t n = n_device_default_rules;
+
+        memcpy(rules, device_default_rules, n * sizeof(rules[0]));
+        if (cp->has_terminal)
+                rules[n++] = cp->terminal;
+        for (size_t i = 0; i < pod->n_apps; i++) {
+                _cleanup_free_ char *leaf = cgroup_app_leaf(pod->apps[i].name);
+                _cleanup_free_ char *rel = join_rel(cp->rel, leaf);
+                int r = cp->host.ops->devices(&cp->host, rel, rules, n, err);
+                if (r == -ENOENT && !*err)
+                        ace_error_make(err, ENOENT, "no devices cgroup hierarchy is mounted");
+                if (r < 0)
+                        return false;
+        }
+        return true;
+}
+
 int cgroup_pod_create(struct cgroup_pod *cp, struct pod *pod, int podfd, struct ace_error **err)
 {
         _cleanup_free_ char *file = NULL, *sup = NULL;
@@ -313,6 +336,12 @@ int cgroup_pod_create(struct cgroup_pod *cp, struct pod *pod, int podfd, struct 
         }
         if (!cp->host.ops)
                 return 0;
+        {
+                _cleanup_error_ struct ace_error *derr = NULL;
+                cp->devices_applied = apply_devices(cp, pod, &derr);
+                if (!cp->devices_applied)
+                        log_warn("no device policy for the apps: %s", ace_error_msg(derr));
+        }
         if ((r = apply_limits(cp, cp->rel, &pod->limits, err)) < 0)
                 return ace_error_wrap(err, "pod limits");
         for (size_t i = 0; i < pod->n_apps; i++) {

@@ -35,6 +35,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "stage1/cgroup_devices.h"
 #include "stage1/pod.h"
 
 enum cgroup_controller { CGROUP_MEMORY, CGROUP_CPU, CGROUP_PIDS, _CGROUP_CONTROLLER_MAX };
@@ -73,6 +74,10 @@ struct cgroup_ops {
         unsigned (*delegate)(const struct cgroup_host *h, const char *rel, unsigned want);
         /* SIGKILLs every process in cgroup `rel` (v2: cgroup.kill; v1: cgroup.procs). */
         int (*kill)(const struct cgroup_host *h, const char *rel, struct ace_error **err);
+        /* Restricts cgroup `rel` to the device rules (cgroup_devices.h); -ENOENT when this
+         * host has no device controller. */
+        int (*devices)(const struct cgroup_host *h, const char *rel, const struct device_rule *rules,
+                       size_t n, struct ace_error **err);
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -105,6 +110,9 @@ struct cgroup_pod {
         struct cgroup_host host;
         char *rel;       /* "ace-<uuid>", relative to each hierarchy's base */
         unsigned usable; /* controllers usable for limits in the pod and its apps */
+        bool has_terminal;         /* --interactive: the app may also use ... */
+        struct device_rule terminal; /* ... the run process's terminal device */
+        bool devices_applied;      /* the device policy is in force on every app leaf */
 };
 
 /* Absolute directory of cgroup `rel` (relative to the base) in hierarchy h; malloc'd. */
@@ -123,9 +131,11 @@ char *cgroup_pod_format(const struct cgroup_pod *cp);
 int cgroup_pod_parse(const char *text, const char *uuid, struct cgroup_host *host,
                      struct cgroup_pod *ret, struct ace_error **err);
 
-/* run: creates the pod cgroup with its supervisor and app leaves, enables controllers and
- * writes the limits (pod->limits on the pod, pod_effective_limits() on each app). A limit whose
- * controller is not usable is added to pod->unenforced instead. Writes `cgroup` in podfd first. */
+/* run: creates the pod cgroup with its supervisor and app leaves, enables controllers, writes the
+ * limits (pod->limits on the pod, pod_effective_limits() on each app) and the device policy of
+ * each app leaf. A limit whose controller is not usable is added to pod->unenforced instead; a
+ * device policy the host cannot apply leaves devices_applied false (the caller warns). Writes
+ * `cgroup` in podfd first. */
 int cgroup_pod_create(struct cgroup_pod *cp, struct pod *pod, int podfd, struct ace_error **err);
 /* The pod's cgroup directory in each hierarchy, with the name its mount point has under
  * /sys/fs/cgroup ("memory", "cpu"; "" for v2), for the apps' read-only view of their cgroup. */

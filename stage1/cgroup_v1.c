@@ -5,6 +5,7 @@
  *   resource/cpu limit     -> cpu.cfs_period_us = 100000, cpu.cfs_quota_us = millicores * 100
  *   cpu shares             -> cpu.shares
  *   ace/pids               -> pids.max
+ *   device policy          -> devices.deny "a", then devices.allow per rule (cgroup_devices.h)
  */
 #include "stage1/cgroup.h"
 
@@ -63,9 +64,34 @@ static int v1_kill(const struct cgroup_host *h, const char *rel, struct ace_erro
         return h->n ? cgroup_kill_procs(&h->h[0], rel, err) : 0;
 }
 
+static int v1_devices(const struct cgroup_host *h, const char *rel,
+                      const struct device_rule *rules, size_t n, struct ace_error **err)
+{
+        for (size_t i = 0; i < h->n; i++) {
+                _cleanup_free_ char *dir = NULL;
+                int r;
+
+                if (!strstr(h->h[i].controllers, "devices"))
+                        continue;
+                dir = cgroup_dir(&h->h[i], rel);
+                /* Deny everything, then allow the list (the kernel keeps an allow-list). */
+                if ((r = cgroup_write(dir, "devices.deny", "a", err)) < 0)
+                        return r;
+                for (size_t k = 0; k < n; k++) {
+                        char line[48];
+                        device_rule_format(&rules[k], line, sizeof(line));
+                        if ((r = cgroup_write(dir, "devices.allow", line, err)) < 0)
+                                return r;
+                }
+                return 0;
+        }
+        return -ENOENT;
+}
+
 const struct cgroup_ops cgroup_v1_ops = {
         .name = "v1",
         .settings = v1_settings,
         .delegate = v1_delegate,
         .kill = v1_kill,
+        .devices = v1_devices,
 };

@@ -6,6 +6,7 @@
  *   cpu shares             -> cpu.weight = 1 + (shares - 2) * 9999 / 262142 (the v1 -> v2
  *                             mapping runc, crun and systemd use)
  *   ace/pids               -> pids.max
+ *   device policy          -> a BPF_CGROUP_DEVICE program (cgroup_devices.h)
  * The whole pod is killed through cgroup.kill (Linux 5.14), cgroup.procs otherwise.
  */
 #include "stage1/cgroup.h"
@@ -95,9 +96,18 @@ static int v2_kill(const struct cgroup_host *h, const char *rel, struct ace_erro
         return cgroup_kill_procs(&h->h[0], rel, err);
 }
 
+static int v2_devices(const struct cgroup_host *h, const char *rel,
+                      const struct device_rule *rules, size_t n, struct ace_error **err)
+{
+        _cleanup_free_ char *dir = cgroup_dir(&h->h[0], rel);
+
+        return device_bpf_attach(dir, rules, n, err);
+}
+
 const struct cgroup_ops cgroup_v2_ops = {
         .name = "v2",
         .settings = v2_settings,
         .delegate = v2_delegate,
         .kill = v2_kill,
+        .devices = v2_devices,
 };

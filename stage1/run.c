@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -222,6 +223,14 @@ static int setup_cgroups(struct run_ctx *c, struct ace_error **err)
 {
         int r;
 
+        struct stat st;
+
+        /* An interactive app's terminal is the run process's: its device joins the allow-list. */
+        if (c->args.interactive && fstat(STDIN_FILENO, &st) == 0 && S_ISCHR(st.st_mode)) {
+                c->cgroup.has_terminal = true;
+                c->cgroup.terminal = (struct device_rule){ 'c', (int)major(st.st_rdev),
+                                                           (int)minor(st.st_rdev), "rw" };
+        }
         if ((r = cgroup_host_detect(false, &c->cgroup.host, err)) < 0 ||
             (r = cgroup_pod_create(&c->cgroup, c->pod, c->podfd, err)) < 0)
                 return ace_error_wrap(err, "cgroups");

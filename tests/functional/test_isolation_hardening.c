@@ -343,3 +343,20 @@ Test(isolation_hardening, host_environment_never_reaches_any_app)
         cr_assert_null(strstr(lb, "A_ONLY"), "app b lacks app a's variables (T-29b)");
         expect(lb, "read.errno", "EACCES");
 }
+
+/* ---- devices: CAP_MKNOD is in the appc default set ----------------------------------------------- */
+
+Test(isolation_hardening, apps_cannot_create_or_open_host_devices)
+{
+        pf_add_app(pf, "a", img,
+                   APP("\"mknod-open\", \"/tmp/kvm\", \"c\", \"10\", \"232\", \"mknod-open\", \"/tmp/loopctl\", \"c\", \"10\", \"237\","
+                       " \"mknod-open\", \"/dev/disk\", \"b\", \"7\", \"0\", \"mknod-open\", \"/tmp/null\", \"c\", \"1\", \"3\","
+                       " \"write\", \"/dev/null\", \"x\", \"read\", \"/dev/zero\""), NULL);
+        cr_assert_eq(pf_run(pf, NULL), 0, "%s", pf->err);
+        expect(pf->out, "mknod_open./tmp/kvm", "mknod:EPERM");
+        expect(pf->out, "mknod_open./tmp/loopctl", "mknod:EPERM");
+        expect(pf->out, "mknod_open./dev/disk", "mknod:EPERM");
+        expect(pf->out, "mknod_open./tmp/null", "0");
+        expect(pf->out, "write", "ok");
+        cr_assert_null(strstr(pf->err, "no device policy"), "%s", pf->err);
+}

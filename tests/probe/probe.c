@@ -995,6 +995,24 @@ static void act_ptrace_watch(long ms)
         out("ptrace_watch.fds_priv=%d", fds_priv);
 }
 
+/* mknod PATH (b|c) MAJOR MINOR, then open it for reading: a device the app may not create or
+ * open (the device policy) fails at one step or the other. */
+static void act_mknod_open(const char *path, const char *type, long major, long minor)
+{
+        mode_t kind = strcmp(type, "b") == 0 ? S_IFBLK : S_IFCHR;
+        int fd;
+
+        unlink(path);
+        if (mknod(path, kind | 0600, makedev((unsigned)major, (unsigned)minor)) < 0) {
+                out("mknod_open.%s=mknod:%s", path, errno_name(errno));
+                return;
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        out("mknod_open.%s=%s", path, fd < 0 ? errno_name(errno) : "0");
+        if (fd >= 0)
+                close(fd);
+}
+
 /* mount(source, target, type, 0, data): `mount -t cgroup` from inside an app (T-22). */
 static void act_mount_fs(const char *type, const char *target, const char *data)
 {
@@ -1098,7 +1116,8 @@ static void usage(void)
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
                 "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
                 "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
-                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- print TEXT eprint TEXT\n"
+                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- mknod-open PATH b|c MAJ MIN\n"
+                "  print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n");
 }
@@ -1209,6 +1228,11 @@ int main(int argc, char **argv)
                 } else if (strcmp(a, "ptrace-watch") == 0) {
                         NEED(1);
                         act_ptrace_watch(parse_long(argv[++i], "ptrace-watch"));
+                } else if (strcmp(a, "mknod-open") == 0) {
+                        NEED(4);
+                        act_mknod_open(argv[i + 1], argv[i + 2], parse_long(argv[i + 3], "major"),
+                                       parse_long(argv[i + 4], "minor"));
+                        i += 4;
                 } else if (strcmp(a, "mount-fs") == 0) {
                         NEED(3);
                         act_mount_fs(argv[i + 1], argv[i + 2], argv[i + 3]);

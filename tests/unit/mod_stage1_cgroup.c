@@ -5,3 +5,4 @@
 #include "stage1/cgroup_v1.c"
 #include "stage1/cgroup_v2.c"
 #include "stage1/podfiles.c"
+#include "stage1/cgroup_devices.c"

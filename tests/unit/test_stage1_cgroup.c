@@ -281,3 +281,73 @@ Test(mount_plan_isolation, cgroup_view_v1_and_v2)
         cr_assert_lt(index_of(&p, MOP_TMPFS, "/sys/fs/cgroup"), 0);
         mount_plan_done(&p);
 }
+
+/* ---- the device policy ----------------------------------------------------------------------- */
+
+Test(cgroup_devices, default_rules_sorted_and_formatted)
+{
+        char line[48];
+
+        for (size_t i = 1; i < n_device_default_rules; i++) {
+                const struct device_rule *a = &device_default_rules[i - 1], *b = &device_default_rules[i];
+                cr_assert(a->type < b->type || (a->type == b->type && (a->major < b->major ||
+                          (a->major == b->major && a->minor < b->minor))), "rule %zu out of order", i);
+        }
+        device_rule_format(&device_default_rules[0], line, sizeof(line));
+        cr_assert_str_eq(line, "c 1:3 rwm");
+        device_rule_format(&device_default_rules[n_device_default_rules - 1], line, sizeof(line));
+        cr_assert_str_eq(line, "c 136:* rwm");
+}
+
+/* Runs the generated program on one access, as the kernel would (only the opcodes the builder
+ * emits): a check of the jump arithmetic without loading anything. */
+static int run_bpf(const struct bpf_insn *p, int n, unsigned type, unsigned access, unsigned major,
+                   unsigned minor)
+{
+        uint64_t r[11] = { 0 };
+        struct bpf_cgroup_dev_ctx ctx = { .access_type = access << 16 | type, .major = major, .minor = minor };
+
+        for (int pc = 0; pc < n; pc++) {
+                const struct bpf_insn *i = &p[pc];
+                switch (i->code) {
+                case BPF_LDX | BPF_MEM | BPF_W:
+                        r[i->dst_reg] = *(const uint32_t *)((const char *)&ctx + i->off);
+                        break;
+                case BPF_ALU | BPF_AND | BPF_K: r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm); break;
+                case BPF_ALU | BPF_RSH | BPF_K: r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm; break;
+                case BPF_ALU | BPF_MOV | BPF_X: r[i->dst_reg] = (uint32_t)r[i->src_reg]; break;
+                case BPF_ALU | BPF_MOV | BPF_K: r[i->dst_reg] = (uint32_t)i->imm; break;
+                case BPF_JMP | BPF_JNE | BPF_K:
+                        if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
+                                pc += i->off;
+                        break;
+                case BPF_JMP | BPF_EXIT: return (int)r[0];
+                default: cr_assert_fail("unexpected opcode %#x at %d", i->code, pc);
+                }
+        }
+        cr_assert_fail("fell off the end");
+        return -1;
+}
+
+Test(cgroup_devices, bpf_program_allows_exactly_the_rules)
+{
+        struct bpf_insn p[256];
+        int n = device_bpf_build(device_default_rules, n_device_default_rules, p, 256);
+        const unsigned C = BPF_DEVCG_DEV_CHAR, B = BPF_DEVCG_DEV_BLOCK;
+        const unsigned R = BPF_DEVCG_ACC_READ, W = BPF_DEVCG_ACC_WRITE, M = BPF_DEVCG_ACC_MKNOD;
+
+        cr_assert_gt(n, 0);
+        cr_assert_eq(run_bpf(p, n, C, R | W, 1, 3), 1, "null rw");
+        cr_assert_eq(run_bpf(p, n, C, M, 1, 9), 1, "mknod urandom");
+        cr_assert_eq(run_bpf(p, n, C, R, 136, 42), 1, "any pty");
+        cr_assert_eq(run_bpf(p, n, C, R, 5, 2), 1, "ptmx");
+        cr_assert_eq(run_bpf(p, n, C, R, 1, 1), 0, "/dev/mem");
+        cr_assert_eq(run_bpf(p, n, C, M, 10, 232), 0, "kvm");
+        cr_assert_eq(run_bpf(p, n, B, R, 1, 3), 0, "a block device with null's numbers");
+        cr_assert_eq(run_bpf(p, n, B, M, 8, 0), 0, "sda");
+        struct device_rule ro = { 'c', 4, 1, "r" };
+        n = device_bpf_build(&ro, 1, p, 256);
+        cr_assert_eq(run_bpf(p, n, C, R, 4, 1), 1);
+        cr_assert_eq(run_bpf(p, n, C, R | W, 4, 1), 0, "write not in the rule");
+        cr_assert_eq(device_bpf_build(device_default_rules, n_device_default_rules, p, 8), -E2BIG);
+}
