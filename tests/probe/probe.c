@@ -849,11 +849,17 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
                 n = readlink(path, target, sizeof(target) - 1);
                 target[n > 0 ? n : 0] = 0;
                 add_target(targets, cap, target);
+                /* Write access for real: the first byte, rewritten with itself (nothing changes
+                 * even where it works). Opening for writing alone proves little: a sealed memfd
+                 * opens, and recent kernels no longer refuse running binaries (ETXTBSY). */
                 snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-                wfd = open(self, O_WRONLY | O_CLOEXEC);
+                wfd = open(self, O_RDWR | O_CLOEXEC);
                 if (wfd >= 0) {
-                        (*writable)++;
-                        add_target(wtargets, cap, target);
+                        char byte;
+                        if (pread(wfd, &byte, 1, 0) == 1 && pwrite(wfd, &byte, 1, 0) == 1) {
+                                (*writable)++;
+                                add_target(wtargets, cap, target);
+                        }
                         close(wfd);
                 }
                 close(fd);
