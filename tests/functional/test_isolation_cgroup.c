@@ -252,3 +252,27 @@ Test(isolation_cgroup, gc_removes_the_pod_cgroups_and_is_idempotent)
         cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
 }
 
+
+Test(isolation_cgroup, cpu_shares_request_and_oom_score_adj)
+{
+        pf_add_app(pf, "shares", img,
+                   APP("{\"name\": \"os/linux/cpu-shares\", \"value\": 300}, {\"name\": \"os/linux/oom-score-adj\", \"value\": 500}",
+                       "\"oom\""), NULL);
+        pf_add_app(pf, "request", img,
+                   APP("{\"name\": \"resource/cpu\", \"value\": {\"request\": \"250m\"}},"
+                       " {\"name\": \"resource/memory\", \"value\": {\"request\": \"16Mi\", \"limit\": \"64Mi\"}}",
+                       "\"oom\""), NULL);
+        cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
+        _cleanup_free_ char *file = pf_read(pf, "cgroup");
+        _cleanup_free_ char *s1 = cgp_read(file, "cpu", pf->uuid, "app-shares", "cpu.shares");
+        _cleanup_free_ char *s2 = cgp_read(file, "cpu", pf->uuid, "app-request", "cpu.shares");
+        _cleanup_free_ char *soft = cgp_read(file, "memory", pf->uuid, "app-request", "memory.soft_limit_in_bytes");
+        if (s1 || s2) { /* v1 */
+                cr_assert_str_eq(s1, "300\n");
+                cr_assert_str_eq(s2, "256\n", "250m = a quarter of 1024");
+                cr_assert_str_eq(soft, "16777216\n");
+        }
+        _cleanup_free_ char *ls = pf_read(pf, "logs/shares.log"), *lr = pf_read(pf, "logs/request.log");
+        expect_in(ls, "oom_score_adj", "500");
+        expect_in(lr, "oom_score_adj", "0");
+}
