@@ -921,6 +921,69 @@ static void report_target(const char *key, const char *pid)
         out("%s=%s %s %016llx", key, pid, comm, caps);
 }
 
+struct ptrace_counts {
+        int seized, fds, tries, seized_priv, fds_priv;
+};
+
+/* Opens every entry of /proc/PID/fd; returns how many opened. Listing the directory only takes
+ * DAC permission (root passes); what gives a process's files away is opening an entry, which
+ * takes ptrace access. */
+static int open_fds_of(pid_t pid)
+{
+        char path[64];
+        DIR *fdd;
+        struct dirent *fe;
+        int n = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+        fdd = opendir(path);
+        if (!fdd)
+                return 0;
+        while ((fe = readdir(fdd))) {
+                char fdpath[300];
+                int fd;
+                if (fe->d_name[0] == '.')
+                        continue;
+                snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", (int)pid, fe->d_name);
+                fd = open(fdpath, O_PATH | O_CLOEXEC);
+                if (fd >= 0) {
+                        n++;
+                        close(fd);
+                }
+        }
+        closedir(fdd);
+        return n;
+}
+
+static void ptrace_one(const char *name, unsigned long long mine, struct ptrace_counts *c)
+{
+        pid_t pid = atoi(name);
+        int n;
+
+        c->tries++;
+        if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+                int st;
+                c->seized++;
+                if (cap_eff(name) & ~mine) {
+                        if (!c->seized_priv)
+                                report_target("ptrace_watch.seized_priv_example", name);
+                        c->seized_priv++;
+                }
+                /* Detach needs a stopped tracee; a tracee that exits first is reaped here, so
+                 * its real parent sees its exit. */
+                ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+                if (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) && !WIFSIGNALED(st))
+                        ptrace(PTRACE_DETACH, pid, 0, 0);
+        }
+        n = open_fds_of(pid);
+        c->fds += n;
+        if (n && (cap_eff(name) & ~mine)) {
+                if (!c->fds_priv)
+                        report_target("ptrace_watch.fds_priv_example", name);
+                c->fds_priv += n;
+        }
+}
+
 /* T-25 (CVE-2016-9962): every other process is ptrace-seized and its fds opened, in a loop. A
  * success only counts as a breach ("priv") when the target holds capabilities we lack, i.e. it
  * is a runtime helper that has not yet dropped to the app's privileges (an entered command that
@@ -928,77 +991,27 @@ static void report_target(const char *key, const char *pid)
 static void act_ptrace_watch(long ms)
 {
         struct timespec start;
-        int seized = 0, fds = 0, tries = 0, seized_priv = 0, fds_priv = 0;
+        struct ptrace_counts c = { 0 };
         unsigned long long mine = cap_eff("self");
 
         clock_gettime(CLOCK_MONOTONIC, &start);
         do {
                 DIR *d = opendir("/proc");
                 struct dirent *de;
-                while (d && (de = readdir(d))) {
-                        char path[64];
-                        DIR *fdd;
-                        pid_t pid;
+                pid_t pid;
 
-                        if (!is_pid_name(de->d_name) || (pid = atoi(de->d_name)) == getpid() ||
-                            pid == getppid())
-                                continue;
-                        tries++;
-                        if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
-                                int st;
-                                seized++;
-                                if (cap_eff(de->d_name) & ~mine) {
-                                        if (!seized_priv)
-                                                report_target("ptrace_watch.seized_priv_example",
-                                                              de->d_name);
-                                        seized_priv++;
-                                }
-                                /* Detach needs a stopped tracee; a tracee that exits first is
-                                 * reaped here, so its real parent sees its exit. */
-                                ptrace(PTRACE_INTERRUPT, pid, 0, 0);
-                                if (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) &&
-                                    !WIFSIGNALED(st))
-                                        ptrace(PTRACE_DETACH, pid, 0, 0);
-                        }
-                        /* Listing /proc/PID/fd only takes DAC permission (root passes);
-                         * what gives a process's files away is opening an entry, which takes
-                         * ptrace access: count those. */
-                        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
-                        fdd = opendir(path);
-                        if (fdd) {
-                                struct dirent *fe;
-                                int n = 0;
-                                while ((fe = readdir(fdd))) {
-                                        char fdpath[300];
-                                        int fd;
-                                        if (fe->d_name[0] == '.')
-                                                continue;
-                                        snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", (int)pid,
-                                                 fe->d_name);
-                                        fd = open(fdpath, O_PATH | O_CLOEXEC);
-                                        if (fd >= 0) {
-                                                n++;
-                                                close(fd);
-                                        }
-                                }
-                                closedir(fdd);
-                                fds += n;
-                                if (n && (cap_eff(de->d_name) & ~mine)) {
-                                        if (!fds_priv)
-                                                report_target("ptrace_watch.fds_priv_example",
-                                                              de->d_name);
-                                        fds_priv += n;
-                                }
-                        }
-                }
+                while (d && (de = readdir(d)))
+                        if (is_pid_name(de->d_name) && (pid = atoi(de->d_name)) != getpid() &&
+                            pid != getppid())
+                                ptrace_one(de->d_name, mine, &c);
                 if (d)
                         closedir(d);
         } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
-        out("ptrace_watch.tries=%d", tries);
-        out("ptrace_watch.seized=%d", seized);
-        out("ptrace_watch.fds=%d", fds);
-        out("ptrace_watch.seized_priv=%d", seized_priv);
-        out("ptrace_watch.fds_priv=%d", fds_priv);
+        out("ptrace_watch.tries=%d", c.tries);
+        out("ptrace_watch.seized=%d", c.seized);
+        out("ptrace_watch.fds=%d", c.fds);
+        out("ptrace_watch.seized_priv=%d", c.seized_priv);
+        out("ptrace_watch.fds_priv=%d", c.fds_priv);
 }
 
 /* mknod PATH (b|c) MAJOR MINOR, then open it for reading: a device the app may not create or
