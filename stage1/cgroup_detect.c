@@ -72,7 +72,8 @@ static char *controllers_of_options(const char *super)
         for (size_t i = 0; opts && opts[i]; i++)
                 if (is_v1_controller(opts[i]))
                         ctl = strv_push(ctl, opts[i]);
-        strv_sort(ctl);
+        if (ctl)
+                strv_sort(ctl);
         return strv_join(ctl, ",");
 }
 

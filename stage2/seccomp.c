@@ -45,7 +45,8 @@ int seccomp_expand(enum launch_seccomp_mode mode, char *const *set, char ***ret_
                         names = push_unique(names, g->syscalls[k]);
                 rules |= g->argument_rules && mode == LAUNCH_SECCOMP_REMOVE;
         }
-        strv_sort(names);
+        if (names)
+                strv_sort(names);
         *ret_names = TAKE_PTR(names);
         *ret_rules = rules;
         return 0;
