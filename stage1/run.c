@@ -3,9 +3,15 @@
  *
  * Process tree:
  *
- *   ace run (stage0) --exec--> /init = relay, host PID namespace
+ *   ace run (stage0) --exec--> /init --exec--> sealed copy of /init = relay, host PID ns
  *                                 `-- pod PID 1 = supervisor (new PID, mount, IPC, UTS[, net])
- *                                       `-- stage2 -> app (own mount ns, pivot_root)
+ *                                       `-- stage2 (sealed copy) -> app (own mount and cgroup
+ *                                           ns, pivot_root)
+ *
+ * Before the fork the relay resolves every isolator (pod_isolators.c), creates the pod's cgroups
+ * with their limits and device policy (cgroup.h), reports what it cannot enforce (or refuses
+ * with --strict-isolators) and moves itself into the pod's supervisor leaf, so that PID 1 is
+ * born there; each app process joins its own leaf before stage2 is exec'd (launch.c).
  *
  * The relay stays small: it forwards SIGTERM/SIGINT/SIGHUP to the supervisor and exits with its
  * status, so `ace run`'s PID is the pod as rkt's ABI wants (systemd units, `kill`). The supervisor
