@@ -17,6 +17,29 @@ static const char *const caps_mode_names[] = {
         [LAUNCH_CAPS_ALL] = "all",
 };
 
+static const char *const seccomp_mode_names[] = {
+        [LAUNCH_SECCOMP_NONE] = "none",
+        [LAUNCH_SECCOMP_REMOVE] = "remove",
+        [LAUNCH_SECCOMP_RETAIN] = "retain",
+};
+
+const char *launch_seccomp_mode_to_string(enum launch_seccomp_mode mode)
+{
+        if ((size_t)mode >= ARRAY_SIZE(seccomp_mode_names))
+                return NULL;
+        return seccomp_mode_names[mode];
+}
+
+int launch_seccomp_mode_from_string(const char *s, enum launch_seccomp_mode *ret)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(seccomp_mode_names); i++)
+                if (strcmp(s, seccomp_mode_names[i]) == 0) {
+                        *ret = (enum launch_seccomp_mode)i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
 const char *launch_caps_mode_to_string(enum launch_caps_mode mode)
 {
         if ((size_t)mode >= ARRAY_SIZE(caps_mode_names))
@@ -47,6 +70,8 @@ void launch_spec_done(struct launch_spec *spec)
         free(spec->working_dir);
         free(spec->metadata_url);
         strv_free(spec->caps_set);
+        free(spec->seccomp_errno);
+        strv_free(spec->seccomp_set);
         memset(spec, 0, sizeof(*spec));
 }
 
@@ -163,6 +188,26 @@ static int parse_caps(json_object *obj, struct launch_spec *s, struct ace_error 
         return 0;
 }
 
+static int parse_seccomp(json_object *obj, struct launch_spec *s, struct ace_error **err)
+{
+        json_object *v, *mode;
+        int r;
+
+        if (!json_object_object_get_ex(obj, "seccomp", &v) || json_object_is_type(v, json_type_null))
+                return 0;
+        if (!json_object_object_get_ex(v, "mode", &mode) ||
+            !json_object_is_type(mode, json_type_string) ||
+            launch_seccomp_mode_from_string(json_object_get_string(mode), &s->seccomp_mode) < 0)
+                return ace_error_make(err, EINVAL, "\"seccomp\" needs a valid \"mode\"");
+        if ((r = get_string(v, "errno", false, &s->seccomp_errno, err)) < 0 ||
+            (r = get_strv(v, "set", &s->seccomp_set, err)) < 0)
+                return ace_error_wrap(err, "seccomp");
+        if (s->seccomp_mode != LAUNCH_SECCOMP_NONE && strv_length(s->seccomp_set) == 0 &&
+            s->seccomp_mode != LAUNCH_SECCOMP_RETAIN)
+                return ace_error_make(err, EINVAL, "seccomp: a remove set must not be empty");
+        return 0;
+}
+
 static int parse_fields(json_object *root, struct launch_spec *s, struct ace_error **err)
 {
         json_object *v;
@@ -179,7 +224,7 @@ static int parse_fields(json_object *root, struct launch_spec *s, struct ace_err
             (r = get_bool(root, "noNewPrivileges", &s->no_new_privs, err)) < 0 ||
             (r = get_bool(root, "interactive", &s->interactive, err)) < 0 ||
             (r = parse_gids(root, s, err)) < 0 || (r = parse_env(root, s, err)) < 0 ||
-            (r = parse_caps(root, s, err)) < 0)
+            (r = parse_caps(root, s, err)) < 0 || (r = parse_seccomp(root, s, err)) < 0)
                 return r;
         if (strv_length(s->exec) == 0)
                 return ace_error_make(err, EINVAL, "\"exec\" must not be empty");
@@ -267,6 +312,15 @@ char *launch_spec_format(const struct launch_spec *s)
                                json_object_new_string(launch_caps_mode_to_string(s->caps_mode)));
         json_object_object_add(caps, "set", strv_to_json(s->caps_set));
         json_object_object_add(o, "capabilities", caps);
+        if (s->seccomp_mode != LAUNCH_SECCOMP_NONE) {
+                json_object *sc = json_object_new_object();
+                json_object_object_add(sc, "mode", json_object_new_string(
+                                                           launch_seccomp_mode_to_string(s->seccomp_mode)));
+                json_object_object_add(sc, "errno",
+                                       json_object_new_string(s->seccomp_errno ? s->seccomp_errno : ""));
+                json_object_object_add(sc, "set", strv_to_json(s->seccomp_set));
+                json_object_object_add(o, "seccomp", sc);
+        }
         json_object_object_add(o, "noNewPrivileges", json_object_new_boolean(s->no_new_privs));
         if (s->has_oom_score_adj)
                 json_object_object_add(o, "oomScoreAdj", json_object_new_int(s->oom_score_adj));

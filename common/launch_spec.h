@@ -11,7 +11,12 @@
  *    "supplementaryGIDs": [10], "environment": [{"name": "K", "value": "V"}],
  *    "workingDirectory": "/srv", "metadataURL": "http://...",
  *    "capabilities": {"mode": "default|retain|remove|all", "set": ["CAP_NET_RAW"]},
+ *    "seccomp": {"mode": "remove|retain", "errno": "EPERM", "set": ["reboot", "@ace/..."]},
  *    "noNewPrivileges": false, "oomScoreAdj": -500, "interactive": false}
+ *
+ * "seccomp" absent means no filter. Its set is what stage1 resolved from the app's isolator
+ * (Documentation/isolators.md): syscall names and ace's @groups, which stage2 expands; "errno" ""
+ * means blocked syscalls kill the app with SIGSYS.
  */
 #pragma once
 
@@ -28,6 +33,12 @@ enum launch_caps_mode {
         LAUNCH_CAPS_ALL,     /* no restriction (--disable-capabilities-restriction) */
 };
 
+enum launch_seccomp_mode {
+        LAUNCH_SECCOMP_NONE,   /* no filter (--disable-seccomp, retain @appc.io/all) */
+        LAUNCH_SECCOMP_REMOVE, /* deny-list: `set` blocked, everything else allowed */
+        LAUNCH_SECCOMP_RETAIN, /* allow-list: `set` (+ the exec/exit minimum) allowed */
+};
+
 struct launch_spec {
         char *app_name;
         char **exec;        /* argv, at least one element */
@@ -40,6 +51,9 @@ struct launch_spec {
         char *metadata_url; /* NULL = not registered */
         enum launch_caps_mode caps_mode;
         char **caps_set;    /* names, for RETAIN and REMOVE */
+        enum launch_seccomp_mode seccomp_mode;
+        char *seccomp_errno; /* errno name, or NULL/"" for SIGSYS */
+        char **seccomp_set;  /* syscall names and @groups */
         bool no_new_privs;
         bool has_oom_score_adj;
         int oom_score_adj;
@@ -55,3 +69,5 @@ void launch_spec_done(struct launch_spec *spec);
 
 const char *launch_caps_mode_to_string(enum launch_caps_mode mode);
 int launch_caps_mode_from_string(const char *s, enum launch_caps_mode *ret);
+const char *launch_seccomp_mode_to_string(enum launch_seccomp_mode mode);
+int launch_seccomp_mode_from_string(const char *s, enum launch_seccomp_mode *ret);

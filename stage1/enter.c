@@ -3,13 +3,16 @@
  *
  *   enter --pid=<pod pid> --appname=NAME -- CMD [ARGS...]   (CMD defaults to /bin/sh)
  *
- * Joins the pod's IPC, UTS, network and PID namespaces (from the pod's PID 1) and execs stage2 in
- * enter mode with the app's launch spec and a handle on the app's own mount namespace (from
- * appsinfo/<app>/pid), which stage2 joins first -- its root is the app rootfs -- so stage2 is
- * exec'd by its host path and nothing is exec'd from inside the app's tree. stage2 then
- * applies the launch spec, so the command gets exactly the app's user, groups,
- * capabilities, no_new_privs and environment (CVE-2019-10144/10145 were `rkt enter` keeping
- * host privileges). Non-dumpable throughout, so the pod cannot ptrace us or steal our fds while
+ * Moves itself into the app's cgroup leaf (from the pod's `cgroup` file; CVE-2019-10147 was
+ * `rkt enter` staying in the host's cgroup, outside the app's limits), joins the app's cgroup
+ * namespace and the pod's IPC, UTS, network and PID namespaces (from the pod's PID 1), and execs
+ * stage2 in enter mode with the app's launch spec and a handle on the app's own mount namespace
+ * (from appsinfo/<app>/pid), which stage2 joins first -- its root is the app rootfs -- so nothing
+ * is exec'd from inside the app's tree. stage2 then applies the launch spec, so the command gets
+ * exactly the app's user, groups, capabilities, seccomp filter, no_new_privs and environment
+ * (CVE-2019-10144/10145 were `rkt enter` keeping host privileges and no filter). stage2 is exec'd
+ * from a sealed in-memory copy, as for apps, since the child is in the pod's PID namespace
+ * (CVE-2019-5736). Non-dumpable throughout, so the pod cannot ptrace us or steal our fds while
  * we hold host resources (CVE-2016-9962). Default command /bin/sh rather than rkt's /bin/bash:
  * minimal images (busybox) have sh, not bash. Exit status: the command's; 254 on enter errors.
  */
@@ -27,6 +30,7 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "stage1/cgroup.h"
 #include "stage1/namespaces.h"
 #include "stage1/podfiles.h"
 #include "stage1/run.h"
@@ -95,18 +99,49 @@ static int app_pid(const struct enter_args *a, pid_t *ret, struct ace_error **er
         return 0;
 }
 
-/* Opens every namespace first and joins afterwards (a half-joined process could no longer open
- * the rest). PID only applies to children, hence the fork in enter(). */
-static int join(pid_t pod_pid, struct ace_error **err)
+/* The app's cgroup leaf, in every hierarchy the pod's `cgroup` file names (a pod run without
+ * cgroups has none). */
+static int join_cgroup(const char *app, struct ace_error **err)
 {
-        static const char *const pod_ns[] = { "ipc", "uts", "net", "pid" };
+        _cleanup_close_ int fd = open("cgroup", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = { 0 };
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        _cleanup_free_ char *leaf = cgroup_app_leaf(app), *uuid = NULL, *cwd = NULL;
+        char buf[8192];
+        ssize_t n;
+        int r;
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : ace_error_errno(err, errno, "open cgroup");
+        if ((n = read(fd, buf, sizeof(buf) - 1)) < 0)
+                return ace_error_errno(err, errno, "read cgroup");
+        buf[n] = 0;
+        /* The pod directory is named after its UUID. */
+        if (!(cwd = getcwd(NULL, 0)))
+                return ace_error_errno(err, errno, "getcwd");
+        uuid = xstrdup(strrchr(cwd, '/') ? strrchr(cwd, '/') + 1 : cwd);
+        if ((r = cgroup_host_detect(true, &host, err)) < 0 ||
+            (r = cgroup_pod_parse(buf, uuid, &host, &cp, err)) < 0)
+                return r;
+        if (cp.host.n && (r = cgroup_pod_attach(&cp, leaf, 0, err)) < 0)
+                return ace_error_wrap(err, "join the cgroup of app %s", app);
+        return 0;
+}
+
+/* Opens every namespace first and joins afterwards (a half-joined process could no longer open
+ * the rest). PID only applies to children, hence the fork in enter(). The cgroup namespace is
+ * the app's own (stage2 made it at the app's cgroup), the others are the pod's. */
+static int join(pid_t pod_pid, pid_t app_pid, struct ace_error **err)
+{
+        static const char *const pod_ns[] = { "ipc", "uts", "net", "pid", "cgroup" };
         int fds[ARRAY_SIZE(pod_ns)];
         int r = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
                 fds[i] = -1;
         for (size_t i = 0; i < ARRAY_SIZE(pod_ns) && r >= 0; i++)
-                r = fds[i] = ns_open(pod_pid, pod_ns[i], err);
+                r = fds[i] = ns_open(strcmp(pod_ns[i], "cgroup") == 0 ? app_pid : pod_pid,
+                                     pod_ns[i], err);
         for (size_t i = 0; i < ARRAY_SIZE(fds) && r >= 0; i++)
                 if (setns(fds[i], 0) < 0)
                         r = ace_error_errno(err, errno, "join %s namespace", pod_ns[i]);
@@ -133,7 +168,7 @@ static int wait_child(pid_t child)
 static int enter(int argc, char **argv, struct ace_error **err)
 {
         _cleanup_free_ char *stage2 = NULL, *spec = NULL, *cwd = NULL;
-        _cleanup_close_ int mntfd = -EBADF;
+        _cleanup_close_ int mntfd = -EBADF, stage2_fd = -EBADF;
         struct enter_args a;
         pid_t pid = 0, child;
         int r;
@@ -144,7 +179,19 @@ static int enter(int argc, char **argv, struct ace_error **err)
         if (!(cwd = getcwd(NULL, 0)))
                 return ace_error_errno(err, errno, "getcwd");
         spec = xasprintf("--spec=%s/appsinfo/%s/launch.json", cwd, a.app);
-        if ((mntfd = ns_open(pid, "mnt", err)) < 0 || (r = join(a.pod_pid, err)) < 0)
+        if ((stage2_fd = stage2_seal(stage2, err)) < 0)
+                return stage2_fd;
+        /* Out of the way of fd ENTER_MNTNS_FD, which the child dup2()s onto. */
+        if (stage2_fd <= ENTER_MNTNS_FD) {
+                int moved = fcntl(stage2_fd, F_DUPFD_CLOEXEC, ENTER_MNTNS_FD + 1);
+                if (moved < 0)
+                        return ace_error_errno(err, errno, "move the stage2 fd");
+                closep(&stage2_fd);
+                stage2_fd = moved;
+        }
+        /* The cgroup first: joining it needs the host's view of /sys/fs/cgroup. */
+        if ((r = join_cgroup(a.app, err)) < 0 || (mntfd = ns_open(pid, "mnt", err)) < 0 ||
+            (r = join(a.pod_pid, pid, err)) < 0)
                 return r;
         child = fork();
         if (child < 0)
@@ -168,7 +215,7 @@ static int enter(int argc, char **argv, struct ace_error **err)
                 if ((mntfd == ENTER_MNTNS_FD ? fcntl(mntfd, F_SETFD, 0)
                                              : dup2(mntfd, ENTER_MNTNS_FD)) < 0)
                         _exit(EXIT_ENTER_FAILED);
-                execve(stage2, args, (char *[]){ NULL });
+                fexecve(stage2_fd, args, (char *[]){ NULL });
                 dprintf(STDERR_FILENO, "ace-stage1: exec %s: %s\n", stage2, strerror(errno));
                 _exit(EXIT_ENTER_FAILED);
         }

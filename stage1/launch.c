@@ -65,6 +65,11 @@ static void child(const struct launch_req *req)
         if ((req->stdout_fd >= 0 && dup2(req->stdout_fd, STDOUT_FILENO) < 0) ||
             (req->stderr_fd >= 0 && dup2(req->stderr_fd, STDERR_FILENO) < 0))
                 child_fail("stdio", req->app);
+        if (req->cgroup && req->cgroup->host.n) {
+                _cleanup_free_ char *leaf = cgroup_app_leaf(req->app);
+                if (cgroup_pod_attach(req->cgroup, leaf, 0, NULL) < 0)
+                        child_fail("join the app's cgroup", req->app);
+        }
         if (!req->event)
                 record_start(req);
         argv = xcalloc(16 + (req->event_argv ? strv_length(req->event_argv) : 0), sizeof(char *));
@@ -81,7 +86,10 @@ static void child(const struct launch_req *req)
         }
         argv[n] = NULL;
         /* An empty environment: stage2 builds the app's from the launch spec alone. */
-        execve(req->stage2, argv, (char *[]){ NULL });
+        if (req->stage2_fd >= 0)
+                fexecve(req->stage2_fd, argv, (char *[]){ NULL });
+        else
+                execve(req->stage2, argv, (char *[]){ NULL });
         child_fail("exec stage2", req->app);
 }
 

@@ -2,8 +2,9 @@
  * launch.h - start one process of an app (its pre-start handler, the app itself, or its
  * post-stop handler) from the supervisor: fork, wire stdio, record the pid, exec stage2.
  *
- * The child is in the pod's namespaces; stage2 then gives it its own mount namespace rooted at
- * the app rootfs. Before exec the child restores the default signal mask (the supervisor blocks
+ * The child is in the pod's namespaces; it moves into the app's cgroup leaf (so that the app,
+ * its handlers and everything they fork are counted and limited there from the first
+ * instruction), then stage2 gives it its own mount and cgroup namespaces rooted at the app. Before exec the child restores the default signal mask (the supervisor blocks
  * everything it reads from its signalfd), resets the umask, and for the app's main process writes
  * `appsinfo/<app>/pid` with its *host* pid (read from the host /proc the supervisor still sees)
  * and touches `appsinfo/<app>/started`. All supervisor fds are O_CLOEXEC and stage2 closes
@@ -15,6 +16,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "stage1/cgroup.h"
 
 struct launch_req {
         const char *stage2;     /* absolute path of the stage2 binary */
@@ -25,6 +27,8 @@ struct launch_req {
         char *const *event_argv;
         int podfd;
         int stdout_fd, stderr_fd; /* -1: inherit the supervisor's (interactive) */
+        int stage2_fd;            /* >= 0: exec this sealed copy of stage2 instead of the path */
+        const struct cgroup_pod *cgroup; /* the app's cgroup leaf is joined before exec */
         bool inherit_stdin;       /* interactive: the terminal; otherwise /dev/null */
         bool debug;
 };

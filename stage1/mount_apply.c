@@ -195,6 +195,86 @@ static int apply_bind(int rootfd, int podfd, const struct mount_op *op, struct a
         return 0;
 }
 
+/* Opens target for masking; 0 with *ret = -1 when the kernel has no such path (nothing to hide). */
+static int open_optional(int rootfd, const char *target, int flags, int *ret, struct ace_error **err)
+{
+        int fd = root_open(rootfd, target, O_PATH | flags, 0, RESOLVE_NO_SYMLINKS);
+
+        *ret = -1;
+        if (fd == -ENOENT || fd == -ENOTDIR)
+                return 0;
+        if (fd < 0)
+                return ace_error_errno(err, -fd, "open %s", target);
+        *ret = fd;
+        return 0;
+}
+
+static int make_readonly(int rootfd, const char *target, bool recursive, struct ace_error **err)
+{
+        /* Reopened: the new mount is what is at target now, not the fd we mounted on. */
+        _cleanup_close_ int mfd = root_open(rootfd, target, O_PATH, 0, RESOLVE_NO_SYMLINKS);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+
+        if (mfd < 0)
+                return ace_error_errno(err, -mfd, "reopen %s", target);
+        if (mount_setattr(mfd, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0), &attr,
+                          sizeof(attr)) < 0)
+                return ace_error_errno(err, errno, "make %s read-only", target);
+        return 0;
+}
+
+/* /proc/sys and friends: the same files, through a read-only mount (writes give EROFS). */
+static int apply_readonly_bind(int rootfd, const struct mount_op *op, struct ace_error **err)
+{
+        _cleanup_close_ int tfd = -EBADF;
+        char p[FD_PATH_MAX];
+        int r;
+
+        if ((r = open_optional(rootfd, op->target, 0, &tfd, err)) < 0 || tfd < 0)
+                return r;
+        if (mount(fd_path(p, tfd), fd_path(p, tfd), NULL, MS_BIND | MS_REC, NULL) < 0)
+                return ace_error_errno(err, errno, "bind %s", op->target);
+        return make_readonly(rootfd, op->target, true, err);
+}
+
+/* A hidden file: the pod's empty mode-0 file on top, read-only. */
+static int apply_mask_file(int rootfd, int podfd, const struct mount_op *op, struct ace_error **err)
+{
+        _cleanup_close_ int tfd = -EBADF, sfd = -EBADF;
+        char sp[FD_PATH_MAX], tp[FD_PATH_MAX];
+        struct stat st;
+        int r;
+
+        if ((r = open_optional(rootfd, op->target, 0, &tfd, err)) < 0 || tfd < 0)
+                return r;
+        if (fstat(tfd, &st) < 0)
+                return ace_error_errno(err, errno, "stat %s", op->target);
+        if (S_ISDIR(st.st_mode))
+                return ace_error_make(err, EISDIR, "%s is a directory, not a file to mask",
+                                      op->target);
+        sfd = openat(podfd, op->source, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (sfd < 0)
+                return ace_error_errno(err, errno, "open %s in the pod", op->source);
+        if (mount(fd_path(sp, sfd), fd_path(tp, tfd), NULL, MS_BIND, NULL) < 0)
+                return ace_error_errno(err, errno, "mask %s", op->target);
+        return make_readonly(rootfd, op->target, false, err);
+}
+
+/* A hidden directory: an empty, read-only tmpfs with mode 0 on top. */
+static int apply_mask_dir(int rootfd, const struct mount_op *op, struct ace_error **err)
+{
+        _cleanup_close_ int tfd = -EBADF;
+        char p[FD_PATH_MAX];
+        int r;
+
+        if ((r = open_optional(rootfd, op->target, O_DIRECTORY, &tfd, err)) < 0 || tfd < 0)
+                return r;
+        if (mount("tmpfs", fd_path(p, tfd), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=000,size=4k,nr_inodes=8") < 0)
+                return ace_error_errno(err, errno, "mask %s", op->target);
+        return 0;
+}
+
 static int apply_root_readonly(int rootfd, struct ace_error **err)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -256,6 +336,10 @@ static int apply_one(int rootfd, int podfd, const struct mount_op *op, struct ac
         case MOP_SYMLINK: return apply_symlink(rootfd, op, err);
         case MOP_BIND: return apply_bind(rootfd, podfd, op, err);
         case MOP_ROOT_READONLY: return apply_root_readonly(rootfd, err);
+        case MOP_READONLY_BIND: return apply_readonly_bind(rootfd, op, err);
+        case MOP_MASK_FILE: return apply_mask_file(rootfd, podfd, op, err);
+        case MOP_MASK_DIR: return apply_mask_dir(rootfd, op, err);
+        case MOP_READONLY: return make_readonly(rootfd, op->target, false, err);
         case MOP_ROOTFS_OVERLAY:
         case MOP_ROOTFS_BIND:
         case _MOP_MAX: break;

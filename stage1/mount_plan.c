@@ -4,7 +4,9 @@
  * The order is the contract; each step says why it sits where it does:
  *   1. the rootfs mount (overlay or bind): everything else lands inside it;
  *   2. /proc, /sys, /dev directories ensured (image symlinks there are replaced, never followed:
- *      T-21), then the API filesystems mounted on them;
+ *      T-21), then the API filesystems mounted on them; the masked and read-only /proc and /sys
+ *      paths right after their filesystem (they cover paths in it), then the read-only view of
+ *      the app's own cgroup at /sys/fs/cgroup (a tmpfs filled with binds, then made read-only);
  *   3. /dev contents after the /dev tmpfs (they live on it), devpts and shm/mqueue after the
  *      directories they mount on;
  *   4. /etc/mtab symlink (only when missing) -- after /proc so the link has a target;
@@ -47,7 +49,39 @@ static const char *const op_names[_MOP_MAX] = {
         [MOP_SYMLINK] = "symlink",
         [MOP_BIND] = "bind",
         [MOP_ROOT_READONLY] = "root-readonly",
+        [MOP_READONLY_BIND] = "readonly-bind",
+        [MOP_MASK_FILE] = "mask-file",
+        [MOP_MASK_DIR] = "mask-dir",
+        [MOP_READONLY] = "readonly",
 };
+
+const struct mount_masked_path mount_masked_paths[] = {
+        { "/proc/acpi", MOP_MASK_DIR },
+        { "/proc/asound", MOP_MASK_DIR },
+        { "/proc/bus", MOP_READONLY_BIND },
+        { "/proc/config.gz", MOP_MASK_FILE },
+        { "/proc/fs", MOP_READONLY_BIND },
+        { "/proc/irq", MOP_READONLY_BIND },
+        { "/proc/kallsyms", MOP_MASK_FILE },
+        { "/proc/kcore", MOP_MASK_FILE },
+        { "/proc/keys", MOP_MASK_FILE },
+        { "/proc/kmem", MOP_MASK_FILE },
+        { "/proc/latency_stats", MOP_MASK_FILE },
+        { "/proc/mem", MOP_MASK_FILE },
+        { "/proc/sched_debug", MOP_MASK_FILE },
+        { "/proc/scsi", MOP_MASK_DIR },
+        { "/proc/sys", MOP_READONLY_BIND },
+        { "/proc/sysrq-trigger", MOP_READONLY_BIND },
+        { "/proc/timer_list", MOP_MASK_FILE },
+        { "/proc/timer_stats", MOP_MASK_FILE },
+        { "/sys/devices/virtual/powercap", MOP_MASK_DIR },
+        { "/sys/firmware", MOP_MASK_DIR },
+        { "/sys/hypervisor", MOP_MASK_DIR },
+        { "/sys/kernel/debug", MOP_MASK_DIR },
+        { "/sys/kernel/security", MOP_MASK_DIR },
+        { "/sys/power", MOP_MASK_DIR },
+};
+const size_t n_mount_masked_paths = ARRAY_SIZE(mount_masked_paths);
 
 const char *mount_op_kind_name(enum mount_op_kind kind)
 {
@@ -134,7 +168,16 @@ static void plan_api_filesystems(const struct mount_paths *paths, struct mount_p
         add(p, MOP_DIR, "/proc")->mode = 0555;
         add_fs(p, MOP_PROC, "/proc", nosuid_nodev_noexec, NULL);
         add(p, MOP_DIR, "/sys")->mode = 0555;
-        add_fs(p, MOP_SYSFS, "/sys", nosuid_nodev_noexec | MS_RDONLY, NULL);
+        add_fs(p, MOP_SYSFS, "/sys", nosuid_nodev_noexec | (paths->disable_paths ? 0 : MS_RDONLY),
+               NULL);
+        if (!paths->disable_paths)
+                for (size_t i = 0; i < n_mount_masked_paths; i++) {
+                        op = add(p, mount_masked_paths[i].kind, mount_masked_paths[i].path);
+                        if (op->kind == MOP_MASK_FILE) {
+                                op->source = xstrdup(MOUNT_MASK_FILE);
+                                op->source_base = MSRC_POD;
+                        }
+                }
         add(p, MOP_DIR, "/dev")->mode = 0755;
         add_fs(p, MOP_TMPFS, "/dev", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k");
         for (size_t i = 0; i < n_mount_devnodes; i++) {
@@ -163,6 +206,36 @@ static void plan_api_filesystems(const struct mount_paths *paths, struct mount_p
                 op->source_base = MSRC_HOST;
         }
         add(p, MOP_SYMLINK, "/etc/mtab")->source = xstrdup("../proc/self/mounts");
+}
+
+/* The app's own cgroup, read-only: v1 gets a tmpfs with one directory per hierarchy (named as
+ * on the host), v2 the app's cgroup directory itself. The app sees its limits and usage, but
+ * nothing above its cgroup (no release_agent, no other pod) and can change nothing. */
+static void plan_cgroup_view(const struct pod_app *app, const struct mount_paths *paths,
+                             struct mount_plan *p)
+{
+        const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        struct mount_op *op;
+
+        if (paths->n_cgroups == 0)
+                return;
+        if (paths->n_cgroups == 1 && !*paths->cgroups[0].name) {
+                op = add(p, MOP_BIND, "/sys/fs/cgroup");
+                op->source = xasprintf("%s/app-%s", paths->cgroups[0].dir, app->name);
+                op->source_base = MSRC_HOST;
+                op->read_only = true;
+                return;
+        }
+        add_fs(p, MOP_TMPFS, "/sys/fs/cgroup", flags, "mode=755,size=64k");
+        for (size_t i = 0; i < paths->n_cgroups; i++) {
+                _cleanup_free_ char *t = xasprintf("/sys/fs/cgroup/%s", paths->cgroups[i].name);
+                add(p, MOP_DIR, t)->mode = 0755;
+                op = add(p, MOP_BIND, t);
+                op->source = xasprintf("%s/app-%s", paths->cgroups[i].dir, app->name);
+                op->source_base = MSRC_HOST;
+                op->read_only = true;
+        }
+        add(p, MOP_READONLY, "/sys/fs/cgroup");
 }
 
 /* True if b is a (strict) descendant path of a. */
@@ -221,6 +294,7 @@ int mount_plan_app(const struct pod_app *app, const struct mount_paths *paths,
         if ((r = plan_rootfs(app, paths, &p, err)) < 0)
                 goto fail;
         plan_api_filesystems(paths, &p);
+        plan_cgroup_view(app, paths, &p);
         if ((r = plan_volumes(app, &p, err)) < 0)
                 goto fail;
         if (app->read_only_rootfs)

@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "stage1/cgroup.h"
 #include "stage1/pod.h"
 
 enum mount_op_kind {
@@ -29,6 +30,10 @@ enum mount_op_kind {
         MOP_SYMLINK,        /* symlink target -> source, only if nothing is there yet */
         MOP_BIND,           /* volume: bind source (host path or pod-dir relative) on target */
         MOP_ROOT_READONLY,  /* remount the rootfs mount itself read-only (not its submounts) */
+        MOP_READONLY_BIND,  /* bind a path onto itself, read-only (/proc/sys); skipped if absent */
+        MOP_MASK_FILE,      /* bind the pod's empty mode-0 file over a file, read-only; or skip */
+        MOP_MASK_DIR,       /* an empty read-only mode-0 tmpfs over a directory; or skip */
+        MOP_READONLY,       /* make the mount at target read-only (after filling it) */
         _MOP_MAX,
 };
 
@@ -63,7 +68,24 @@ struct mount_paths {
         const char *tree_store; /* runtime-config treeStorePath (overlay pods) */
         bool overlay;
         bool interactive;
+        bool disable_paths; /* --disable-paths: no masked or read-only /proc paths, rw /sys */
+        const struct cgroup_view *cgroups; /* the pod's cgroup dirs, for the apps' RO view */
+        size_t n_cgroups;
 };
+
+/* The empty mode-0 file masked files are covered with, relative to the pod directory (created
+ * by stage1 before any app filesystem is set up). */
+#define MOUNT_MASK_FILE "stage1/masked"
+
+/* What the apps' /proc and /sys hide or keep read-only (rkt's lists, rkt.md section 7
+ * "paths", with Docker's additions; reliability.md 1d), sorted by path. Paths the kernel does
+ * not have are skipped. */
+struct mount_masked_path {
+        const char *path;
+        enum mount_op_kind kind; /* MOP_READONLY_BIND, MOP_MASK_FILE or MOP_MASK_DIR */
+};
+extern const struct mount_masked_path mount_masked_paths[];
+extern const size_t n_mount_masked_paths;
 
 /* The rootfs mount point of an app: <pod>/stage1/rootfs/opt/stage2/<app>/rootfs. */
 char *mount_app_rootfs(const char *pod_dir, const char *app);

@@ -3,15 +3,19 @@
  * acts on (ABI: Documentation/stage1-abi.md).
  *
  * pod_load() reads `runtime-config`, the reified pod manifest `pod` and, for an app without an
- * `app` section in the pod manifest, `appsinfo/<app>/manifest`. It resolves each app's volume
+ * `app` section in the pod manifest, `appsinfo/<app>/manifest`, both parsed and validated by the
+ * schema library (schema/pod_manifest.h, schema/image_manifest.h). It resolves each app's volume
  * mounts (explicit pod-manifest mounts first, then the app's mountPoints by volume name) and its
- * isolators into a launch spec for stage2. Everything here is pure data: the mount planner and
- * the supervisor take it as input, and unit tests build it by hand.
+ * isolators (stage1/pod_isolators.h): per-process ones into a launch spec for stage2, resource
+ * ones into cgroup limits, and the ones this stage1 cannot enforce into a report. Everything
+ * here is pure data: the mount planner, the cgroup code and the supervisor take it as input, and
+ * unit tests build it by hand.
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -36,6 +40,29 @@ struct pod_mount {
         bool read_only;                  /* volume readOnly || mountPoint readOnly */
 };
 
+/* Resource limits of one cgroup (the pod's or an app's), from the resource isolators. */
+struct pod_limits {
+        bool has_memory;          /* resource/memory limit */
+        uint64_t memory;          /* bytes */
+        bool has_memory_request;  /* resource/memory request, when given */
+        uint64_t memory_request;  /* bytes */
+        bool has_cpu;             /* resource/cpu limit */
+        uint64_t cpu_milli;       /* millicores */
+        bool has_cpu_shares;      /* os/linux/cpu-shares, else derived from resource/cpu request */
+        uint64_t cpu_shares;      /* 2..262144 */
+        bool cpu_shares_explicit; /* from os/linux/cpu-shares (for reports) */
+        bool has_pids;            /* ace/pids (pod only) */
+        uint64_t pids;
+};
+
+/* An isolator this stage1 does not enforce (appc: the executor MUST say which ones it ignored).
+ * Written to `isolators-unenforced`, one per line: "<name> <scope>: <reason>". */
+struct pod_unenforced {
+        char *name;   /* isolator name */
+        char *scope;  /* "pod" or "app=<name>" */
+        char *reason;
+};
+
 struct pod_app {
         char *name;
         char *image_id;
@@ -46,6 +73,7 @@ struct pod_app {
         bool read_only_rootfs;
         struct pod_mount *mounts;
         size_t n_mounts;
+        struct pod_limits limits; /* the app's own; the pod's bound them (pod_effective_limits) */
 };
 
 struct pod {
@@ -59,6 +87,9 @@ struct pod {
         bool overlay;
         unsigned stop_timeout; /* seconds */
         size_t log_max_bytes;  /* per log file before rotation */
+        struct pod_limits limits; /* pod-level isolators */
+        struct pod_unenforced *unenforced;
+        size_t n_unenforced;
 };
 
 #define POD_DEFAULT_STOP_TIMEOUT 10
@@ -78,3 +109,8 @@ static inline void pod_freep(struct pod **p)
 }
 
 const struct pod_app *pod_find_app(const struct pod *pod, const char *name);
+
+/* Records an isolator that is not enforced (name, scope "pod" or "app=<name>", reason). */
+void pod_add_unenforced(struct pod *pod, const char *name, const char *scope, const char *reason);
+/* The isolators-unenforced file: one "<name> <scope>: <reason>" line each; "" when none. */
+char *pod_unenforced_format(const struct pod *pod);

@@ -3,9 +3,15 @@
  *
  * Process tree:
  *
- *   ace run (stage0) --exec--> /init = relay, host PID namespace
+ *   ace run (stage0) --exec--> /init --exec--> sealed copy of /init = relay, host PID ns
  *                                 `-- pod PID 1 = supervisor (new PID, mount, IPC, UTS[, net])
- *                                       `-- stage2 -> app (own mount ns, pivot_root)
+ *                                       `-- stage2 (sealed copy) -> app (own mount and cgroup
+ *                                           ns, pivot_root)
+ *
+ * Before the fork the relay resolves every isolator (pod_isolators.c), creates the pod's cgroups
+ * with their limits and device policy (cgroup.h), reports what it cannot enforce (or refuses
+ * with --strict-isolators) and moves itself into the pod's supervisor leaf, so that PID 1 is
+ * born there; each app process joins its own leaf before stage2 is exec'd (launch.c).
  *
  * The relay stays small: it forwards SIGTERM/SIGINT/SIGHUP to the supervisor and exits with its
  * status, so `ace run`'s PID is the pod as rkt's ABI wants (systemd units, `kill`). The supervisor
@@ -30,6 +36,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,6 +44,7 @@
 #include "common/launch_spec.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "stage1/cgroup.h"
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
@@ -55,7 +63,43 @@ struct run_ctx {
         int podfd;  /* the pod dir; reopened inside the pod's mount namespace by pod_init */
         char *pod_dir;
         char *stage2;
+        int stage2_fd;            /* sealed memfd copy of stage2 */
+        struct cgroup_pod cgroup; /* the pod's cgroups (empty host: none) */
+        int oom_score_adj;        /* ours as started: what apps without the isolator get */
 };
+
+#define OOM_SCORE_ADJ_PROTECTED (-1000)
+
+static int read_oom_score_adj(int *ret, struct ace_error **err)
+{
+        _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+        char buf[16] = "";
+
+        if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
+                return ace_error_errno(err, errno, "read /proc/self/oom_score_adj");
+        *ret = atoi(buf);
+        return 0;
+}
+
+/* The run process and the pod's PID 1 must outlive any app in an OOM: the kernel never picks a
+ * process at -1000. Needs CAP_SYS_RESOURCE (EACCES without it, as in some sandboxes): then the
+ * supervisor's own leaf cgroup alone keeps an app's OOM (a limit on the app's leaf) away from
+ * it; only a pod-wide memory limit could still pick it. stage2 sets every app's own value as
+ * root, which also resets the floor an app could lower itself to (oom_score_adj_min). */
+static void protect_from_oom(void)
+{
+        _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", OOM_SCORE_ADJ_PROTECTED);
+
+        if (fd >= 0 && write(fd, buf, (size_t)n) == n)
+                return;
+        if (errno == EACCES)
+                log_debug("no CAP_SYS_RESOURCE: the supervisor keeps its oom_score_adj");
+        else
+                log_warn("cannot protect the pod supervisor from the OOM killer: %s",
+                         strerror(errno));
+}
 
 static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
 {
@@ -91,6 +135,14 @@ static int write_launch_specs(struct run_ctx *c, struct ace_error **err)
 
                 if (c->args.disable_caps)
                         a->launch.caps_mode = LAUNCH_CAPS_ALL;
+                if (c->args.disable_seccomp)
+                        a->launch.seccomp_mode = LAUNCH_SECCOMP_NONE;
+                /* The supervisor runs at -1000: an app without the isolator gets back what the
+                 * run process had, not the supervisor's protection. */
+                if (!a->launch.has_oom_score_adj) {
+                        a->launch.has_oom_score_adj = true;
+                        a->launch.oom_score_adj = c->oom_score_adj;
+                }
                 a->launch.interactive = c->args.interactive;
                 json = launch_spec_format(&a->launch);
                 if (mkdirat(c->podfd, "appsinfo", 0755) < 0 && errno != EEXIST)
@@ -116,13 +168,87 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         c->pod_dir = getcwd(NULL, 0);
         if (!c->pod_dir)
                 return ace_error_errno(err, errno, "getcwd");
-        if ((r = pod_load(c->podfd, c->args.uuid, &c->pod, err)) < 0)
+        if ((r = pod_load(c->podfd, c->args.uuid, &c->pod, err)) < 0 ||
+            (r = read_oom_score_adj(&c->oom_score_adj, err)) < 0)
                 return r;
         if (c->args.interactive && c->pod->n_apps != 1)
                 return ace_error_make(err, EINVAL, "--interactive needs exactly one app, not %zu",
                                       c->pod->n_apps);
         if ((r = stage2_find(&c->stage2, err)) < 0 || (r = write_launch_specs(c, err)) < 0)
                 return r;
+        if ((c->stage2_fd = stage2_seal(c->stage2, err)) < 0)
+                return c->stage2_fd;
+        return 0;
+}
+
+/* ---- isolation that lives outside the pod's namespaces ---------------------------------------- */
+
+static bool lsm_enabled(const char *name)
+{
+        if (strcmp(name, "os/linux/selinux-context") == 0)
+                return access("/sys/fs/selinux/enforce", F_OK) == 0;
+        if (strcmp(name, "os/linux/apparmor-profile") == 0)
+                return access("/sys/module/apparmor/parameters/enabled", F_OK) == 0;
+        return true;
+}
+
+/* appc: "an executor MUST make information about which isolators were ignored ... available":
+ * on stderr, and in `isolators-unenforced` for `ace status`. */
+static int report_unenforced(struct run_ctx *c, struct ace_error **err)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        for (size_t i = 0; i < c->pod->n_unenforced; i++) {
+                struct pod_unenforced *u = &c->pod->unenforced[i];
+                if (!lsm_enabled(u->name)) {
+                        free(u->reason);
+                        u->reason = xstrdup(strstr(u->name, "selinux")
+                                                    ? "SELinux is not enabled on this host"
+                                                    : "AppArmor is not enabled on this host");
+                }
+        }
+        text = pod_unenforced_format(c->pod);
+        if ((r = podfile_write(c->podfd, "isolators-unenforced", text, err)) < 0)
+                return r;
+        for (size_t i = 0; i < c->pod->n_unenforced; i++) {
+                const struct pod_unenforced *u = &c->pod->unenforced[i];
+                if (c->args.strict_isolators)
+                        return ace_error_make(err, ENOTSUP,
+                                              "isolator %s (%s) cannot be enforced: %s; refusing "
+                                              "to run with --strict-isolators",
+                                              u->name, u->scope, u->reason);
+                log_warn("isolator %s (%s) is not enforced: %s", u->name, u->scope, u->reason);
+        }
+        return 0;
+}
+
+/* The pod's cgroups, made by the run process (still in the host's namespaces) before the pod
+ * exists: PID 1 is born inside its leaf and every app process joins its own before exec. */
+static int setup_cgroups(struct run_ctx *c, struct ace_error **err)
+{
+        int r;
+
+        struct stat st;
+
+        /* An interactive app's terminal is the run process's: its device joins the allow-list. */
+        if (c->args.interactive && fstat(STDIN_FILENO, &st) == 0 && S_ISCHR(st.st_mode)) {
+                c->cgroup.has_terminal = true;
+                c->cgroup.terminal = (struct device_rule){ 'c', (int)major(st.st_rdev),
+                                                           (int)minor(st.st_rdev), "rw" };
+        }
+        if ((r = cgroup_host_detect(false, &c->cgroup.host, err)) < 0 ||
+            (r = cgroup_pod_create(&c->cgroup, c->pod, c->podfd, err)) < 0)
+                return ace_error_wrap(err, "cgroups");
+        if ((r = report_unenforced(c, err)) < 0) {
+                _cleanup_error_ struct ace_error *e2 = NULL;
+                (void)cgroup_pod_remove(&c->cgroup, &e2); /* refused: leave nothing behind */
+                return r;
+        }
+        if (c->cgroup.host.n &&
+            (r = cgroup_pod_attach(&c->cgroup, CGROUP_SUPERVISOR_LEAF, 0, err)) < 0)
+                return r;
+        protect_from_oom();
         return 0;
 }
 
@@ -148,6 +274,20 @@ static int create_shared_volumes(struct run_ctx *c, struct ace_error **err)
         return 0;
 }
 
+/* The empty, mode-0 file that covers masked /proc files (mount_plan.h MOUNT_MASK_FILE). */
+static int create_mask_file(struct run_ctx *c, struct ace_error **err)
+{
+        _cleanup_close_ int fd = -EBADF;
+
+        if (mkdirat(c->podfd, "stage1", 0755) < 0 && errno != EEXIST)
+                return ace_error_errno(err, errno, "mkdir stage1");
+        fd = openat(c->podfd, MOUNT_MASK_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                    0);
+        if (fd < 0 || fchmod(fd, 0) < 0)
+                return ace_error_errno(err, errno, "create %s", MOUNT_MASK_FILE);
+        return 0;
+}
+
 static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
 {
         struct mount_paths paths = {
@@ -155,18 +295,23 @@ static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
                 .tree_store = c->pod->tree_store,
                 .overlay = c->pod->overlay,
                 .interactive = c->args.interactive,
+                .disable_paths = c->args.disable_paths,
         };
+        struct cgroup_view *views = NULL;
+        int r = 0;
 
-        for (size_t i = 0; i < c->pod->n_apps; i++) {
+        paths.n_cgroups = cgroup_pod_views(&c->cgroup, &views);
+        paths.cgroups = views;
+        for (size_t i = 0; i < c->pod->n_apps && r >= 0; i++) {
                 struct mount_plan plan __attribute__((cleanup(mount_plan_done))) = { 0 };
                 const struct pod_app *a = &c->pod->apps[i];
-                int r;
 
                 if ((r = mount_plan_app(a, &paths, &plan, err)) < 0 ||
                     (r = mount_plan_apply(&plan, c->podfd, err)) < 0)
-                        return ace_error_wrap(err, "app %s", a->name);
+                        r = ace_error_wrap(err, "app %s", a->name);
         }
-        return 0;
+        cgroup_views_free(views, paths.n_cgroups);
+        return r;
 }
 
 /* The pod's PID 1, right after fork; the comments name the namespaces it is already in. */
@@ -203,13 +348,16 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
         if (c->args.net == RUN_NET_NONE && (r = netlink_loopback_up(err)) < 0)
                 return ace_error_wrap(err, "failed to setup network");
         /* Networking issue: CNI networks, /etc/hosts and resolv.conf material go here. */
-        if ((r = create_shared_volumes(c, err)) < 0 || (r = setup_app_filesystems(c, err)) < 0)
+        if ((r = create_shared_volumes(c, err)) < 0 || (r = create_mask_file(c, err)) < 0 ||
+            (r = setup_app_filesystems(c, err)) < 0)
                 return r;
         struct supervisor_config cfg = {
                 .pod = c->pod,
                 .podfd = c->podfd,
                 .pod_dir = c->pod_dir,
                 .stage2 = c->stage2,
+                .stage2_fd = c->stage2_fd,
+                .cgroup = &c->cgroup,
                 .interactive = c->args.interactive,
                 .debug = c->args.debug,
         };
@@ -249,15 +397,24 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         return 128 + WTERMSIG(wstatus);
 }
 
+static void run_ctx_done(struct run_ctx *c)
+{
+        pod_free(c->pod);
+        free(c->pod_dir);
+        free(c->stage2);
+        closep(&c->stage2_fd);
+        cgroup_pod_done(&c->cgroup);
+}
+
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .lockfd = -1, .podfd = -1 };
+        struct run_ctx c = { .lockfd = -1, .podfd = -1, .stage2_fd = -1 };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
 
-        if (prepare(&c, argc, argv, &err) < 0)
+        if (prepare(&c, argc, argv, &err) < 0 || setup_cgroups(&c, &err) < 0)
                 goto fail;
         /* Blocked before the fork so that neither side can miss a signal; the supervisor keeps
          * them blocked for its signalfd, stage2 children get a clean mask. */
@@ -292,14 +449,10 @@ int stage1_run(int argc, char **argv)
         }
         close(sync[0]);
         status = relay(&c, child, sync[1], &mask);
-        pod_free(c.pod);
-        free(c.pod_dir);
-        free(c.stage2);
+        run_ctx_done(&c);
         return status;
 fail:
         log_error_ace(err);
-        pod_free(c.pod);
-        free(c.pod_dir);
-        free(c.stage2);
+        run_ctx_done(&c);
         return EXIT_STAGE1_FAILED;
 }

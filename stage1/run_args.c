@@ -45,7 +45,7 @@ static int parse_ipc(const char *v, struct ace_error **err)
 int run_args_parse(int argc, char **argv, struct run_args *a, struct ace_error **err)
 {
         enum { O_DEBUG = 1, O_NET, O_INTERACTIVE, O_MDS, O_LOCAL, O_HOST, O_DNS, O_NOCAPS,
-               O_NOPATHS, O_NOSECCOMP, O_IPC, O_PRIVUSERS, O_MUTABLE };
+               O_NOPATHS, O_NOSECCOMP, O_IPC, O_PRIVUSERS, O_MUTABLE, O_STRICT };
         static const struct option opts[] = {
                 { "debug", optional_argument, NULL, O_DEBUG },
                 { "net", required_argument, NULL, O_NET },
@@ -60,6 +60,7 @@ int run_args_parse(int argc, char **argv, struct run_args *a, struct ace_error *
                 { "ipc", required_argument, NULL, O_IPC },
                 { "private-users", required_argument, NULL, O_PRIVUSERS },
                 { "mutable", no_argument, NULL, O_MUTABLE },
+                { "strict-isolators", no_argument, NULL, O_STRICT },
                 {},
         };
         bool have_net = false;
@@ -85,6 +86,7 @@ int run_args_parse(int argc, char **argv, struct run_args *a, struct ace_error *
                 case O_NOCAPS: a->disable_caps = true; break;
                 case O_NOPATHS: a->disable_paths = true; break;
                 case O_NOSECCOMP: a->disable_seccomp = true; break;
+                case O_STRICT: a->strict_isolators = true; break;
                 case O_IPC:
                         if ((r = parse_ipc(optarg, err)) < 0)
                                 return r;

@@ -3,7 +3,11 @@
  *
  *   init [--debug] --net=<list> [--interactive] [--mds-token=T] [--local-config=DIR]
  *        [--hostname=H] [--dns-conf-mode=resolv=M,hosts=M] [--disable-capabilities-restriction]
- *        [--disable-paths] [--disable-seccomp] [--ipc=MODE] [--private-users=S:C] UUID
+ *        [--disable-paths] [--disable-seccomp] [--ipc=MODE] [--private-users=S:C]
+ *        [--strict-isolators] UUID
+ *
+ * --strict-isolators (ace's, not rkt's; stage0's flag of the same name passes it): refuse to run
+ * a pod that has an isolator this stage1 cannot enforce on this host, instead of reporting it.
  *
  * Networks: `none` (own namespace, loopback only) and `host` (the host's) for now; anything
  * else is refused with a clear error (the networking issue adds CNI networks). --ipc accepts
@@ -28,6 +32,7 @@ struct run_args {
         bool disable_caps;
         bool disable_paths;
         bool disable_seccomp;
+        bool strict_isolators;
         const char *uuid;
 };
 

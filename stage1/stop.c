@@ -7,8 +7,9 @@
  *                         error: there is nothing to stop.
  *   gc [--debug] [--local-config=DIR] UUID : releases what a dead pod held outside its
  *                         directory. Mounts need nothing: they all lived in the pod's mount
- *                         namespace and died with it. Cgroups and networks are released here
- *                         once the isolation and networking issues create them. Idempotent.
+ *                         namespace and died with it. The pod's cgroups (named in `cgroup`) are
+ *                         emptied and removed; networks are released here once the networking
+ *                         issue creates them. Idempotent.
  * Both run with the pod directory as the current directory.
  */
 #include <errno.h>
@@ -22,6 +23,8 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "common/xalloc.h"
+#include "stage1/cgroup.h"
 #include "stage1/podfiles.h"
 #include "stage1/run.h"
 
@@ -41,7 +44,8 @@ static int pod_running(int podfd, bool *ret, struct ace_error **err)
         return 0;
 }
 
-static int parse_uuid_args(int argc, char **argv, bool *force, struct ace_error **err)
+static int parse_uuid_args(int argc, char **argv, bool *force, const char **ret_uuid,
+                           struct ace_error **err)
 {
         static const struct option opts[] = {
                 { "force", optional_argument, NULL, 'f' },
@@ -67,6 +71,9 @@ static int parse_uuid_args(int argc, char **argv, bool *force, struct ace_error 
         }
         if (optind != argc - 1)
                 return ace_error_make(err, EINVAL, "expected exactly one pod UUID argument");
+        *ret_uuid = argv[optind];
+        if (strlen(*ret_uuid) != 36 || strspn(*ret_uuid, "0123456789abcdef-") != 36)
+                return ace_error_make(err, EINVAL, "bad pod UUID \"%s\"", *ret_uuid);
         return 0;
 }
 
@@ -74,10 +81,11 @@ static int stop(int argc, char **argv, struct ace_error **err)
 {
         _cleanup_close_ int podfd = -EBADF, pidfd = -EBADF;
         bool force = false, running;
+        const char *uuid;
         pid_t pid;
         int r;
 
-        if ((r = parse_uuid_args(argc, argv, &force, err)) < 0)
+        if ((r = parse_uuid_args(argc, argv, &force, &uuid, err)) < 0)
                 return r;
         if ((podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return ace_error_errno(err, errno, "open the pod directory");
@@ -97,13 +105,37 @@ static int stop(int argc, char **argv, struct ace_error **err)
         return 0;
 }
 
+/* The pod's cgroups, as `run` recorded them (possibly from another mount namespace: each line
+ * is matched to the hierarchy mounted here). */
+static int gc_cgroups(int podfd, const char *uuid, struct ace_error **err)
+{
+        _cleanup_close_ int fd = openat(podfd, "cgroup", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = { 0 };
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        char buf[8192];
+        ssize_t n;
+        int r;
+
+        if (fd < 0)
+                return errno == ENOENT ? 0 : ace_error_errno(err, errno, "open cgroup");
+        n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0)
+                return ace_error_errno(err, errno, "read cgroup");
+        buf[n] = 0;
+        if ((r = cgroup_host_detect(true, &host, err)) < 0 ||
+            (r = cgroup_pod_parse(buf, uuid, &host, &cp, err)) < 0)
+                return r;
+        return cgroup_pod_remove(&cp, err);
+}
+
 static int gc(int argc, char **argv, struct ace_error **err)
 {
         _cleanup_close_ int podfd = -EBADF;
+        const char *uuid;
         bool running;
         int r;
 
-        if ((r = parse_uuid_args(argc, argv, NULL, err)) < 0)
+        if ((r = parse_uuid_args(argc, argv, NULL, &uuid, err)) < 0)
                 return r;
         if ((podfd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return ace_error_errno(err, errno, "open the pod directory");
@@ -111,10 +143,9 @@ static int gc(int argc, char **argv, struct ace_error **err)
                 return r;
         if (running)
                 return ace_error_make(err, EBUSY, "pod is still running");
-        /* Hooks, in reverse order of creation at run time:
-         *   networking issue: CNI DEL of each network in net-info.json, then the netns;
-         *   isolation issue: remove the pod's cgroup (path in `cgroup`). */
-        return 0;
+        /* In reverse order of creation at run time: (networking issue: CNI DEL of each network
+         * in net-info.json, then the netns), then the pod's cgroups. */
+        return gc_cgroups(podfd, uuid, err);
 }
 
 int stage1_stop(int argc, char **argv)

@@ -73,6 +73,8 @@ static pid_t spawn(struct sup *s, struct sup_app *a, const char *event, char *co
                 .podfd = cfg->podfd,
                 .stdout_fd = cfg->interactive ? -1 : a->out[1],
                 .stderr_fd = cfg->interactive ? -1 : a->err[1],
+                .stage2_fd = cfg->stage2_fd,
+                .cgroup = cfg->cgroup,
                 .inherit_stdin = cfg->interactive,
                 .debug = cfg->debug,
         };

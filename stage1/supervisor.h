@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "stage1/cgroup.h"
 #include "stage1/pod.h"
 
 struct supervisor_config {
@@ -25,6 +26,8 @@ struct supervisor_config {
         int podfd;
         const char *pod_dir;
         const char *stage2;
+        int stage2_fd;                   /* sealed memfd copy of stage2, or -1 (launch.h) */
+        const struct cgroup_pod *cgroup; /* each app process joins its app leaf */
         bool interactive;
         bool debug;
 };

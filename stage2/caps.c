@@ -1,4 +1,5 @@
-/* caps.c - capability tables and application (caps.h). */
+/* caps.c - capability sets and their application (caps.h); names and the appc default set come
+ * from the schema's tables (schema/capabilities.c). */
 #include "stage2/caps.h"
 
 #include <errno.h>
@@ -10,78 +11,14 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-
-const struct cap_name cap_names[] = {
-        { "CAP_AUDIT_CONTROL", 30 },
-        { "CAP_AUDIT_READ", 37 },
-        { "CAP_AUDIT_WRITE", 29 },
-        { "CAP_BLOCK_SUSPEND", 36 },
-        { "CAP_BPF", 39 },
-        { "CAP_CHECKPOINT_RESTORE", 40 },
-        { "CAP_CHOWN", 0 },
-        { "CAP_DAC_OVERRIDE", 1 },
-        { "CAP_DAC_READ_SEARCH", 2 },
-        { "CAP_FOWNER", 3 },
-        { "CAP_FSETID", 4 },
-        { "CAP_IPC_LOCK", 14 },
-        { "CAP_IPC_OWNER", 15 },
-        { "CAP_KILL", 5 },
-        { "CAP_LEASE", 28 },
-        { "CAP_LINUX_IMMUTABLE", 9 },
-        { "CAP_MAC_ADMIN", 33 },
-        { "CAP_MAC_OVERRIDE", 32 },
-        { "CAP_MKNOD", 27 },
-        { "CAP_NET_ADMIN", 12 },
-        { "CAP_NET_BIND_SERVICE", 10 },
-        { "CAP_NET_BROADCAST", 11 },
-        { "CAP_NET_RAW", 13 },
-        { "CAP_PERFMON", 38 },
-        { "CAP_SETFCAP", 31 },
-        { "CAP_SETGID", 6 },
-        { "CAP_SETPCAP", 8 },
-        { "CAP_SETUID", 7 },
-        { "CAP_SYSLOG", 34 },
-        { "CAP_SYS_ADMIN", 21 },
-        { "CAP_SYS_BOOT", 22 },
-        { "CAP_SYS_CHROOT", 18 },
-        { "CAP_SYS_MODULE", 16 },
-        { "CAP_SYS_NICE", 23 },
-        { "CAP_SYS_PACCT", 20 },
-        { "CAP_SYS_PTRACE", 19 },
-        { "CAP_SYS_RAWIO", 17 },
-        { "CAP_SYS_RESOURCE", 24 },
-        { "CAP_SYS_TIME", 25 },
-        { "CAP_SYS_TTY_CONFIG", 26 },
-        { "CAP_WAKE_ALARM", 35 },
-};
-const unsigned n_cap_names = ARRAY_SIZE(cap_names);
-
-const char *const cap_default_set[] = {
-        "CAP_AUDIT_WRITE", "CAP_CHOWN",  "CAP_DAC_OVERRIDE", "CAP_FOWNER",
-        "CAP_FSETID",      "CAP_KILL",   "CAP_MKNOD",        "CAP_NET_BIND_SERVICE",
-        "CAP_NET_RAW",     "CAP_SETFCAP", "CAP_SETGID",      "CAP_SETPCAP",
-        "CAP_SETUID",      "CAP_SYS_CHROOT",
-};
-const unsigned n_cap_default_set = ARRAY_SIZE(cap_default_set);
-
-static int cmp_name(const void *key, const void *elem)
-{
-        return strcmp(key, ((const struct cap_name *)elem)->name);
-}
-
-int cap_from_name(const char *name)
-{
-        const struct cap_name *c = bsearch(name, cap_names, n_cap_names, sizeof(cap_names[0]),
-                                           cmp_name);
-        return c ? c->value : -EINVAL;
-}
+#include "schema/isolator.h"
 
 static int mask_of(char *const *set, uint64_t *ret, struct ace_error **err)
 {
         uint64_t m = 0;
 
         for (size_t i = 0; set && set[i]; i++) {
-                int v = cap_from_name(set[i]);
+                int v = capability_from_name(set[i]);
                 if (v < 0)
                         return ace_error_make(err, EINVAL, "unknown capability \"%s\"", set[i]);
                 m |= UINT64_C(1) << v;
@@ -94,10 +31,12 @@ int caps_bounding_mask(enum launch_caps_mode mode, char *const *set, uint64_t *r
                        struct ace_error **err)
 {
         uint64_t def = 0, m = 0;
+        size_t n_def;
+        const char *const *def_set = capability_default_set(&n_def);
         int r;
 
-        for (unsigned i = 0; i < n_cap_default_set; i++)
-                def |= UINT64_C(1) << cap_from_name(cap_default_set[i]);
+        for (size_t i = 0; i < n_def; i++)
+                def |= UINT64_C(1) << capability_from_name(def_set[i]);
         switch (mode) {
         case LAUNCH_CAPS_DEFAULT:
                 *ret = def;
@@ -141,20 +80,21 @@ int caps_apply_bounding(uint64_t mask, struct ace_error **err)
         return 0;
 }
 
-int caps_apply_final(uint64_t mask, bool is_root, struct ace_error **err)
+int caps_apply_final(bool is_root, struct ace_error **err)
 {
         struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct data[2] = { 0 };
-        uint64_t keep = is_root ? mask : 0;
 
         /* Ambient first: it can only hold what is also permitted and inheritable. */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return ace_error_errno(err, errno, "clear ambient capabilities");
         if (syscall(SYS_capget, &hdr, data) < 0)
                 return ace_error_errno(err, errno, "capget");
-        uint64_t perm = ((uint64_t)data[1].permitted << 32 | data[0].permitted) & keep;
-        data[0].permitted = data[0].effective = (uint32_t)perm;
-        data[1].permitted = data[1].effective = (uint32_t)(perm >> 32);
+        /* Root keeps permitted and effective until execve, which makes them exactly the bounding
+         * set (inheritable being empty): until then stage2 may still need CAP_SYS_ADMIN to load
+         * the seccomp filter without no_new_privs. Anyone else has none. */
+        if (!is_root)
+                data[0].permitted = data[0].effective = data[1].permitted = data[1].effective = 0;
         data[0].inheritable = data[1].inheritable = 0;
         if (syscall(SYS_capset, &hdr, data) < 0)
                 return ace_error_errno(err, errno, "capset");

@@ -1,4 +1,4 @@
-/* isolators.c - oom_score_adj, no_new_privs, seccomp hook (isolators.h). */
+/* isolators.c - oom_score_adj, no_new_privs (isolators.h). */
 #include "stage2/isolators.h"
 
 #include <errno.h>
@@ -33,18 +33,11 @@ int isolators_apply_oom_score_adj(const struct launch_spec *spec, struct ace_err
         return 0;
 }
 
-int isolators_apply_no_new_privs(const struct launch_spec *spec, struct ace_error **err)
+int isolators_apply_no_new_privs(const struct launch_spec *spec, bool force, struct ace_error **err)
 {
-        if (!spec->no_new_privs)
+        if (!spec->no_new_privs && !force)
                 return 0;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return ace_error_errno(err, errno, "set no_new_privs");
-        return 0;
-}
-
-int isolators_apply_seccomp(const struct launch_spec *spec, struct ace_error **err)
-{
-        (void)spec;
-        (void)err;
         return 0;
 }

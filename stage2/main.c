@@ -36,6 +36,7 @@
 #include "stage2/exec.h"
 #include "stage2/isolators.h"
 #include "stage2/root.h"
+#include "stage2/seccomp.h"
 #include "stage2/user.h"
 
 #define EXIT_STAGE2_FAILED 254
@@ -143,13 +144,35 @@ static int drop_privileges(const struct app_creds *c, uint64_t caps, struct ace_
                 return ace_error_errno(err, errno, "setgid %u", (unsigned)c->gid);
         if (setresuid(c->uid, c->uid, c->uid) < 0)
                 return ace_error_errno(err, errno, "setuid %u", (unsigned)c->uid);
-        return caps_apply_final(caps, c->uid == 0, err);
+        return caps_apply_final(c->uid == 0, err);
+}
+
+static void seccomp_releasep(scmp_filter_ctx *ctx)
+{
+        if (*ctx)
+                seccomp_release(*ctx);
+        *ctx = NULL;
+}
+
+/* Built before anything changes, so that a bad filter spec fails while nothing happened yet. */
+static int build_filter(const struct launch_spec *spec, scmp_filter_ctx *ret,
+                        struct ace_error **err)
+{
+        _cleanup_strv_free_ char **unknown = NULL;
+        int r = seccomp_build(spec, ret, &unknown, err);
+
+        if (r < 0)
+                return r;
+        for (size_t i = 0; unknown && unknown[i]; i++)
+                log_warn("seccomp: unknown syscall \"%s\" ignored", unknown[i]);
+        return 0;
 }
 
 static int run(const struct opts *o, int *ret_status, struct ace_error **err)
 {
         struct launch_spec spec __attribute__((cleanup(launch_spec_done))) = { 0 };
         struct app_creds creds __attribute__((cleanup(creds_done))) = { 0 };
+        _cleanup_(seccomp_releasep) scmp_filter_ctx filter = NULL;
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int rootfd = -EBADF, cwdfd = -EBADF;
         char *const *argv;
@@ -187,14 +210,18 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
         if (cwdfd < 0)
                 return ace_error_errno(err, -cwdfd, "working directory \"%s\"", cwd);
         env = app_env_build(&spec);
+        if ((r = build_filter(&spec, &filter, err)) < 0)
+                return r;
         if ((r = isolators_apply_oom_score_adj(&spec, err)) < 0 ||
             (r = setup_session(o, &spec, err)) < 0 || (r = drop_privileges(&creds, caps, err)) < 0)
                 return r;
         /* fchdir after setuid, so the app user's own search permission is what counts. */
         if (fchdir(cwdfd) < 0)
                 return ace_error_errno(err, errno, "chdir \"%s\"", cwd);
-        if ((r = isolators_apply_no_new_privs(&spec, err)) < 0 ||
-            (r = isolators_apply_seccomp(&spec, err)) < 0)
+        /* A filter needs no_new_privs or CAP_SYS_ADMIN; only root still has the latter. */
+        if ((r = isolators_apply_no_new_privs(&spec, filter && creds.uid != 0, err)) < 0)
+                return r;
+        if (filter && (r = seccomp_install(TAKE_PTR(filter), err)) < 0)
                 return r;
         argv = o->cmd ? o->cmd : spec.exec;
         log_debug("exec %s as %u:%u", argv[0], (unsigned)creds.uid, (unsigned)creds.gid);

@@ -122,3 +122,13 @@ bool th_wait_file(const char *path, int timeout_ms)
         }
         return false;
 }
+
+bool th_has_cap(int cap)
+{
+        char *status = th_read_file("/proc/self/status");
+        char *p = status ? strstr(status, "CapEff:") : NULL;
+        unsigned long long eff = p ? strtoull(p + 7, NULL, 16) : 0;
+
+        free(status);
+        return (eff >> cap) & 1;
+}

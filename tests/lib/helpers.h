@@ -26,5 +26,7 @@ char *th_kv_nth(const char *text, const char *key, int n);
 int th_count_prefix(const char *text, const char *prefix);
 /* Lines of /proc/self/mountinfo containing needle. */
 int th_mounts_containing(const char *needle);
+/* Whether this process has capability number cap in its effective set. */
+bool th_has_cap(int cap);
 /* Polls until path exists or timeout_ms passes (tests only: the runtime itself never polls). */
 bool th_wait_file(const char *path, int timeout_ms);

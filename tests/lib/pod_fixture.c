@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -95,6 +97,15 @@ void pf_free(struct pod_fixture *pf)
         }
         if (pf->lock_fd >= 0)
                 close(pf->lock_fd);
+        pf->lock_fd = -1;
+        /* What a pod holds outside its directory (cgroups) goes with gc, as stage0 would do. A
+         * pod just killed may hold its lock for a moment (its PID 1 dies after the run
+         * process), and gc refuses running pods: retry for a while. */
+        for (int i = 0; pf->started && i < 200; i++) {
+                if (pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL) == 0)
+                        break;
+                usleep(10000);
+        }
         th_rm_rf(pf->data_dir);
         free(pf->data_dir);
         free(pf->tree_store);
@@ -104,6 +115,7 @@ void pf_free(struct pod_fixture *pf)
         free(pf->apps_json);
         free(pf->volumes_json);
         free(pf->runtime_extra);
+        free(pf->pod_isolators);
         free(pf->stdin_path);
         free(pf->out);
         free(pf->err);
@@ -165,6 +177,12 @@ void pf_add_volume(struct pod_fixture *pf, const char *volume_json)
         pf->volumes_json = append(pf->volumes_json, volume_json);
 }
 
+void pf_set_pod_isolators(struct pod_fixture *pf, const char *items)
+{
+        free(pf->pod_isolators);
+        pf->pod_isolators = xstrdup(items);
+}
+
 void pf_runtime(struct pod_fixture *pf, const char *members)
 {
         pf->runtime_extra = append(pf->runtime_extra, members);
@@ -175,9 +193,10 @@ static void write_pod(struct pod_fixture *pf)
         _cleanup_free_ char *pod = NULL, *rc = NULL, *s1 = NULL;
 
         pod = xasprintf("{\"acVersion\": \"0.8.11\", \"acKind\": \"PodManifest\", "
-                        "\"apps\": [%s], \"volumes\": [%s]}",
+                        "\"apps\": [%s], \"volumes\": [%s], \"isolators\": [%s]}",
                         pf->apps_json ? pf->apps_json : "",
-                        pf->volumes_json ? pf->volumes_json : "");
+                        pf->volumes_json ? pf->volumes_json : "",
+                        pf->pod_isolators ? pf->pod_isolators : "");
         write_pod_file(pf, "pod", pod);
         write_pod_file(pf, "pod-created", "");
         rc = xasprintf("{\"treeStorePath\": \"%s\", \"overlay\": %s, \"stopTimeout\": 5%s%s}",
@@ -211,6 +230,20 @@ static void redirect(struct pod_fixture *pf, const char *name, int target)
         close(fd);
 }
 
+/* The cgroup v2 view of this host (pf->cgroup2): a private mount namespace in which
+ * /sys/fs/cgroup is the system's cgroup2 hierarchy alone, so stage1 picks its v2 backend. The
+ * hierarchy is the one the host shows at /sys/fs/cgroup/unified (there is only one cgroup2
+ * hierarchy per system), so tests and gc can look at it from outside. */
+static void enter_cgroup2_view(void)
+{
+        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+                dprintf(2, "cgroup2 view: %s\n", strerror(errno));
+                _exit(127);
+        }
+}
+
 pid_t pf_start(struct pod_fixture *pf, const char *const *args)
 {
         char *argv[64] = { 0 };
@@ -218,6 +251,7 @@ pid_t pf_start(struct pod_fixture *pf, const char *const *args)
         size_t n = 1;
 
         write_pod(pf);
+        pf->started = true;
         pf->lock_fd = open(pf->pod_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         cr_assert(pf->lock_fd >= 0);
         cr_assert(flock(pf->lock_fd, LOCK_EX | LOCK_NB) == 0);
@@ -237,6 +271,8 @@ pid_t pf_start(struct pod_fixture *pf, const char *const *args)
                 setenv("RKT_LOCK_FD", env, 1);
                 if (chdir(pf->pod_dir) < 0)
                         _exit(127);
+                if (pf->cgroup2)
+                        enter_cgroup2_view();
                 redirect(pf, "stdout", 1);
                 redirect(pf, "stderr", 2);
                 if (pf->stdin_path) {

@@ -8,7 +8,7 @@
  * `appsinfo/<app>/{manifest,treeStoreID}`, `overlay-prepared` and
  * `overlay/<tree>/{upper,work}/<app>`. pf_start() takes the exclusive flock on the pod dir and
  * execs `<tree store>/<stage1 tree>/rootfs/init --net=... UUID` with RKT_LOCK_FD, cwd = pod dir,
- * stdout/stderr to files. Once stage0 exists, tests switch to driving `ace run`.
+ * stdout/stderr to files. pf_free() kills a pod still running and runs stage1 gc on it.
  */
 #pragma once
 
@@ -26,10 +26,13 @@ struct pod_fixture {
         char *apps_json;   /* accumulated "apps" array items */
         char *volumes_json;
         char *runtime_extra; /* extra runtime-config members */
+        char *pod_isolators; /* the pod manifest's "isolators" items */
         bool overlay;
         int lock_fd;
         char *stdin_path; /* the run process's stdin (default: inherited) */
         pid_t pid; /* the run process while running */
+        bool started; /* run was started at least once: pf_free runs gc */
+        bool cgroup2; /* run stage1 in a mount namespace whose /sys/fs/cgroup is cgroup2 only */
         char *out, *err; /* captured after pf_wait() */
         int status;
 };
@@ -44,6 +47,8 @@ void pf_add_app(struct pod_fixture *pf, const char *name, struct test_image *img
                 const char *app_json, const char *extra);
 /* Adds a pod volume (a JSON object text). */
 void pf_add_volume(struct pod_fixture *pf, const char *volume_json);
+/* The pod-level isolators (JSON list items). */
+void pf_set_pod_isolators(struct pod_fixture *pf, const char *items);
 /* Extra runtime-config members, e.g. "\"stopTimeout\": 1". */
 void pf_runtime(struct pod_fixture *pf, const char *members);
 

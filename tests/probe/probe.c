@@ -27,7 +27,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -122,44 +124,100 @@ struct syscall_name {
 
 static const struct syscall_name syscall_names[] = {
         { "acct", SYS_acct },
+        { "add_key", SYS_add_key },
+        { "adjtimex", SYS_adjtimex },
         { "bpf", SYS_bpf },
         { "chroot", SYS_chroot },
+        { "clock_adjtime", SYS_clock_adjtime },
         { "clock_settime", SYS_clock_settime },
+        { "clone3", SYS_clone3 },
+        { "delete_module", SYS_delete_module },
+        { "finit_module", SYS_finit_module },
+        { "fsopen", SYS_fsopen },
         { "getpid", SYS_getpid },
+        { "getppid", SYS_getppid },
         { "init_module", SYS_init_module },
+        { "io_uring_setup", SYS_io_uring_setup },
         { "ioperm", SYS_ioperm },
+        { "iopl", SYS_iopl },
+        { "kexec_file_load", SYS_kexec_file_load },
         { "kexec_load", SYS_kexec_load },
         { "keyctl", SYS_keyctl },
+        { "lookup_dcookie", SYS_lookup_dcookie },
+        { "mkdir", SYS_mkdir },
         { "mknod", SYS_mknod },
         { "mount", SYS_mount },
+        { "move_mount", SYS_move_mount },
+        { "name_to_handle_at", SYS_name_to_handle_at },
         { "open_by_handle_at", SYS_open_by_handle_at },
+        { "open_tree", SYS_open_tree },
         { "perf_event_open", SYS_perf_event_open },
         { "pivot_root", SYS_pivot_root },
         { "ptrace", SYS_ptrace },
+        { "quotactl", SYS_quotactl },
         { "reboot", SYS_reboot },
+        { "request_key", SYS_request_key },
         { "sethostname", SYS_sethostname },
         { "setns", SYS_setns },
         { "settimeofday", SYS_settimeofday },
         { "swapoff", SYS_swapoff },
+        { "swapon", SYS_swapon },
+        { "syslog", SYS_syslog },
         { "umount2", SYS_umount2 },
         { "uname", SYS_uname },
         { "unshare", SYS_unshare },
         { "userfaultfd", SYS_userfaultfd },
+        { "vhangup", SYS_vhangup },
 };
 
-static long syscall_lookup(const char *name)
+/* i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl), for `syscall32`: the same request
+ * through the 32-bit ABI (int $0x80), which a filter for x86-64 alone would not see. */
+static const struct syscall_name syscall32_names[] = {
+        { "acct", 51 },
+        { "bpf", 357 },
+        { "chroot", 61 },
+        { "clock_settime", 264 },
+        { "getpid", 20 },
+        { "getuid32", 199 },
+        { "init_module", 128 },
+        { "kexec_load", 283 },
+        { "keyctl", 288 },
+        { "mount", 21 },
+        { "open_by_handle_at", 342 },
+        { "perf_event_open", 336 },
+        { "pivot_root", 217 },
+        { "ptrace", 26 },
+        { "reboot", 88 },
+        { "setns", 346 },
+        { "settimeofday", 79 },
+        { "stime", 25 },
+        { "swapon", 87 },
+        { "umount2", 52 },
+        { "uname", 122 },
+        { "unshare", 310 },
+        { "userfaultfd", 374 },
+        { "vm86", 166 },
+};
+
+static long syscall_lookup_in(const struct syscall_name *table, size_t n, const char *name)
 {
         char *end;
         long nr;
 
-        for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++)
-                if (strcmp(syscall_names[i].name, name) == 0)
-                        return syscall_names[i].nr;
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(table[i].name, name) == 0)
+                        return table[i].nr;
         errno = 0;
         nr = strtol(name, &end, 10);
         if (errno || *end || end == name || nr < 0)
                 die("unknown syscall %s", name);
         return nr;
+}
+
+static long syscall_lookup(const char *name)
+{
+        return syscall_lookup_in(syscall_names, sizeof(syscall_names) / sizeof(syscall_names[0]),
+                                 name);
 }
 
 /* ---- helpers -------------------------------------------------------------------------------- */
@@ -669,13 +727,41 @@ static void act_alloc(long mib)
         out("alloc=%ld", mib);
 }
 
-/* Calls a syscall with up to 6 integer arguments and reports its errno (0 on success). */
-static int act_syscall(char **argv, int argc)
+enum abi { ABI_NATIVE, ABI_I386, ABI_X32 };
+
+#define X32_SYSCALL_BIT 0x40000000L
+
+/* A syscall through the 32-bit entry (int $0x80): arguments in ebx, ecx, edx, esi, edi, ebp,
+ * truncated to 32 bits; returns the raw result (-errno on failure). */
+static long syscall_i386(long nr, const long a[6])
 {
+#if defined(__x86_64__)
+        long r = nr;
+        __asm__ volatile("push %%rbp\n\tmov %[a5], %%rbp\n\tint $0x80\n\tpop %%rbp"
+                         : "+a"(r)
+                         : "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]), "D"(a[4]), [a5] "m"(a[5])
+                         : "memory", "cc", "r8", "r9", "r10", "r11");
+        return r;
+#else
+        (void)nr;
+        (void)a;
+        return -ENOSYS;
+#endif
+}
+
+/* Calls a syscall with up to 6 integer arguments and reports its errno (0 on success):
+ * `syscall` natively, `syscall32` through the i386 ABI, `syscallx32` with the x32 bit set. */
+static int act_syscall(char **argv, int argc, enum abi abi)
+{
+        static const char *const prefix[] = { "syscall", "syscall32", "syscallx32" };
         long args[6] = { 0 };
         int used = 1;
-        long nr = syscall_lookup(argv[0]);
+        long nr = abi == ABI_I386 ? syscall_lookup_in(syscall32_names,
+                                                      sizeof(syscall32_names) / sizeof(syscall32_names[0]),
+                                                      argv[0])
+                                  : syscall_lookup(argv[0]);
         long r;
+        int e = 0;
 
         while (used < argc && used <= 6 && (isdigit((unsigned char)argv[used][0]) ||
                                             argv[used][0] == '-')) {
@@ -683,9 +769,298 @@ static int act_syscall(char **argv, int argc)
                 used++;
         }
         errno = 0;
-        r = syscall(nr, args[0], args[1], args[2], args[3], args[4], args[5]);
-        out("syscall.%s=%s", argv[0], r < 0 ? errno_name(errno) : "0");
+        if (abi == ABI_I386) {
+                r = syscall_i386(nr, args);
+                e = r < 0 && r > -4096 ? (int)-r : 0;
+        } else {
+                r = syscall(abi == ABI_X32 ? nr | X32_SYSCALL_BIT : nr, args[0], args[1], args[2],
+                            args[3], args[4], args[5]);
+                e = r < 0 ? errno : 0;
+        }
+        out("%s.%s=%s", prefix[abi], argv[0], e ? errno_name(e) : "0");
         return used;
+}
+
+/* ioctl(0, TIOCSTI | high << 32): the kernel compares only the low 32 bits of the command, so a
+ * filter must too (CVE-2019-10063). */
+static void act_tiocsti(long high)
+{
+        char c = 'x';
+        unsigned long cmd = (unsigned long)TIOCSTI | ((unsigned long)high << 32);
+        long r = syscall(SYS_ioctl, 0, cmd, &c);
+
+        out("tiocsti=%s", r < 0 ? errno_name(errno) : "0");
+}
+
+/* clone(CLONE_NEWUSER): the child, if any, exits at once. */
+static void act_clone_newuser(void)
+{
+        long r = syscall(SYS_clone, (long)(0x10000000 | SIGCHLD), 0L, 0L, 0L, 0L);
+
+        if (r == 0)
+                _exit(0);
+        if (r > 0)
+                waitpid((pid_t)r, NULL, 0);
+        out("clone_newuser=%s", r < 0 ? errno_name(errno) : "0");
+}
+
+static bool is_pid_name(const char *s)
+{
+        if (!*s)
+                return false;
+        for (; *s; s++)
+                if (!isdigit((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+/* T-23 (CVE-2019-5736): for every other process, /proc/PID/exe opened O_PATH and then reopened
+ * for writing through /proc/self/fd, as the runc exploit does. Reports the distinct exe targets
+ * it could see and those it could open for writing (an app's own binaries are among them: that
+ * is the app's business; a runtime binary must never be). */
+static void add_target(char *targets, size_t cap, const char *target)
+{
+        if (!strstr(targets, target) && strlen(targets) + strlen(target) + 2 < cap) {
+                if (*targets)
+                        strcat(targets, ",");
+                strcat(targets, target);
+        }
+}
+
+static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened, int *writable)
+{
+        DIR *d = opendir("/proc");
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                char path[64], target[PATH_MAX], self[64];
+                int fd, wfd;
+                ssize_t n;
+
+                if (!is_pid_name(de->d_name) || atoi(de->d_name) == getpid())
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/exe", atoi(de->d_name));
+                fd = open(path, O_PATH | O_CLOEXEC);
+                if (fd < 0)
+                        continue;
+                (*opened)++;
+                n = readlink(path, target, sizeof(target) - 1);
+                target[n > 0 ? n : 0] = 0;
+                add_target(targets, cap, target);
+                /* Write access for real: the first byte, rewritten with itself (nothing changes
+                 * even where it works). Opening for writing alone proves little: a sealed memfd
+                 * opens, and recent kernels no longer refuse running binaries (ETXTBSY). */
+                snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+                wfd = open(self, O_RDWR | O_CLOEXEC);
+                if (wfd >= 0) {
+                        char byte;
+                        if (pread(wfd, &byte, 1, 0) == 1 && pwrite(wfd, &byte, 1, 0) == 1) {
+                                (*writable)++;
+                                add_target(wtargets, cap, target);
+                        }
+                        close(wfd);
+                }
+                close(fd);
+        }
+        closedir(d);
+}
+
+/* The watchers stop early once this file exists (a test creates it through `enter`). */
+#define WATCH_STOP_FILE "/tmp/stop-watch"
+
+static long elapsed_ms(const struct timespec *start)
+{
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void act_exe_watch(long ms)
+{
+        static char targets[PROBE_LINE_MAX / 4], wtargets[PROBE_LINE_MAX / 4];
+        struct timespec start;
+        int opened = 0, writable = 0, rounds = 0;
+
+        targets[0] = wtargets[0] = 0;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+                exe_scan_once(targets, wtargets, sizeof(targets), &opened, &writable);
+                rounds++;
+        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
+        out("exe_watch.rounds=%d", rounds);
+        out("exe_watch.opened=%d", opened);
+        out("exe_watch.writable=%d", writable);
+        out("exe_watch.targets=%s", targets);
+        out("exe_watch.writable_targets=%s", wtargets);
+}
+
+/* CapEff of a process (hex), or 0 when unreadable. */
+static unsigned long long cap_eff(const char *pid)
+{
+        char path[64], *data, *p;
+
+        snprintf(path, sizeof(path), "/proc/%s/status", pid);
+        data = slurp(path, NULL);
+        p = data ? strstr(data, "CapEff:") : NULL;
+        return p ? strtoull(p + 7, NULL, 16) : 0;
+}
+
+/* "PID comm CapEff" of a process, for the report of a breach. */
+static void report_target(const char *key, const char *pid)
+{
+        char path[64], comm[64] = "?", *data;
+        unsigned long long caps = cap_eff(pid);
+
+        snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+        data = slurp(path, NULL);
+        if (data)
+                snprintf(comm, sizeof(comm), "%.*s", (int)strcspn(data, "\n"), data);
+        out("%s=%s %s %016llx", key, pid, comm, caps);
+}
+
+struct ptrace_counts {
+        int seized, fds, tries, seized_priv, fds_priv;
+};
+
+/* Opens every entry of /proc/PID/fd; returns how many opened. Listing the directory only takes
+ * DAC permission (root passes); what gives a process's files away is opening an entry, which
+ * takes ptrace access. */
+static int open_fds_of(pid_t pid)
+{
+        char path[64];
+        DIR *fdd;
+        struct dirent *fe;
+        int n = 0;
+
+        snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+        fdd = opendir(path);
+        if (!fdd)
+                return 0;
+        while ((fe = readdir(fdd))) {
+                char fdpath[300];
+                int fd;
+                if (fe->d_name[0] == '.')
+                        continue;
+                snprintf(fdpath, sizeof(fdpath), "/proc/%d/fd/%s", (int)pid, fe->d_name);
+                fd = open(fdpath, O_PATH | O_CLOEXEC);
+                if (fd >= 0) {
+                        n++;
+                        close(fd);
+                }
+        }
+        closedir(fdd);
+        return n;
+}
+
+static void ptrace_one(const char *name, unsigned long long mine, struct ptrace_counts *c)
+{
+        pid_t pid = atoi(name);
+        int n;
+
+        c->tries++;
+        if (ptrace(PTRACE_SEIZE, pid, 0, 0) == 0) {
+                int st;
+                c->seized++;
+                if (cap_eff(name) & ~mine) {
+                        if (!c->seized_priv)
+                                report_target("ptrace_watch.seized_priv_example", name);
+                        c->seized_priv++;
+                }
+                /* Detach needs a stopped tracee; a tracee that exits first is reaped here, so
+                 * its real parent sees its exit. */
+                ptrace(PTRACE_INTERRUPT, pid, 0, 0);
+                if (waitpid(pid, &st, __WALL) == pid && !WIFEXITED(st) && !WIFSIGNALED(st))
+                        ptrace(PTRACE_DETACH, pid, 0, 0);
+        }
+        n = open_fds_of(pid);
+        c->fds += n;
+        if (n && (cap_eff(name) & ~mine)) {
+                if (!c->fds_priv)
+                        report_target("ptrace_watch.fds_priv_example", name);
+                c->fds_priv += n;
+        }
+}
+
+/* T-25 (CVE-2016-9962): every other process is ptrace-seized and its fds opened, in a loop. A
+ * success only counts as a breach ("priv") when the target holds capabilities we lack, i.e. it
+ * is a runtime helper that has not yet dropped to the app's privileges (an entered command that
+ * already runs as the app is fair game, as the app itself is). */
+static void act_ptrace_watch(long ms)
+{
+        struct timespec start;
+        struct ptrace_counts c = { 0 };
+        unsigned long long mine = cap_eff("self");
+
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+                DIR *d = opendir("/proc");
+                struct dirent *de;
+                pid_t pid;
+
+                while (d && (de = readdir(d)))
+                        if (is_pid_name(de->d_name) && (pid = atoi(de->d_name)) != getpid() &&
+                            pid != getppid())
+                                ptrace_one(de->d_name, mine, &c);
+                if (d)
+                        closedir(d);
+        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
+        out("ptrace_watch.tries=%d", c.tries);
+        out("ptrace_watch.seized=%d", c.seized);
+        out("ptrace_watch.fds=%d", c.fds);
+        out("ptrace_watch.seized_priv=%d", c.seized_priv);
+        out("ptrace_watch.fds_priv=%d", c.fds_priv);
+}
+
+/* mknod PATH (b|c) MAJOR MINOR, then open it for reading: a device the app may not create or
+ * open (the device policy) fails at one step or the other. */
+static void act_mknod_open(const char *path, const char *type, long major, long minor)
+{
+        mode_t kind = strcmp(type, "b") == 0 ? S_IFBLK : S_IFCHR;
+        int fd;
+
+        unlink(path);
+        if (mknod(path, kind | 0600, makedev((unsigned)major, (unsigned)minor)) < 0) {
+                out("mknod_open.%s=mknod:%s", path, errno_name(errno));
+                return;
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        out("mknod_open.%s=%s", path, fd < 0 ? errno_name(errno) : "0");
+        if (fd >= 0)
+                close(fd);
+}
+
+/* mount(source, target, type, 0, data): `mount -t cgroup` from inside an app (T-22). */
+static void act_mount_fs(const char *type, const char *target, const char *data)
+{
+        mkdir(target, 0755);
+        out("mount_fs.%s=%s", type,
+            mount(type, target, type, 0, strcmp(data, "-") == 0 ? NULL : data) < 0
+                    ? errno_name(errno)
+                    : "0");
+}
+
+/* Forks sleeping children until fork fails (at most max): a fork bomb that a pids limit stops. */
+static void act_forkbomb(long max)
+{
+        long n = 0;
+        int e = 0;
+
+        for (; n < max; n++) {
+                pid_t pid = fork();
+                if (pid < 0) {
+                        e = errno;
+                        break;
+                }
+                if (pid == 0) {
+                        for (;;)
+                                pause();
+                }
+        }
+        out("forkbomb.count=%ld", n);
+        out("forkbomb.errno=%s", errno_name(e));
 }
 
 static void act_read_stdin(void)
@@ -758,7 +1133,10 @@ static void usage(void)
                 "actions: pid ns hostname id status cgroup limits oom mounts env getenv KEY cwd\n"
                 "  fds read FILE write FILE TEXT stat PATH ls DIR mkdir DIR chdir DIR exit N\n"
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
-                "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] print TEXT eprint TEXT\n"
+                "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
+                "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
+                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- mknod-open PATH b|c MAJ MIN\n"
+                "  print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n");
 }
@@ -851,7 +1229,36 @@ int main(int argc, char **argv)
                         act_alloc(parse_long(argv[++i], "alloc"));
                 } else if (strcmp(a, "syscall") == 0) {
                         NEED(1);
-                        i += act_syscall(argv + i + 1, argc - i - 1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_NATIVE);
+                } else if (strcmp(a, "syscall32") == 0) {
+                        NEED(1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_I386);
+                } else if (strcmp(a, "syscallx32") == 0) {
+                        NEED(1);
+                        i += act_syscall(argv + i + 1, argc - i - 1, ABI_X32);
+                } else if (strcmp(a, "tiocsti") == 0) {
+                        NEED(1);
+                        act_tiocsti(parse_long(argv[++i], "tiocsti"));
+                } else if (strcmp(a, "clone-newuser") == 0) {
+                        act_clone_newuser();
+                } else if (strcmp(a, "exe-watch") == 0) {
+                        NEED(1);
+                        act_exe_watch(parse_long(argv[++i], "exe-watch"));
+                } else if (strcmp(a, "ptrace-watch") == 0) {
+                        NEED(1);
+                        act_ptrace_watch(parse_long(argv[++i], "ptrace-watch"));
+                } else if (strcmp(a, "mknod-open") == 0) {
+                        NEED(4);
+                        act_mknod_open(argv[i + 1], argv[i + 2], parse_long(argv[i + 3], "major"),
+                                       parse_long(argv[i + 4], "minor"));
+                        i += 4;
+                } else if (strcmp(a, "mount-fs") == 0) {
+                        NEED(3);
+                        act_mount_fs(argv[i + 1], argv[i + 2], argv[i + 3]);
+                        i += 3;
+                } else if (strcmp(a, "forkbomb") == 0) {
+                        NEED(1);
+                        act_forkbomb(parse_long(argv[++i], "forkbomb"));
                 } else if (strcmp(a, "print") == 0) {
                         NEED(1);
                         out("%s", argv[++i]);

@@ -109,11 +109,13 @@ Test(run_args, abi_arguments)
 {
         char *argv[] = { "init", "--debug", "--net=host", "--interactive", "--hostname=h1",
                          "--dns-conf-mode=resolv=host,hosts=default",
-                         "--disable-capabilities-restriction", "--ipc=auto", UUID, NULL };
+                         "--disable-capabilities-restriction", "--ipc=auto", "--strict-isolators",
+                         "--disable-seccomp", "--disable-paths", UUID, NULL };
         struct run_args a;
 
-        cr_assert_eq(run_args_parse(9, argv, &a, NULL), 0);
+        cr_assert_eq(run_args_parse(12, argv, &a, NULL), 0);
         cr_assert(a.debug && a.interactive && a.disable_caps);
+        cr_assert(a.strict_isolators && a.disable_seccomp && a.disable_paths);
         cr_assert_eq(a.net, RUN_NET_HOST);
         cr_assert_str_eq(a.hostname, "h1");
         cr_assert_str_eq(a.uuid, UUID);
@@ -160,7 +162,10 @@ static struct pod *load(const char *pod_json, const char *image_manifest, struct
 
 #define POD(apps, vols) \
         "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [" apps "], \"volumes\": [" vols "]}"
-#define RAPP(name, rest) "{\"name\": \"" name "\", \"image\": {\"id\": \"sha512-00\"}" rest "}"
+#define ZERO_ID "sha512-" "0000000000000000000000000000000000000000000000000000000000000000" \
+                          "0000000000000000000000000000000000000000000000000000000000000000"
+#define RAPP(name, rest) "{\"name\": \"" name "\", \"image\": {\"id\": \"" ZERO_ID "\"}" rest "}"
+#define XAPP(rest) "\"app\": {\"exec\": [\"/x\"], \"user\": \"0\", \"group\": \"0\"" rest "}"
 
 Test(pod_loader, app_section_isolators_and_mounts)
 {
@@ -208,7 +213,8 @@ Test(pod_loader, app_section_isolators_and_mounts)
 Test(pod_loader, falls_back_to_the_image_app)
 {
         _cleanup_(pod_freep) struct pod *pod = load(POD(RAPP("a", ""), ""),
-                                                    "{\"name\": \"x\", \"app\": {\"exec\": [\"/img\"], \"user\": \"0\", \"group\": \"0\"}}",
+                                                    "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"x\","
+                                                    " \"app\": {\"exec\": [\"/img\"], \"user\": \"0\", \"group\": \"0\"}}",
                                                     NULL);
         cr_assert_not_null(pod);
         cr_assert_str_eq(pod->apps[0].launch.exec[0], "/img");
@@ -223,19 +229,24 @@ Test(pod_loader, errors_name_the_problem)
         } cases[] = {
                 { POD(RAPP("a", ""), ""), "neither the pod nor the image defines an app" },
                 { POD("", ""), "no apps" },
-                { POD(RAPP("Bad_Name", ", \"app\": {\"exec\": [\"/x\"]}"), ""), "bad app name" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"], \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]}"), ""),
+                { POD(RAPP("Bad_Name", ", " XAPP("")), ""), "apps[0].name" },
+                { POD(RAPP("a", ", " XAPP(", \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]")), ""),
                   "has no volume" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"], \"workingDirectory\": \"rel\"}"), ""), "not absolute" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"]}"), "{\"name\": \"v\", \"kind\": \"host\", \"source\": \"rel\"}"),
-                  "not absolute" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"]}"), "{\"name\": \"v\", \"kind\": \"nfs\"}"), "unknown kind" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"]}"), "{\"name\": \"../x\", \"kind\": \"empty\"}"),
-                  "bad volume name" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"], \"eventHandlers\": [{\"name\": \"on-boot\", \"exec\": [\"/b\"]}]}"), ""),
-                  "unknown event handler" },
-                { POD(RAPP("a", ", \"app\": {\"exec\": [\"/x\"], \"isolators\": [{\"name\": \"os/linux/oom-score-adj\", \"value\": 5000}]}"), ""),
-                  "-1000..1000" },
+                { POD(RAPP("a", ", " XAPP(", \"workingDirectory\": \"rel\"")), ""), "absolute" },
+                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"v\", \"kind\": \"host\", \"source\": \"rel\"}"),
+                  "volumes[0]" },
+                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"v\", \"kind\": \"nfs\"}"), "volumes[0]" },
+                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"../x\", \"kind\": \"empty\"}"),
+                  "volumes[0].name" },
+                { POD(RAPP("a", ", " XAPP(", \"eventHandlers\": [{\"name\": \"on-boot\", \"exec\": [\"/b\"]}]")), ""),
+                  "eventHandlers[0]" },
+                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/oom-score-adj\", \"value\": 5000}]")), ""),
+                  "oom-score-adj" },
+                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"@appc.io/all\"]}}]")), ""),
+                  "@appc.io/all would block every syscall" },
+                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"reboot\"], \"errno\": \"ENOPE\"}}]")), ""),
+                  "unknown errno name \"ENOPE\"" },
+                { POD(RAPP("a", ", " XAPP("")), "") "x", "pod manifest" },
                 { "{not json", "pod manifest" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
