@@ -104,6 +104,11 @@ static int apply_seccomp(const char *s, struct ace_isolator_list *l, struct ace_
                                       s);
         if (!set)
                 return ace_error_make(err, EINVAL, "invalid --seccomp \"%s\": no syscalls", s);
+        /* The schema keeps unknown errno names of images (stage1 refuses them); a flag's is
+         * refused here, before the pod exists. */
+        if (errno_name && errno_from_name(errno_name) < 0)
+                return ace_error_make(err, EINVAL, "invalid --seccomp \"%s\": unknown errno %s",
+                                      s, errno_name);
         v = json_object_new_object();
         json_object_object_add(v, "set", string_array(set));
         if (errno_name)
@@ -162,4 +167,25 @@ int app_isolators_apply(const struct run_app *a, struct ace_isolator_list *l,
         if (a->seccomp && (r = apply_seccomp(a->seccomp, l, err)) < 0)
                 return r;
         return 0;
+}
+
+int app_isolators_apply_pod(const struct run_config *c, struct ace_isolator_list *l,
+                            struct ace_error **err)
+{
+        struct json_object *v;
+        long long n;
+        int r;
+
+        if (!c->pids_limit)
+                return 0;
+        errno = 0;
+        n = strtoll(c->pids_limit, NULL, 10);
+        if (errno || n < 1)
+                return ace_error_make(err, EINVAL, "invalid --pids-limit \"%s\"", c->pids_limit);
+        v = json_object_new_object();
+        json_object_object_add(v, "limit", json_object_new_int64(n));
+        ace_isolators_remove(l, "ace/pids");
+        r = ace_isolators_add(l, "ace/pids", v, ISOLATOR_SCOPE_POD, err);
+        json_object_put(v);
+        return r < 0 ? ace_error_wrap(err, "--pids-limit") : 0;
 }

@@ -11,6 +11,10 @@
  *   --seccomp=mode=retain|remove[,errno=E],SYSCALL|@GROUP,...
  *                       os/linux/seccomp-{retain,remove}-set {"set": [...], "errno": E}
  *
+ * and the pod-level one:
+ *
+ *   --pids-limit=N      ace/pids {"limit": N} on the pod
+ *
  * A flag replaces the image's isolators of the same kind (both capability kinds for
  * --caps-*, both seccomp kinds for --seccomp), so the result has one of each, as the schema
  * requires. Values are checked by the schema's isolator types.
@@ -24,3 +28,7 @@ struct ace_isolator_list;
 
 int app_isolators_apply(const struct run_app *a, struct ace_isolator_list *l,
                         struct ace_error **err);
+
+/* The pod-level isolator flags (--pids-limit) added to the pod manifest's isolators. */
+int app_isolators_apply_pod(const struct run_config *c, struct ace_isolator_list *l,
+                            struct ace_error **err);

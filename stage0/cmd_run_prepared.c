@@ -1,6 +1,6 @@
 /*
  * cmd_run_prepared.c - `ace run-prepared [--net=none|host] [--hostname=H] [--interactive]
- * UUID`: lock a prepared pod, move it to run/ and exec its stage1.
+ * [--strict-isolators] UUID`: lock a prepared pod, move it to run/ and exec its stage1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +19,7 @@ struct rp_opts {
         char *net;
         char *hostname;
         bool interactive;
+        bool strict_isolators;
 };
 
 static void rp_opts_free(void *p)
@@ -36,6 +37,9 @@ static const struct cli_option rp_options[] = {
         {.name = "net", .type = CLI_STRING, .offset = offsetof(struct rp_opts, net),
          .argname = "none|host", .flags = CLI_OPTIONAL, .help = "the pod network",
          .defval = "none"},
+        {.name = "strict-isolators", .type = CLI_BOOL,
+         .offset = offsetof(struct rp_opts, strict_isolators), .defval = "false",
+         .help = "refuse to run when an isolator cannot be enforced on this host"},
         CLI_END,
 };
 
@@ -62,7 +66,8 @@ static int run_run_prepared(struct ace_global *g, void *opts, char **args)
         _cleanup_pods_ struct pods *pods = NULL;
         _cleanup_pod_ struct pod *pod = NULL;
         struct pod_run_opts ro = {.net = o->net, .hostname = o->hostname,
-                                  .interactive = o->interactive};
+                                  .interactive = o->interactive,
+                                  .strict_isolators = o->strict_isolators};
 
         if (!args[0] || args[1]) {
                 log_error("exactly one pod UUID is expected");
@@ -103,7 +108,7 @@ static int run_run_prepared(struct ace_global *g, void *opts, char **args)
 const struct cli_command cmd_run_prepared = {
         .name = "run-prepared",
         .summary = "Run a prepared pod",
-        .usage = "[--net=none|host] [--hostname=NAME] [--interactive] UUID",
+        .usage = "[--net=none|host] [--hostname=NAME] [--interactive] [--strict-isolators] UUID",
         .options = rp_options,
         .opts_size = sizeof(struct rp_opts),
         .opts_free = rp_opts_free,

@@ -101,6 +101,9 @@ static void print_text(struct pod *pod, const struct pod_info *info)
                 printf("pid=%d\n", (int)info->pid);
         printf("exited=%s\n",
                s == POD_STATE_EXITED || s == POD_STATE_EXITED_GARBAGE ? "true" : "false");
+        /* ace: one line per isolator stage1 could not enforce (the key repeats). */
+        for (char **l = info->isolators_unenforced; l && *l; l++)
+                printf("isolator-unenforced=%s\n", *l);
         if (s == POD_STATE_RUNNING)
                 return;
         for (size_t i = 0; i < info->n_apps; i++)

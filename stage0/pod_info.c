@@ -13,6 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "schema/image_manifest.h"
 #include "schema/pod_manifest.h"
@@ -40,6 +41,7 @@ void pod_info_done(struct pod_info *info)
         ace_kv_list_clear(&info->user_annotations);
         ace_kv_list_clear(&info->user_labels);
         json_object_put(info->networks);
+        strv_free(info->isolators_unenforced);
         *info = (struct pod_info){0};
 }
 
@@ -159,6 +161,16 @@ static void read_networks(struct pod *pod, struct pod_info *info)
                 json_object_put(o);
 }
 
+/* Written by stage1 before the apps start (Documentation/stage1-abi.md). */
+static void read_unenforced(struct pod *pod, struct pod_info *info)
+{
+        _cleanup_free_ char *buf = NULL;
+
+        if (pod_read_file(pod, "isolators-unenforced", &buf, NULL, NULL) < 0)
+                return;
+        info->isolators_unenforced = strv_split(buf, "\n", false);
+}
+
 int pod_info_load(struct pod *pod, struct pod_info *ret, struct ace_error **err)
 {
         _cleanup_free_ char *buf = NULL;
@@ -173,6 +185,7 @@ int pod_info_load(struct pod *pod, struct pod_info *ret, struct ace_error **err)
         info.has_started = pod_started_time(pod, &info.started) == 0;
         info.has_pid = pod_read_pid(pod, &info.pid, NULL) == 0;
         read_networks(pod, &info);
+        read_unenforced(pod, &info);
         *ret = info;
         if (faccessat(pod->fd, "pod", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
                 return 0;
@@ -240,6 +253,44 @@ static struct json_object *app_to_json(const struct pod_info *info, const struct
         return o;
 }
 
+struct json_object *pod_info_unenforced_to_json(const char *line)
+{
+        const char *sp = strchr(line, ' '), *colon = sp ? strstr(sp, ": ") : NULL;
+        _cleanup_free_ char *scope = NULL;
+        struct json_object *o;
+
+        if (!sp || !colon || sp == line)
+                return NULL;
+        scope = strndup(sp + 1, (size_t)(colon - sp - 1));
+        if (!scope)
+                return NULL;
+        o = json_object_new_object();
+        json_object_object_add(o, "name", json_object_new_string_len(line, (int)(sp - line)));
+        if (strncmp(scope, "app=", 4) == 0) {
+                json_object_object_add(o, "scope", json_object_new_string("app"));
+                json_object_object_add(o, "app", json_object_new_string(scope + 4));
+        } else {
+                json_object_object_add(o, "scope", json_object_new_string(scope));
+        }
+        json_object_object_add(o, "reason", json_object_new_string(colon + 2));
+        return o;
+}
+
+static void add_unenforced(struct json_object *o, char *const *lines)
+{
+        struct json_object *a;
+
+        if (!lines)
+                return;
+        a = json_object_new_array();
+        for (; *lines; lines++) {
+                struct json_object *e = pod_info_unenforced_to_json(*lines);
+                if (e)
+                        json_object_array_add(a, e);
+        }
+        json_object_object_add(o, "isolators_unenforced", a);
+}
+
 struct json_object *pod_info_to_json(const struct pod_info *info)
 {
         struct json_object *o = json_object_new_object();
@@ -267,6 +318,7 @@ struct json_object *pod_info_to_json(const struct pod_info *info)
                                        json_object_new_int64(info->started.tv_sec));
         add_kv_object(o, "user_annotations", &info->user_annotations);
         add_kv_object(o, "user_labels", &info->user_labels);
+        add_unenforced(o, info->isolators_unenforced);
         return o;
 }
 

@@ -5,6 +5,11 @@
  * "started_at","finished_at","exit_code","image_id","mounts","user_annotations",
  * "user_labels"}],"created_at","started_at","user_annotations","user_labels"}`. Pod times are
  * Unix seconds, app times nanoseconds, as rkt.
+ *
+ * ace adds "isolators_unenforced": the isolators stage1 reported it could not enforce on this
+ * host (the pod file `isolators-unenforced`, "<name> <scope>: <reason>" per line), as
+ * `[{"name","scope":"pod"|"app","app"(app scope only),"reason"}]`; an empty array when every
+ * isolator was enforced, absent when stage1 has not run yet.
  */
 #pragma once
 
@@ -57,6 +62,8 @@ struct pod_info {
         struct ace_kv_list user_annotations;
         struct ace_kv_list user_labels;
         struct json_object *networks; /* net-info.json (array) or NULL */
+        /* The lines of isolators-unenforced; NULL when the file does not exist (yet). */
+        char **isolators_unenforced;
 };
 
 /*
@@ -68,6 +75,9 @@ void pod_info_done(struct pod_info *info);
 
 /* The v1 Pod object. */
 struct json_object *pod_info_to_json(const struct pod_info *info);
+
+/* One isolators-unenforced line as a JSON object (see above); NULL when malformed. */
+struct json_object *pod_info_unenforced_to_json(const char *line);
 
 /* "NAME=IP" list of rkt's fmtNets: "<netName>:ip4=<ip>" joined by ", " ("" when none). */
 char *pod_info_networks_string(const struct pod_info *info);

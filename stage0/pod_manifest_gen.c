@@ -298,6 +298,9 @@ int pod_manifest_generate(const struct gen_input *in, struct ace_pod_manifest **
         r = pod_manifest_add_implicit_volumes(pm, in->images, err);
         if (r < 0)
                 return r;
+        r = app_isolators_apply_pod(in->config, &pm->isolators, err);
+        if (r < 0)
+                return r;
         ace_kv_set(&pm->annotations, "coreos.com/rkt/stage1/mutable", "false");
         r = ace_pod_manifest_validate(pm, err);
         if (r < 0)

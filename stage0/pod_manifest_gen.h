@@ -15,6 +15,8 @@
  * Environment precedence, lowest first, as rkt's code (not its docs): image environment,
  * --environment, --inherit-env (only adds names not set yet), --set-env-file, --set-env.
  *
+ * Pod isolators: --pids-limit becomes ace/pids (stage0/app_isolators.h).
+ *
  * Volumes: the --volume list, plus an implicit `empty` volume for every image mountPoint that
  * no volume of that name satisfies (rkt did this in stage1; our stage1 expects a reified
  * manifest). A --mount naming no volume is an error.

@@ -30,6 +30,7 @@ int pod_run_exec(const struct ace_global *g, struct pod *pod, const struct pod_r
                 .disable_capabilities = g->insecure & INSECURE_CAPABILITIES,
                 .disable_paths = g->insecure & INSECURE_PATHS,
                 .disable_seccomp = g->insecure & INSECURE_SECCOMP,
+                .strict_isolators = o->strict_isolators,
         };
         int r;
 

@@ -15,6 +15,7 @@ struct pod_run_opts {
         const char *net;      /* none (default) or host */
         const char *hostname; /* NULL: stage1's default ace-<uuid> */
         bool interactive;
+        bool strict_isolators; /* refuse to run when an isolator cannot be enforced */
 };
 
 /* Returns only on failure (the error says what failed). */

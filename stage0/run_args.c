@@ -11,6 +11,8 @@
 #include "common/cleanup.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "schema/isolator.h"
+#include "stage0/app_isolators.h"
 
 #define POD_OPT(n, t, f, a, h)                                                                     \
         {.name = n, .type = t, .offset = offsetof(struct run_config, f), .argname = a, .help = h}
@@ -27,6 +29,9 @@
 #define O_NO_OVERLAY                                                                               \
         POD_OPT("no-overlay", CLI_BOOL, no_overlay, NULL,                                          \
                 "disable overlay filesystem: copy the image trees into the pod")
+#define O_PIDS_LIMIT                                                                               \
+        POD_OPT("pids-limit", CLI_STRING, pids_limit, "N",                                         \
+                "the most processes the pod may have (isolator ace/pids)")
 #define O_POD_MANIFEST                                                                             \
         POD_OPT("pod-manifest", CLI_STRING, pod_manifest, "FILE",                                  \
                 "the path to the pod manifest; conflicts with images and app flags")
@@ -64,10 +69,13 @@ const struct cli_option run_pod_options[] = {
          .argname = "none|host", .help = "the pod network", .flags = CLI_OPTIONAL,
          .defval = "none"},
         O_NO_OVERLAY,
+        O_PIDS_LIMIT,
         O_POD_MANIFEST,
         O_PORT,
         O_PULL_POLICY,
         O_TAIL,
+        POD_OPT("strict-isolators", CLI_BOOL, strict_isolators, NULL,
+                "refuse to run when an isolator cannot be enforced on this host"),
         POD_OPT("uuid-file-save", CLI_STRING, uuid_file_save, "FILE",
                 "write the pod UUID to FILE"),
         O_VOLUME,
@@ -78,6 +86,7 @@ const struct cli_option prepare_pod_options[] = {
         O_INHERIT_ENV,
         O_MOUNT,
         O_NO_OVERLAY,
+        O_PIDS_LIMIT,
         O_POD_MANIFEST,
         O_PORT,
         O_PULL_POLICY,
@@ -170,6 +179,7 @@ void run_config_free(struct run_config *c)
         free(c->stage1_hash);
         free(c->stage1_from_dir);
         free(c->pull_policy);
+        free(c->pids_limit);
         *c = (struct run_config){0};
 }
 
@@ -261,6 +271,17 @@ static bool policy_valid(const char *p)
         return !strcmp(p, "new") || !strcmp(p, "update") || !strcmp(p, "never");
 }
 
+/* --pids-limit: a positive decimal integer (the ace/pids isolator's "limit"). */
+static bool pids_limit_valid(const char *s)
+{
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        return *s >= '0' && *s <= '9' && !*end && !errno && v >= 1;
+}
+
 int run_config_check(const struct run_config *c, struct ace_error **err)
 {
         int stage1_flags = !!c->stage1_path + !!c->stage1_name + !!c->stage1_url +
@@ -270,10 +291,14 @@ int run_config_check(const struct run_config *c, struct ace_error **err)
                 return ace_error_make(err, EINVAL,
                                       "invalid pull policy \"%s\" (want new, update or never)",
                                       c->pull_policy);
+        if (c->pids_limit && !pids_limit_valid(c->pids_limit))
+                return ace_error_make(err, EINVAL,
+                                      "invalid --pids-limit \"%s\": want a positive integer",
+                                      c->pids_limit);
         if (c->pod_manifest) {
                 bool pull = c->pull_policy && strcmp(c->pull_policy, "new") != 0;
                 if (c->n_apps || c->volumes || c->mounts || c->ports || pull || c->inherit_env ||
-                    c->set_env || c->set_env_file)
+                    c->set_env || c->set_env_file || c->pids_limit)
                         return ace_error_make(err, EINVAL,
                                               "conflicting flags set with --pod-manifest (see "
                                               "--help)");
@@ -295,11 +320,19 @@ int run_config_check(const struct run_config *c, struct ace_error **err)
                                                     "--net=none or --net=host it is refused");
         if (c->interactive && c->n_apps > 1)
                 return ace_error_make(err, EINVAL, "--interactive can only be used with one app");
-        for (size_t i = 0; i < c->n_apps; i++)
+        for (size_t i = 0; i < c->n_apps; i++) {
                 if (c->apps[i].caps_retain && c->apps[i].caps_remove)
                         return ace_error_make(err, EINVAL,
                                               "--caps-retain and --caps-remove cannot both be "
                                               "given for image %s",
                                               c->apps[i].image);
+                /* Isolator values are checked now, as rkt did while parsing: a bad one must
+                 * not leave an aborted pod behind. */
+                struct ace_isolator_list scratch = {0};
+                int r = app_isolators_apply(&c->apps[i], &scratch, err);
+                ace_isolators_clear(&scratch);
+                if (r < 0)
+                        return ace_error_wrap(err, "image %s", c->apps[i].image);
+        }
         return 0;
 }

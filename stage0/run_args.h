@@ -69,6 +69,8 @@ struct run_config {
         char *stage1_hash;      /* --stage1-hash */
         char *stage1_from_dir;  /* --stage1-from-dir */
         char *pull_policy;      /* --pull-policy=new|update|never */
+        char *pids_limit;       /* --pids-limit=N: the pod's ace/pids isolator */
+        bool strict_isolators;  /* --strict-isolators (run): refuse what cannot be enforced */
         bool quiet;             /* prepare --quiet */
         struct run_app *apps;
         size_t n_apps;
@@ -88,7 +90,7 @@ int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char 
 /*
  * Checks what parsing alone cannot: --pod-manifest conflicts, an image or a pod manifest
  * present, --net values, --interactive with one app, --port refused, stage1 flags exclusive,
- * --pull-policy values.
+ * --pull-policy values, --pids-limit a positive integer.
  */
 int run_config_check(const struct run_config *c, struct ace_error **err);
 

@@ -265,6 +265,8 @@ char **stage1_run_argv(const char *entrypoint, const struct stage1_run_args *a, 
                 argv = strv_push(argv, "--disable-paths");
         if (a->disable_seccomp)
                 argv = strv_push(argv, "--disable-seccomp");
+        if (a->strict_isolators)
+                argv = strv_push(argv, "--strict-isolators");
         return strv_push(argv, uuid);
 }
 

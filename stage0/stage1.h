@@ -77,6 +77,7 @@ struct stage1_run_args {
         bool disable_capabilities;  /* --insecure-options=capabilities */
         bool disable_paths;         /* --insecure-options=paths */
         bool disable_seccomp;       /* --insecure-options=seccomp */
+        bool strict_isolators;      /* --strict-isolators */
 };
 
 /* The argv of the run entrypoint (heap strv; argv[0] = the absolute entrypoint path). */
