@@ -214,6 +214,28 @@ int tar_push_finish(struct tar_push *p, struct tar_result *res, struct ace_error
 /* Cancels: the worker stops at its next read with ECANCELED; frees p. NULL is fine. */
 void tar_push_abort(struct tar_push *p);
 
+/* ---- pipelined unpacking ------------------------------------------------------------------- */
+/* The reading pipeline over two threads, for the store's imports: detection and decompression
+ * (the rules above: magic bytes, refused formats, one built-in filter, xz through liblzma
+ * under TAR_XZ_MEMLIMIT, and a compressed stream inside a compressed one refused) run in one
+ * thread and push the plain tar into a tar_push worker that hashes, validates and extracts (or
+ * only scans: target_dirfd < 0), so decompression overlaps the rest. Results and errors are
+ * those of tar_extract()/tar_read_manifest(), the worker's own error when it refused the
+ * archive. */
+/* Reads the ACI from fd until EOF; decompresses in the calling thread. */
+int tar_unpack_fd(int fd, const struct tar_extract_opts *opts, int target_dirfd,
+                  struct tar_result *res, struct ace_error **err);
+/* For bytes pushed by a producer (a download): a thread of its own decompresses what
+ * tar_unpacker_write() hands it. _write fails with the pipeline's error once it has stopped
+ * (then only _finish or _abort); _finish ends the input, waits and returns the result; both
+ * _finish and _abort free u (_abort takes NULL). */
+struct tar_unpacker;
+int tar_unpacker_start(const struct tar_extract_opts *opts, int target_dirfd,
+                       struct tar_unpacker **ret, struct ace_error **err);
+int tar_unpacker_write(struct tar_unpacker *u, const void *buf, size_t len,
+                       struct ace_error **err);
+int tar_unpacker_finish(struct tar_unpacker *u, struct tar_result *res, struct ace_error **err);
+void tar_unpacker_abort(struct tar_unpacker *u);
 /* ---- write --------------------------------------------------------------------------------- */
 
 struct tar_write_opts {

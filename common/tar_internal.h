@@ -80,6 +80,11 @@ int tar_stream_error(struct tar_stream *s, struct archive *a, const char *what,
 int tar_stream_finish(struct tar_stream *s, char image_id[HASH_IMAGE_ID_SIZE],
                       struct ace_error **err);
 void tar_stream_close(struct tar_stream *s);
+/* The pipeline's first half alone (tar_pipeline.c runs it in front of a tar_push): detects and
+ * decompresses `in` with the rules above and hands the plain tar bytes, in order, to sink.
+ * Plain input passes through; a compressed stream whose content is not a tar is refused. */
+int tar_stream_decompress(const struct tar_input *in, uint64_t max_stream_size, tar_tee_fn sink,
+                          void *userdata, struct ace_error **err);
 
 enum tar_entry_kind {
         TAR_ENTRY_MANIFEST,

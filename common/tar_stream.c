@@ -373,7 +373,8 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
                                (unsigned long long)s->max_stream_size);
                 return -EFBIG;
         }
-        hash_sha512_update(&s->hash, *p, (size_t)n);
+        if (s->hash.ctx)
+                hash_sha512_update(&s->hash, *p, (size_t)n);
         if (s->tee && s->tee(s->tee_userdata, *p, (size_t)n, &s->err) < 0) {
                 if (!s->err)
                         ace_error_make(&s->err, EIO, "writing the uncompressed archive");
@@ -455,8 +456,9 @@ static int open_decompressor(struct tar_stream *s, struct ace_error **err)
         return 0;
 }
 
-int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t max_stream_size,
-                    tar_tee_fn tee, void *tee_userdata, struct ace_error **err)
+/* The source half of the pipeline: detection and the decompressor, hashing when asked. */
+static int open_source(struct tar_stream *s, const struct tar_input *in, uint64_t max_stream_size,
+                       tar_tee_fn tee, void *tee_userdata, bool hash, struct ace_error **err)
 {
         const unsigned char *head = NULL;
         size_t head_len = 0;
@@ -476,13 +478,20 @@ int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t m
         r = tar_detect_compression(head, head_len, &s->compression, err);
         if (r < 0)
                 return r;
-        r = hash_sha512_init(&s->hash, err);
-        if (r < 0)
+        if (hash && (r = hash_sha512_init(&s->hash, err)) < 0)
                 return r;
         if (s->compression == TAR_COMPRESSION_XZ)
                 r = xz_open(s, err);
         else if (s->compression != TAR_COMPRESSION_NONE)
                 r = open_decompressor(s, err);
+        return r;
+}
+
+int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t max_stream_size,
+                    tar_tee_fn tee, void *tee_userdata, struct ace_error **err)
+{
+        int r = open_source(s, in, max_stream_size, tee, tee_userdata, true, err);
+
         if (r < 0)
                 return r;
         s->tar = archive_read_new();
@@ -544,4 +553,84 @@ void tar_stream_close(struct tar_stream *s)
         free(s->buf);
         ace_error_free(s->err);
         *s = (struct tar_stream){0};
+}
+
+/* ---- decompression alone ------------------------------------------------------------------- */
+
+/* Holds back the first TAR_DETECT_HEAD_SIZE plain bytes of a compressed input until they are
+ * known to be a tar: a stream compressed twice must not reach a reader that would detect, and
+ * undo, the second layer too. */
+struct inner_check {
+        tar_tee_fn sink;
+        void *userdata;
+        enum tar_compression outer;
+        unsigned char *pending;
+        size_t n_pending;
+        bool checked;
+};
+
+static int inner_flush(struct inner_check *c, struct ace_error **err)
+{
+        enum tar_compression inner;
+
+        c->checked = true;
+        if (c->n_pending == 0)
+                return 0;
+        if (tar_detect_compression(c->pending, c->n_pending, &inner, NULL) < 0 ||
+            inner != TAR_COMPRESSION_NONE)
+                return ace_error_make(err, EPROTONOSUPPORT, "nested or corrupt %s stream",
+                                      tar_compression_name(c->outer));
+        return c->sink(c->userdata, c->pending, c->n_pending, err);
+}
+
+static int inner_sink(void *ud, const void *buf, size_t len, struct ace_error **err)
+{
+        struct inner_check *c = ud;
+
+        if (!c->checked) {
+                size_t take = TAR_DETECT_HEAD_SIZE - c->n_pending;
+                if (take > len)
+                        take = len;
+                memcpy(c->pending + c->n_pending, buf, take);
+                c->n_pending += take;
+                buf = (const unsigned char *)buf + take;
+                len -= take;
+                if (c->n_pending < TAR_DETECT_HEAD_SIZE)
+                        return 0;
+                int r = inner_flush(c, err);
+                if (r < 0)
+                        return r;
+        }
+        return len ? c->sink(c->userdata, buf, len, err) : 0;
+}
+
+int tar_stream_decompress(const struct tar_input *in, uint64_t max_stream_size, tar_tee_fn sink,
+                          void *userdata, struct ace_error **err)
+{
+        struct inner_check c = {.sink = sink, .userdata = userdata, .checked = true};
+        struct tar_stream s;
+        const void *p;
+        ssize_t n;
+        int r;
+
+        r = open_source(&s, in, max_stream_size, inner_sink, &c, false, err);
+        if (r >= 0 && s.compression != TAR_COMPRESSION_NONE) {
+                c.outer = s.compression;
+                c.checked = false;
+                c.pending = xmalloc(TAR_DETECT_HEAD_SIZE);
+        }
+        if (r >= 0) {
+                while ((n = plain_next(&s, &p)) > 0)
+                        ;
+                /* A stream shorter than the detection window; then the input to its end, so a
+                 * pushing producer is never left blocked (as tar_stream_finish). */
+                if (n == 0 && !c.checked && inner_flush(&c, &s.err) < 0)
+                        n = -EPROTONOSUPPORT;
+                while (n == 0 && (n = src_read(&s, &p)) > 0)
+                        ;
+                r = n < 0 ? tar_stream_error(&s, s.dec, "decompressing", err) : 0;
+        }
+        free(c.pending);
+        tar_stream_close(&s);
+        return r;
 }

@@ -32,7 +32,6 @@
 #include "schema/image_manifest.h"
 #include "schema/types.h"
 #include "stage0/store/db.h"
-#include "stage0/store/decompress.h"
 #include "stage0/store/internal.h"
 
 /* Tee writes are gathered into chunks of this size: fewer syscalls than libarchive's blocks. */
@@ -49,7 +48,7 @@ struct store_import {
         char *buf;
         size_t buf_len;
         uint64_t written, flushed;
-        struct store_unpacker *unpacker; /* the push-style pipeline */
+        struct tar_unpacker *unpacker; /* the push-style pipeline */
         char *tree_tmp; /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
         int tree_tmp_fd;
         int rootfs_fd;
@@ -193,7 +192,7 @@ static void import_free(struct store_import *imp)
 {
         if (!imp)
                 return;
-        store_unpacker_abort(imp->unpacker);
+        tar_unpacker_abort(imp->unpacker);
         drop_tree_tmp(imp);
         closep(&imp->rootfs_fd);
         closep(&imp->tree_tmp_fd);
@@ -283,7 +282,7 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
         if (r < 0)
                 return r;
         extract_opts(imp, &topts);
-        r = store_unpacker_start(&topts, imp->rootfs_fd, &imp->unpacker, err);
+        r = tar_unpacker_start(&topts, imp->rootfs_fd, &imp->unpacker, err);
         if (r < 0) {
                 import_free(imp);
                 return r;
@@ -297,7 +296,7 @@ int store_import_write(struct store_import *imp, const void *buf, size_t len,
 {
         if (imp->failed || imp->finished || !imp->unpacker)
                 return ace_error_make(err, EINVAL, "image import is not accepting data");
-        int r = store_unpacker_write(imp->unpacker, buf, len, err);
+        int r = tar_unpacker_write(imp->unpacker, buf, len, err);
         if (r < 0)
                 imp->failed = true;
         return r;
@@ -311,8 +310,8 @@ int store_import_finish(struct store_import *imp, const struct store_import_resu
         if (imp->failed)
                 return ace_error_make(err, EINVAL, "image import already failed");
         if (!imp->finished) {
-                struct store_unpacker *u = TAKE_PTR(imp->unpacker);
-                r = u ? store_unpacker_finish(u, &imp->res, err) : 0;
+                struct tar_unpacker *u = TAKE_PTR(imp->unpacker);
+                r = u ? tar_unpacker_finish(u, &imp->res, err) : 0;
                 if (r >= 0)
                         r = import_complete(imp, err);
                 if (r < 0) {
@@ -522,7 +521,7 @@ int store_import_fd(struct store *s, int fd, const struct store_import_opts *opt
                 return r;
         struct tar_extract_opts eopts;
         extract_opts(imp, &eopts);
-        r = store_unpack_fd(fd, &eopts, imp->rootfs_fd, &imp->res, err);
+        r = tar_unpack_fd(fd, &eopts, imp->rootfs_fd, &imp->res, err);
         if (r >= 0)
                 r = import_complete(imp, err);
         if (r < 0) {
