@@ -1,5 +1,6 @@
 /*
- * fs.c - openat-safe file helpers: beneath-resolution, mkdir -p, whole-file read, atomic write,
+ * fs.c - openat-safe file helpers: beneath-resolution (the one openat2 wrapper of the tree, with
+ * its EAGAIN retry and its no-openat2 fallback), mkdir -p, whole-file read, atomic write,
  * directory fsync and archive entry name normalisation (see fs.h). Tree walks (rm -rf, copy)
  * live in fs_tree.c. Pure libc: stage1 links this statically.
  */
@@ -24,23 +25,43 @@ bool fs_openat2_disabled(void)
         return e && *e && strcmp(e, "0") != 0;
 }
 
-static int openat2_beneath(int dirfd, const char *path, int flags, mode_t mode, unsigned resolve)
+/* With RESOLVE_IN_ROOT or RESOLVE_BENEATH the kernel answers EAGAIN when a rename or a mount
+ * anywhere on the system raced the resolution of a ".." component and it cannot prove the walk
+ * stayed inside; openat2(2) says to retry. Busy hosts (other pods mounting) hit it for real, so
+ * the runtime retries, but a bounded number of times. */
+#define OPENAT2_EAGAIN_RETRIES 64
+
+/* openat2 with kernel RESOLVE_* flags; the fd or -errno (-ENOSYS: no openat2, or forced off). */
+static int openat2_retry(int dirfd, const char *path, int flags, mode_t mode,
+                         unsigned long long resolve)
 {
         struct open_how how = {
             .flags = (uint64_t)(flags | O_CLOEXEC),
+            /* openat2 refuses a mode without O_CREAT/O_TMPFILE. */
             .mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
-            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .resolve = resolve,
         };
-        long fd;
+        long fd = -1;
+
+        if (fs_openat2_disabled())
+                return -ENOSYS;
+        for (int i = 0; i < OPENAT2_EAGAIN_RETRIES; i++) {
+                fd = TEMP_FAILURE_RETRY(syscall(SYS_openat2, dirfd, path, &how, sizeof(how)));
+                if (fd >= 0 || errno != EAGAIN)
+                        break;
+        }
+        return fd < 0 ? -errno : (int)fd;
+}
+
+static int openat2_beneath(int dirfd, const char *path, int flags, mode_t mode, unsigned resolve)
+{
+        unsigned long long how = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 
         if (resolve & FS_RESOLVE_NO_SYMLINKS)
-                how.resolve |= RESOLVE_NO_SYMLINKS;
+                how |= RESOLVE_NO_SYMLINKS;
         if (resolve & FS_RESOLVE_NO_XDEV)
-                how.resolve |= RESOLVE_NO_XDEV;
-        do
-                fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-        while (fd < 0 && (errno == EINTR || errno == EAGAIN));
-        return fd < 0 ? -errno : (int)fd;
+                how |= RESOLVE_NO_XDEV;
+        return openat2_retry(dirfd, path, flags, mode, how);
 }
 
 static int mount_id_of(int fd, const char *name, uint64_t *ret)
@@ -119,15 +140,43 @@ static int walk_beneath(int dirfd, const char *path, int flags, mode_t mode, uns
         return fd;
 }
 
+int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsigned resolve)
+{
+        int fd;
+
+        /* An absolute path is taken relative to the root; an empty one is the root. */
+        while (*path == '/')
+                path++;
+        if (!*path)
+                path = ".";
+        fd = openat2_beneath(rootfd, path, flags, mode, resolve);
+        if (fd == -ENOSYS)
+                fd = walk_beneath(rootfd, path, flags, mode, resolve);
+        return fd;
+}
+
+int fs_open_no_symlinks(int dirfd, const char *path, int flags)
+{
+        _cleanup_close_ int root = -EBADF;
+        int fd = openat2_retry(dirfd, path, flags, 0, RESOLVE_NO_SYMLINKS);
+
+        if (fd != -ENOSYS)
+                return fd;
+        /* The fallback walk is confined to its start: "/" for an absolute path. */
+        if (path[0] == '/') {
+                root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root < 0)
+                        return -errno;
+                dirfd = root;
+        }
+        return fs_open_in_root(dirfd, path, flags, 0, FS_RESOLVE_NO_SYMLINKS);
+}
+
 int fs_openat_beneath_flags(int dirfd, const char *path, int flags, mode_t mode, unsigned resolve,
                             struct ace_error **err)
 {
-        int fd = -ENOSYS;
+        int fd = fs_open_in_root(dirfd, path, flags, mode, resolve);
 
-        if (!fs_openat2_disabled())
-                fd = openat2_beneath(dirfd, path, flags, mode, resolve);
-        if (fd == -ENOSYS)
-                fd = walk_beneath(dirfd, path, flags, mode, resolve);
         if (fd < 0) {
                 if (fd == -EXDEV)
                         return ace_error_make(err, EXDEV,
@@ -197,6 +246,55 @@ int fs_mkdir_p_at(int dirfd, const char *path, mode_t mode, unsigned flags, int 
                 *ret_fd = fd;
         }
         return 0;
+}
+
+int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode, struct ace_error **err)
+{
+        _cleanup_free_ char *copy = xstrdup(path);
+        _cleanup_close_ int cur = -EBADF;
+        char *save = NULL;
+
+        cur = fs_open_in_root(rootfd, "/", O_PATH | O_DIRECTORY, 0, 0);
+        if (cur < 0)
+                return ace_error_errno(err, -cur, "open root");
+        /* One component at a time, each resolved in the root from the previous directory, so a
+         * symlink component that points "up and out" lands inside the root. */
+        for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+                int next;
+
+                if (strcmp(c, ".") == 0)
+                        continue;
+                if (strcmp(c, "..") == 0)
+                        return ace_error_make(err, EINVAL, "path %s contains \"..\"", path);
+                next = fs_open_in_root(cur, c, O_PATH | O_DIRECTORY, 0, 0);
+                if (next == -ENOENT) {
+                        if (mkdirat(cur, c, mode) < 0 && errno != EEXIST)
+                                return ace_error_errno(err, errno, "create %s in %s", c, path);
+                        next = fs_open_in_root(cur, c, O_PATH | O_DIRECTORY, 0, 0);
+                }
+                if (next < 0)
+                        return ace_error_errno(err, -next, "open %s in %s", c, path);
+                closep(&cur);
+                cur = next;
+        }
+        return TAKE_FD(cur);
+}
+
+int fs_read_file_in_root(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len,
+                         struct ace_error **err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+
+        fd = fs_open_in_root(rootfd, path, O_RDONLY | O_NOCTTY | O_NONBLOCK, 0, 0);
+        if (fd < 0)
+                return ace_error_errno(err, -fd, "open %s", path);
+        /* A FIFO or device at /etc/passwd must not block or feed us endless data. */
+        if (fstat(fd, &st) < 0)
+                return ace_error_errno(err, errno, "stat %s", path);
+        if (!S_ISREG(st.st_mode))
+                return ace_error_make(err, EINVAL, "%s is not a regular file", path);
+        return fs_read_fd(fd, path, max, ret, ret_len, err);
 }
 
 int fs_read_fd(int fd, const char *what, size_t max_size, char **ret_buf, size_t *ret_len,

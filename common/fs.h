@@ -36,6 +36,31 @@ int fs_openat_beneath_flags(int dirfd, const char *path, int flags, mode_t mode,
 /* Whether the fallback walk is forced (ACE_TEST_NO_OPENAT2=1) — for tests and debug output. */
 bool fs_openat2_disabled(void);
 
+/*
+ * The runtime's lookups inside an app rootfs (stage1 mount targets, stage2's /etc/passwd and
+ * working directory): fs_openat_beneath_flags() without the message, returning the fd or
+ * -errno. A leading "/" is relative to the root, "" and "/" are the root itself. openat2's
+ * EAGAIN (a rename or mount racing a ".." somewhere on the host) is retried a bounded number
+ * of times. Without openat2 the fallback walk refuses every symlink (ELOOP) and "..": safe,
+ * but stricter than RESOLVE_IN_ROOT.
+ */
+int fs_open_in_root(int rootfd, const char *path, int flags, mode_t mode, unsigned resolve);
+
+/* Creates path and its missing parents inside rootfd (owner: the caller), each component
+ * resolved as fs_open_in_root() does, so a symlink component (an image's /var/run -> /run)
+ * lands inside the root. A component that exists and is not a directory is ENOTDIR; ".." is
+ * refused. Returns an O_PATH|O_DIRECTORY fd of the last directory. */
+int fs_mkdir_p_in_root(int rootfd, const char *path, mode_t mode, struct ace_error **err);
+
+/* Reads a whole regular file inside rootfd (fs_open_in_root()); a FIFO, device or directory is
+ * refused without blocking (EINVAL), more than max bytes is EFBIG. */
+int fs_read_file_in_root(int rootfd, const char *path, size_t max, char **ret, size_t *ret_len,
+                         struct ace_error **err);
+
+/* Opens a host path (absolute, or relative to dirfd), not confined, but refusing a symlink in
+ * any component (ELOOP): volume sources. Returns the fd or -errno. */
+int fs_open_no_symlinks(int dirfd, const char *path, int flags);
+
 /* Flags for fs_mkdir_p_at(). */
 enum {
         FS_MKDIR_REPLACE = 1 << 0, /* a non-directory (file, symlink) in the way is unlinked and

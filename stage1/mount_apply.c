@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -20,8 +19,8 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
-#include "common/rootpath.h"
 #include "common/xalloc.h"
 
 #define FD_PATH_MAX 32
@@ -41,7 +40,7 @@ static int open_parent(int rootfd, const char *target, char **ret_name, struct a
 
         if (!*base || strcmp(base, "/") == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
                 return ace_error_make(err, EINVAL, "bad target %s", target);
-        fd = root_open(rootfd, dir, O_PATH | O_DIRECTORY, 0, 0);
+        fd = fs_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY, 0, 0);
         if (fd < 0)
                 return ace_error_errno(err, -fd, "open %s", dir);
         *ret_name = xstrdup(base);
@@ -75,8 +74,8 @@ static int apply_dir(int rootfd, const struct mount_op *op, struct ace_error **e
 static int mount_fs_at(int rootfd, const struct mount_op *op, const char *fstype,
                        struct ace_error **err)
 {
-        _cleanup_close_ int tfd = root_open(rootfd, op->target, O_PATH | O_DIRECTORY, 0,
-                                            RESOLVE_NO_SYMLINKS);
+        _cleanup_close_ int tfd = fs_open_in_root(rootfd, op->target, O_PATH | O_DIRECTORY, 0,
+                                                  FS_RESOLVE_NO_SYMLINKS);
         char p[FD_PATH_MAX];
 
         if (tfd < 0)
@@ -133,7 +132,7 @@ static int open_bind_source(int podfd, const struct mount_op *op, struct ace_err
                 return fd;
         }
         /* appc: a missing source, or a symlink anywhere in it, is an error. */
-        fd = path_open_resolve(AT_FDCWD, op->source, O_PATH, RESOLVE_NO_SYMLINKS);
+        fd = fs_open_no_symlinks(AT_FDCWD, op->source, O_PATH);
         if (fd == -ELOOP)
                 return ace_error_make(err, ELOOP, "volume source %s is or passes through a symlink",
                                       op->source);
@@ -151,15 +150,15 @@ static int make_bind_target(int rootfd, const char *target, bool dir, struct ace
         _cleanup_close_ int pfd = -EBADF, fd = -EBADF;
 
         if (dir)
-                return root_mkdir_p(rootfd, target, 0755, err);
-        pfd = root_mkdir_p(rootfd, dirname(a), 0755, err);
+                return fs_mkdir_p_in_root(rootfd, target, 0755, err);
+        pfd = fs_mkdir_p_in_root(rootfd, dirname(a), 0755, err);
         if (pfd < 0)
                 return pfd;
-        fd = root_open(rootfd, target, O_RDONLY | O_CREAT | O_NOFOLLOW, 0644, 0);
+        fd = fs_open_in_root(rootfd, target, O_RDONLY | O_CREAT | O_NOFOLLOW, 0644, 0);
         if (fd < 0)
                 return ace_error_errno(err, -fd, "create %s", target);
         closep(&fd);
-        fd = root_open(rootfd, target, O_PATH | O_NOFOLLOW, 0, 0);
+        fd = fs_open_in_root(rootfd, target, O_PATH | O_NOFOLLOW, 0, 0);
         if (fd < 0)
                 return ace_error_errno(err, -fd, "open %s", target);
         return TAKE_FD(fd);
@@ -184,7 +183,7 @@ static int apply_bind(int rootfd, int podfd, const struct mount_op *op, struct a
         if (!op->read_only)
                 return 0;
         /* Reopen: tfd is the covered directory, the new mount is what is there now. */
-        mfd = root_open(rootfd, op->target, O_PATH, 0, 0);
+        mfd = fs_open_in_root(rootfd, op->target, O_PATH, 0, 0);
         if (mfd < 0)
                 return ace_error_errno(err, -mfd, "reopen %s", op->target);
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -198,7 +197,7 @@ static int apply_bind(int rootfd, int podfd, const struct mount_op *op, struct a
 /* Opens target for masking; 0 with *ret = -1 when the kernel has no such path (nothing to hide). */
 static int open_optional(int rootfd, const char *target, int flags, int *ret, struct ace_error **err)
 {
-        int fd = root_open(rootfd, target, O_PATH | flags, 0, RESOLVE_NO_SYMLINKS);
+        int fd = fs_open_in_root(rootfd, target, O_PATH | flags, 0, FS_RESOLVE_NO_SYMLINKS);
 
         *ret = -1;
         if (fd == -ENOENT || fd == -ENOTDIR)
@@ -212,7 +211,8 @@ static int open_optional(int rootfd, const char *target, int flags, int *ret, st
 static int make_readonly(int rootfd, const char *target, bool recursive, struct ace_error **err)
 {
         /* Reopened: the new mount is what is at target now, not the fd we mounted on. */
-        _cleanup_close_ int mfd = root_open(rootfd, target, O_PATH, 0, RESOLVE_NO_SYMLINKS);
+        _cleanup_close_ int mfd =
+                fs_open_in_root(rootfd, target, O_PATH, 0, FS_RESOLVE_NO_SYMLINKS);
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
 
         if (mfd < 0)

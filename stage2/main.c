@@ -28,7 +28,7 @@
 #include "common/cleanup.h"
 #include "common/launch_spec.h"
 #include "common/log.h"
-#include "common/rootpath.h"
+#include "common/fs.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "stage2/caps.h"
@@ -206,7 +206,7 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
                 return r;
         /* Resolved inside the root and without magic links: /proc/self/fd/N is refused (T-20). */
         cwd = spec.working_dir && *spec.working_dir ? spec.working_dir : "/";
-        cwdfd = root_open(rootfd, cwd, O_PATH | O_DIRECTORY, 0, 0);
+        cwdfd = fs_open_in_root(rootfd, cwd, O_PATH | O_DIRECTORY, 0, 0);
         if (cwdfd < 0)
                 return ace_error_errno(err, -cwdfd, "working directory \"%s\"", cwd);
         env = app_env_build(&spec);

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "common/cleanup.h"
-#include "common/rootpath.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
 
 #define ACCOUNT_FILE_MAX (4u << 20)
@@ -149,7 +149,7 @@ static int cmp_gid(const void *a, const void *b)
 /* Reads an account file; a missing file is an empty one (a numeric-only image needs none). */
 static int read_accounts(int rootfd, const char *path, char **ret, struct ace_error **err)
 {
-        int r = root_read_file(rootfd, path, ACCOUNT_FILE_MAX, ret, NULL, err);
+        int r = fs_read_file_in_root(rootfd, path, ACCOUNT_FILE_MAX, ret, NULL, err);
 
         if (r == -ENOENT) {
                 if (err)
@@ -163,7 +163,7 @@ static int read_accounts(int rootfd, const char *path, char **ret, struct ace_er
 static int owner_of(int rootfd, const char *path, bool want_gid, unsigned *ret,
                     struct ace_error **err)
 {
-        _cleanup_close_ int fd = root_open(rootfd, path, O_PATH, 0, 0);
+        _cleanup_close_ int fd = fs_open_in_root(rootfd, path, O_PATH, 0, 0);
         struct stat st;
 
         if (fd < 0)
