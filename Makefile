@@ -151,9 +151,11 @@ check: deps
 	$(MAKE) -j$(NPROC) all $(UNIT_TESTS) $(if $(FUNC_SRCS),$(FUNC_TESTS)) $(if $(FUZZ_SRCS),fuzz-build)
 	$(MAKE) test
 
+# Third-party leaks (libcriterion's) are suppressed; ours fail the run (tests/lsan.supp).
+SAN_ENV := LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp):print_suppressions=0
 sanitize: deps
 	$(MAKE) BUILD=build-san SAN=1 all
-	$(MAKE) BUILD=build-san SAN=1 test-unit $(if $(FUNC_SRCS),test-functional)
+	$(SAN_ENV) $(MAKE) BUILD=build-san SAN=1 test-unit $(if $(FUNC_SRCS),test-functional)
 
 # ---- fuzzing (clang libFuzzer) --------------------------------------------------------------
 FUZZ_SECONDS ?= 60

@@ -468,7 +468,8 @@ Test(actool, patch_manifest_edits_and_keeps_entries)
         run_done(&l1);
         run_done(&l2);
         /* The output is gzip (default), the input was xz. */
-        r = RUN("/bin/sh", "-c", xasprintf("gzip -t %s", out));
+        _cleanup_free_ char *gzip_t = xasprintf("gzip -t %s", out);
+        r = RUN("/bin/sh", "-c", gzip_t);
         cr_expect_eq(r.code, 0);
         run_done(&r);
         test_rm_rf(tmp);

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tests/lib/ace_cmd.h"
 
@@ -138,7 +139,7 @@ static void release(pid_t pid)
 Test(pod_gc, rm_exited_prepared_aborted)
 {
         struct ace_result r;
-        char *exited = make_pod("run", 1), *prepared = make_pod("prepared", 2),
+        _cleanup_free_ char *exited = make_pod("run", 1), *prepared = make_pod("prepared", 2),
              *aborted = make_pod("prepare", 3);
 
         ace_runf(dir, &r, "rm %s %s %s", exited, prepared, aborted);
@@ -156,7 +157,7 @@ Test(pod_gc, rm_exited_prepared_aborted)
 Test(pod_gc, rm_refuses_running_and_unknown)
 {
         struct ace_result r;
-        char *running = make_pod("run", 1), *preparing = make_pod("prepare", 2);
+        _cleanup_free_ char *running = make_pod("run", 1), *preparing = make_pod("prepare", 2);
         pid_t a = hold_lock("run", running), b = hold_lock("prepare", preparing);
 
         ace_runf(dir, &r, "rm %s", running);
@@ -189,8 +190,8 @@ Test(pod_gc, rm_refuses_running_and_unknown)
 Test(pod_gc, rm_uuid_file_and_prefix)
 {
         struct ace_result r;
-        char *a = make_pod("run", 0xabc001), *b = make_pod("run", 0xabc002);
-        char *f = xasprintf("%s/uuid", dir);
+        _cleanup_free_ char *a = make_pod("run", 0xabc001), *b = make_pod("run", 0xabc002);
+        _cleanup_free_ char *f = xasprintf("%s/uuid", dir);
 
         ft_write(f, a);
         ace_runf(dir, &r, "rm --uuid-file=%s", f);
@@ -211,7 +212,7 @@ Test(pod_gc, rm_uuid_file_and_prefix)
 Test(pod_gc, gc_marks_then_sweeps_after_grace)
 {
         struct ace_result r;
-        char *exited = make_pod("run", 1), *aborted = make_pod("prepare", 2),
+        _cleanup_free_ char *exited = make_pod("run", 1), *aborted = make_pod("prepare", 2),
              *prepared = make_pod("prepared", 3), *running = make_pod("run", 4);
         pid_t holder = hold_lock("run", running);
 
@@ -252,7 +253,7 @@ Test(pod_gc, gc_marks_then_sweeps_after_grace)
 Test(pod_gc, gc_skips_pods_being_deleted)
 {
         struct ace_result r;
-        char *g = make_pod("garbage", 7);
+        _cleanup_free_ char *g = make_pod("garbage", 7);
         pid_t holder = hold_lock("garbage", g);
 
         ace_runf(dir, &r, "gc");
@@ -268,9 +269,9 @@ Test(pod_gc, gc_skips_pods_being_deleted)
 Test(pod_gc, never_deletes_across_a_mount)
 {
         struct ace_result r;
-        char *u = make_pod("run", 9);
-        char *mnt = xasprintf("%s/pods/run/%s/mnt", dir, u);
-        char *inside = xasprintf("%s/precious", mnt);
+        _cleanup_free_ char *u = make_pod("run", 9);
+        _cleanup_free_ char *mnt = xasprintf("%s/pods/run/%s/mnt", dir, u);
+        _cleanup_free_ char *inside = xasprintf("%s/precious", mnt);
 
         if (geteuid() != 0)
                 cr_skip_test("needs root to mount");
@@ -281,8 +282,8 @@ Test(pod_gc, never_deletes_across_a_mount)
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "unable to remove pod"), "%s", r.err);
         ace_result_done(&r);
-        char *mnt2 = xasprintf("%s/pods/exited-garbage/%s/mnt", dir, u);
-        char *inside2 = xasprintf("%s/precious", mnt2);
+        _cleanup_free_ char *mnt2 = xasprintf("%s/pods/exited-garbage/%s/mnt", dir, u);
+        _cleanup_free_ char *inside2 = xasprintf("%s/precious", mnt2);
         char *got = ft_read(inside2);
         cr_expect(got && strcmp(got, "keep me") == 0, "the mounted file system was touched");
         free(got);

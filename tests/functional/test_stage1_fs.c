@@ -45,10 +45,12 @@ TestSuite(stage1_fs, .init = setup, .fini = teardown, .timeout = 60);
 Test(stage1_fs, empty_volume_is_shared_between_apps)
 {
         pf_add_volume(pf, "{\"name\": \"shared\", \"kind\": \"empty\", \"mode\": \"0770\", \"uid\": 1000, \"gid\": 100}");
-        pf_add_app(pf, "writer", img, APP("\"/probe\", \"write\", \"/data/hello\", \"from-writer\""),
+        /* The reader waits for a second file, written after the first is complete: waiting
+         * for the first could read it between its creation and its write. */
+        pf_add_app(pf, "writer", img, APP("\"/probe\", \"write\", \"/data/hello\", \"from-writer\", \"write\", \"/data/done\", \"1\""),
                    "\"mounts\": [{\"volume\": \"shared\", \"path\": \"/data\"}]");
         pf_add_app(pf, "reader", img,
-                   APP("\"/probe\", \"wait-file\", \"/mnt/x/hello\", \"5000\", \"read\", \"/mnt/x/hello\", \"stat\", \"/mnt/x\""),
+                   APP("\"/probe\", \"wait-file\", \"/mnt/x/done\", \"5000\", \"read\", \"/mnt/x/hello\", \"stat\", \"/mnt/x\""),
                    "\"mounts\": [{\"volume\": \"shared\", \"path\": \"/mnt/x\"}]");
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *log = pf_read(pf, "logs/reader.log");
@@ -128,7 +130,8 @@ Test(stage1_fs, volume_target_through_image_symlink_stays_in_the_rootfs)
         /* The image points /data at the host's / ; the mount must land inside the rootfs. */
         timg_symlink(img, "/", "/data");
         _cleanup_free_ char *vol = xasprintf("{\"name\": \"v\", \"kind\": \"host\", \"source\": \"%s\"}", hostdir);
-        th_write_file(xasprintf("%s/marker", hostdir), "m", 0644);
+        _cleanup_free_ char *marker = xasprintf("%s/marker", hostdir);
+        th_write_file(marker, "m", 0644);
         pf_add_volume(pf, vol);
         pf_add_app(pf, "a", img, APP("\"/probe\", \"read\", \"/marker\", \"ls\", \"/\""),
                    "\"mounts\": [{\"volume\": \"v\", \"path\": \"/data/etc\"}]");
@@ -175,7 +178,8 @@ Test(stage1_fs, image_symlinks_at_proc_and_dev_are_replaced_not_followed)
         /* T-21: rootfs/proc -> /, rootfs/dev -> a canary directory on the host. */
         _cleanup_free_ char *canary = xasprintf("%s/canary", hostdir);
         cr_assert(mkdir(canary, 0755) == 0);
-        th_write_file(xasprintf("%s/keep", canary), "keep", 0644);
+        _cleanup_free_ char *keep = xasprintf("%s/keep", canary);
+        th_write_file(keep, "keep", 0644);
         timg_symlink(img, "/", "/proc");
         timg_symlink(img, canary, "/dev");
         timg_symlink(img, "..", "/sys");
