@@ -5,7 +5,6 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "common/strv.h"
 #include "schema/pod_manifest.h"
 #include "stage0/cli.h"
 #include "stage0/pod_cmd.h"
@@ -28,8 +27,7 @@ static void cat_opts_free(void *p)
 static const struct cli_option cat_options[] = {
         {.name = "pretty-print", .type = CLI_BOOL, .offset = offsetof(struct cat_opts, pretty),
          .help = "apply indent to format the output", .defval = "true"},
-        {.name = "uuid-file", .type = CLI_STRING, .offset = offsetof(struct cat_opts, uuid_file),
-         .argname = "FILE", .help = "read pod UUID from file instead of argument"},
+        POD_CMD_UUID_FILE_OPTION(struct cat_opts, uuid_file),
         CLI_END,
 };
 
@@ -37,17 +35,14 @@ static int run_cat_manifest(struct ace_global *g, void *opts, char **args)
 {
         struct cat_opts *o = opts;
         _cleanup_error_ struct ace_error *e = NULL;
-        _cleanup_strv_free_ char **uuids = NULL;
         _cleanup_pods_ struct pods *pods = NULL;
         _cleanup_pod_ struct pod *pod = NULL;
         _cleanup_pod_manifest_ struct ace_pod_manifest *pm = NULL;
         _cleanup_free_ char *buf = NULL, *text = NULL;
         size_t len;
 
-        if (pod_cmd_uuid_args(args, o->uuid_file, false, &uuids, &e) < 0 ||
-            pod_cmd_open_pods(g, false, &pods, &e) < 0 ||
-            pod_lookup(pods, uuids[0], &pod, &e) < 0) {
-                log_error("problem retrieving pod: %s", ace_error_msg(e));
+        if (pod_cmd_find_pod(g, args, o->uuid_file, &pods, &pod, &e) < 0) {
+                log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
         if (pod_read_file(pod, "pod", &buf, &len, &e) < 0 ||

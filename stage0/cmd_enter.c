@@ -36,37 +36,6 @@ static const struct cli_option enter_options[] = {
         CLI_END,
 };
 
-static int pick_app(struct pod *pod, const char *want, char **ret, struct ace_error **err)
-{
-        _cleanup_pod_manifest_ struct ace_pod_manifest *pm = NULL;
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int r;
-
-        r = pod_read_file(pod, "pod", &buf, &len, err);
-        if (r >= 0)
-                r = ace_pod_manifest_parse(buf, len, &pm, err);
-        if (r < 0)
-                return ace_error_wrap(err, "error reading pod manifest");
-        if (want) {
-                if (!ace_pod_manifest_app(pm, want))
-                        return ace_error_make(err, ENOENT, "pod \"%s\" has no app \"%s\"",
-                                              pod->uuid, want);
-                *ret = strdup(want);
-                return 0;
-        }
-        if (pm->apps.n == 0)
-                return ace_error_make(err, ENOENT, "pod contains zero apps");
-        if (pm->apps.n > 1) {
-                log_error("pod contains multiple apps:");
-                for (size_t i = 0; i < pm->apps.n; i++)
-                        fprintf(stderr, "\t%s\n", pm->apps.items[i].name);
-                return ace_error_make(err, EINVAL, "specify app using \"ace enter --app= ...\"");
-        }
-        *ret = strdup(pm->apps.items[0].name);
-        return 0;
-}
-
 static int run_enter(struct ace_global *g, void *opts, char **args)
 {
         struct enter_opts *o = opts;
@@ -78,12 +47,9 @@ static int run_enter(struct ace_global *g, void *opts, char **args)
         char *default_cmd[] = {(char *)ENTER_DEFAULT_CMD, NULL};
         pid_t pid;
 
-        if (!args || !args[0]) {
-                log_error("a pod UUID is required");
-                return ACE_EXIT_FAILURE;
-        }
-        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pod_lookup(pods, args[0], &pod, &e) < 0) {
-                log_error("problem retrieving pod: %s", ace_error_msg(e));
+        if (pod_cmd_find_pod(g, (char *[]){args ? args[0] : NULL, NULL}, NULL, &pods, &pod,
+                             &e) < 0) {
+                log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
         if (pod->state != POD_STATE_RUNNING) {
@@ -96,7 +62,7 @@ static int run_enter(struct ace_global *g, void *opts, char **args)
                           ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
-        if (pick_app(pod, o->app, &app, &e) < 0) {
+        if (pod_cmd_pick_app(pod, o->app, &app, &e) < 0) {
                 log_error("unable to determine app name: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }

@@ -41,8 +41,8 @@ static int run_export(struct ace_global *g, void *opts, char **args)
                 log_error("usage: ace export [--app=NAME] [--overwrite] UUID OUT.aci");
                 return ACE_EXIT_FAILURE;
         }
-        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pod_lookup(pods, args[0], &pod, &e) < 0) {
-                log_error("problem retrieving pod: %s", ace_error_msg(e));
+        if (pod_cmd_find_pod(g, (char *[]){args[0], NULL}, NULL, &pods, &pod, &e) < 0) {
+                log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
         if (pod_export(pod, o->app, args[1], o->overwrite, &id, &e) < 0) {

@@ -31,9 +31,7 @@ static void list_opts_free(void *p)
 }
 
 static const struct cli_option list_options[] = {
-        {.name = "format", .type = CLI_STRING, .offset = offsetof(struct list_opts, format),
-         .argname = "FORMAT",
-         .help = "output format: json or json-pretty (default: a table)"},
+        POD_CMD_FORMAT_OPTION(struct list_opts, format, "a table"),
         {.name = "full", .type = CLI_BOOL, .offset = offsetof(struct list_opts, full),
          .help = "use long output format", .defval = "false"},
         {.name = "no-legend", .type = CLI_BOOL, .offset = offsetof(struct list_opts, no_legend),
@@ -126,26 +124,25 @@ static int run_list(struct ace_global *g, void *opts, char **args)
         _cleanup_free_ char *text = NULL;
         struct json_object *arr = NULL;
         struct tabwriter *w = NULL;
+        enum pod_cmd_format format;
         size_t n = 0, errors;
 
         if (args && args[0]) {
                 log_error("list takes no arguments");
                 return ACE_EXIT_FAILURE;
         }
-        if (o->format && *o->format && strcmp(o->format, "json") != 0 &&
-            strcmp(o->format, "json-pretty") != 0) {
-                log_error("invalid format \"%s\" (want json or json-pretty)", o->format);
+        if (pod_cmd_parse_format(o->format, &format, &e) < 0) {
+                log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
         if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pods_list(pods, LIST_DIRS, &v, &n, &e) < 0) {
                 log_error("failed to get pod handles: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
-        if (o->format && *o->format) {
+        if (format != POD_CMD_FORMAT_TEXT) {
                 arr = json_object_new_array();
                 errors = collect(pods, v, n, o->full, NULL, arr);
-                text = json_to_text(arr, strcmp(o->format, "json") ? JSON_PRETTY_TAB : JSON_COMPACT);
-                printf("%s\n", text);
+                pod_cmd_print_json(arr, format);
                 json_object_put(arr);
         } else {
                 w = tabwriter_new(0, 8, 1, '\t');

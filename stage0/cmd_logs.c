@@ -59,29 +59,6 @@ static int drain(int fd, struct ace_error **err)
         }
 }
 
-static int pick_app(struct pod *pod, const char *want, char **ret, struct ace_error **err)
-{
-        _cleanup_pod_manifest_ struct ace_pod_manifest *pm = NULL;
-        _cleanup_free_ char *buf = NULL;
-        size_t len;
-        int r;
-
-        r = pod_read_file(pod, "pod", &buf, &len, err);
-        if (r >= 0)
-                r = ace_pod_manifest_parse(buf, len, &pm, err);
-        if (r < 0)
-                return ace_error_wrap(err, "error reading pod manifest");
-        if (want && !ace_pod_manifest_app(pm, want))
-                return ace_error_make(err, ENOENT, "pod \"%s\" has no app \"%s\"", pod->uuid,
-                                      want);
-        if (!want && pm->apps.n != 1)
-                return ace_error_make(err, EINVAL, "pod \"%s\" has %zu apps: specify one with "
-                                                   "--app",
-                                      pod->uuid, pm->apps.n);
-        *ret = xstrdup(want ? want : pm->apps.items[0].name);
-        return 0;
-}
-
 /* The current log's fd if it exists (-ENOENT otherwise). */
 static int open_log(int logs_fd, const char *name)
 {
@@ -156,12 +133,8 @@ static int run_logs(struct ace_global *g, void *opts, char **args)
         _cleanup_close_ int logs_fd = -EBADF, fd = -EBADF, old = -EBADF;
         int r;
 
-        if (!args || !args[0] || args[1]) {
-                log_error("exactly one pod UUID is expected");
-                return ACE_EXIT_FAILURE;
-        }
-        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pod_lookup(pods, args[0], &pod, &e) < 0 ||
-            pick_app(pod, o->app, &app, &e) < 0) {
+        if (pod_cmd_find_pod(g, args, NULL, &pods, &pod, &e) < 0 ||
+            pod_cmd_pick_app(pod, o->app, &app, &e) < 0) {
                 log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }

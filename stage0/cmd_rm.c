@@ -20,8 +20,7 @@ static void rm_opts_free(void *p)
 }
 
 static const struct cli_option rm_options[] = {
-        {.name = "uuid-file", .type = CLI_STRING, .offset = offsetof(struct rm_opts, uuid_file),
-         .argname = "FILE", .help = "read pod UUID from file instead of argument"},
+        POD_CMD_UUID_FILE_OPTION(struct rm_opts, uuid_file),
         CLI_END,
 };
 

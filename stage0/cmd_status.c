@@ -35,12 +35,8 @@ static void status_opts_free(void *p)
 }
 
 static const struct cli_option status_options[] = {
-        {.name = "format", .type = CLI_STRING, .offset = offsetof(struct status_opts, format),
-         .argname = "FORMAT",
-         .help = "output format: json or json-pretty (default: key=value lines)"},
-        {.name = "uuid-file", .type = CLI_STRING,
-         .offset = offsetof(struct status_opts, uuid_file), .argname = "FILE",
-         .help = "read pod UUID from file instead of argument"},
+        POD_CMD_FORMAT_OPTION(struct status_opts, format, "key=value lines"),
+        POD_CMD_UUID_FILE_OPTION(struct status_opts, uuid_file),
         {.name = "wait", .type = CLI_STRING, .offset = offsetof(struct status_opts, wait),
          .argname = "BOOL|DURATION", .flags = CLI_OPTIONAL, .defval = "false",
          .help = "wait for the pod to finish (true: forever; a duration: at most that long)"},
@@ -112,7 +108,7 @@ static void print_text(struct pod *pod, const struct pod_info *info)
         (void)pod;
 }
 
-static int print_status(struct pod *pod, const char *format, struct ace_error **err)
+static int print_status(struct pod *pod, enum pod_cmd_format format, struct ace_error **err)
 {
         struct pod_info info = {0};
         int r;
@@ -127,11 +123,9 @@ static int print_status(struct pod *pod, const char *format, struct ace_error **
                 pod_info_done(&info);
                 return r;
         }
-        if (format) {
+        if (format != POD_CMD_FORMAT_TEXT) {
                 struct json_object *o = pod_info_to_json(&info);
-                _cleanup_free_ char *text =
-                        json_to_text(o, strcmp(format, "json") ? JSON_PRETTY_TAB : JSON_COMPACT);
-                printf("%s\n", text);
+                pod_cmd_print_json(o, format);
                 json_object_put(o);
         } else {
                 print_text(pod, &info);
@@ -147,17 +141,13 @@ static int run_status(struct ace_global *g, void *opts, char **args)
         _cleanup_strv_free_ char **uuids = NULL;
         _cleanup_pods_ struct pods *pods = NULL;
         _cleanup_pod_ struct pod *pod = NULL;
+        enum pod_cmd_format format;
         int64_t wait, ready;
         int r;
 
-        if (o->format && *o->format && strcmp(o->format, "json") != 0 &&
-            strcmp(o->format, "json-pretty") != 0) {
-                log_error("invalid format \"%s\" (want json or json-pretty)", o->format);
+        if (pod_cmd_parse_format(o->format, &format, &e) < 0) {
+                log_error_ace(e);
                 return ACE_EXIT_FAILURE;
-        }
-        if (o->format && !*o->format) {
-                free(o->format);
-                o->format = NULL;
         }
         if (parse_wait(o->wait, &wait, &e) < 0 || parse_wait(o->wait_ready, &ready, &e) < 0) {
                 log_error_ace(e);
@@ -181,7 +171,7 @@ static int run_status(struct ace_global *g, void *opts, char **args)
                 log_error("error waiting for pod to finish: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
-        if (print_status(pod, o->format, &e) < 0) {
+        if (print_status(pod, format, &e) < 0) {
                 log_error("unable to print status: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }

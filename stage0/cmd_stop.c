@@ -31,8 +31,7 @@ static void stop_opts_free(void *p)
 static const struct cli_option stop_options[] = {
         {.name = "force", .type = CLI_BOOL, .offset = offsetof(struct stop_opts, force),
          .help = "forced stopping (SIGKILL)", .defval = "false"},
-        {.name = "uuid-file", .type = CLI_STRING, .offset = offsetof(struct stop_opts, uuid_file),
-         .argname = "FILE", .help = "read pod UUID from file instead of argument"},
+        POD_CMD_UUID_FILE_OPTION(struct stop_opts, uuid_file),
         CLI_END,
 };
 

@@ -2,14 +2,18 @@
 #include "stage0/pod_cmd.h"
 
 #include <errno.h>
+#include <json.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
+#include "schema/pod_manifest.h"
 #include "stage0/config.h"
 
 char *pod_cmd_data_dir(const struct ace_global *g)
@@ -71,4 +75,71 @@ int pod_cmd_uuid_args(char **args, const char *uuid_file, bool many, char ***ret
                                       n);
         *ret = strv_copy(args);
         return 0;
+}
+
+int pod_cmd_find_pod(const struct ace_global *g, char **args, const char *uuid_file,
+                     struct pods **ret_pods, struct pod **ret_pod, struct ace_error **err)
+{
+        _cleanup_strv_free_ char **uuids = NULL;
+        int r;
+
+        r = pod_cmd_uuid_args(args, uuid_file, false, &uuids, err);
+        if (r >= 0)
+                r = pod_cmd_open_pods(g, false, ret_pods, err);
+        if (r >= 0)
+                r = pod_lookup(*ret_pods, uuids[0], ret_pod, err);
+        return r < 0 ? ace_error_wrap(err, "problem retrieving pod") : 0;
+}
+
+int pod_cmd_pick_app(struct pod *pod, const char *want, char **ret, struct ace_error **err)
+{
+        _cleanup_pod_manifest_ struct ace_pod_manifest *pm = NULL;
+        _cleanup_free_ char *buf = NULL;
+        size_t len;
+        int r;
+
+        r = pod_read_file(pod, "pod", &buf, &len, err);
+        if (r >= 0)
+                r = ace_pod_manifest_parse(buf, len, &pm, err);
+        if (r < 0)
+                return ace_error_wrap(err, "error reading pod manifest");
+        if (want && !ace_pod_manifest_app(pm, want))
+                return ace_error_make(err, ENOENT, "pod \"%s\" has no app \"%s\"", pod->uuid,
+                                      want);
+        if (!want && pm->apps.n == 0)
+                return ace_error_make(err, ENOENT, "pod \"%s\" contains zero apps", pod->uuid);
+        if (!want && pm->apps.n > 1) {
+                _cleanup_strv_free_ char **names = NULL;
+                for (size_t i = 0; i < pm->apps.n; i++)
+                        names = strv_push(names, pm->apps.items[i].name);
+                _cleanup_free_ char *list = strv_join(names, "\n\t");
+                return ace_error_make(err, EINVAL,
+                                      "pod contains multiple apps:\n\t%s\nspecify one with "
+                                      "--app=NAME",
+                                      list);
+        }
+        *ret = xstrdup(want ? want : pm->apps.items[0].name);
+        return 0;
+}
+
+int pod_cmd_parse_format(const char *s, enum pod_cmd_format *ret, struct ace_error **err)
+{
+        if (!s || !*s)
+                *ret = POD_CMD_FORMAT_TEXT;
+        else if (strcmp(s, "json") == 0)
+                *ret = POD_CMD_FORMAT_JSON;
+        else if (strcmp(s, "json-pretty") == 0)
+                *ret = POD_CMD_FORMAT_JSON_PRETTY;
+        else
+                return ace_error_make(err, EINVAL, "invalid format \"%s\" (want json or "
+                                                   "json-pretty)",
+                                      s);
+        return 0;
+}
+
+void pod_cmd_print_json(struct json_object *o, enum pod_cmd_format f)
+{
+        _cleanup_free_ char *text =
+                json_to_text(o, f == POD_CMD_FORMAT_JSON_PRETTY ? JSON_PRETTY_TAB : JSON_COMPACT);
+        printf("%s\n", text);
 }
