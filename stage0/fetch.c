@@ -167,6 +167,15 @@ static int refresh_remote(struct fetcher *f, const struct store_remote *rem,
         return store_put_remote(f->store, &upd, err);
 }
 
+/* Render at fetch time, as rkt did: the rootfs is extracted into the tree store while the
+ * image streams into the store, so the first `ace run` of it extracts nothing. Only as root
+ * (a tree keeps the image's owners); the store drops the extraction of an image that cannot
+ * be rendered alone (dependencies, a pathWhitelist) and store_render() does that later. */
+static bool render_in_pass(void)
+{
+        return geteuid() == 0;
+}
+
 static int fetch_remote_verified(struct fetcher *f, const struct remote_fetch *rf,
                                  const struct store_remote *rem, char **ret_id,
                                  struct ace_error **err)
@@ -216,6 +225,7 @@ static int fetch_remote_verified(struct fetcher *f, const struct remote_fetch *r
                 .expected_id = rf->expected_id,
                 .latest = rf->latest,
                 .remote = &remote,
+                .render = render_in_pass(),
         };
         struct fetch_checks checks = {
                 .name = rf->name,
@@ -242,6 +252,7 @@ static int fetch_remote_unverified(struct fetcher *f, const struct remote_fetch 
                 .expected_id = rf->expected_id,
                 .latest = rf->latest,
                 .remote = &remote,
+                .render = render_in_pass(),
         };
         struct fetch_checks checks = {.name = rf->name, .app = rf->app};
         int r;
@@ -309,7 +320,7 @@ static int fetch_path(struct fetcher *f, const char *image, const char *signatur
                       const char *expected_id, char **ret_id, struct ace_error **err)
 {
         const char *path = strncmp(image, "file://", 7) == 0 ? image + 7 : image;
-        struct store_import_opts io = {.expected_id = expected_id};
+        struct store_import_opts io = {.expected_id = expected_id, .render = render_in_pass()};
         struct pgp_verify_result vr = {0};
         struct fetch_sig sig = {0};
         _cleanup_strv_free_ char **keys = NULL;
