@@ -105,6 +105,11 @@ enum {
  * is an error (EXDEV) naming it, and nothing under it is touched. */
 int fs_rm_rf_at(int dirfd, const char *path, unsigned flags, struct ace_error **err);
 
+/* Copies the whole of src into dst, both freshly opened (a reflink, FICLONE, where the file
+ * system can; else copy_file_range; else read/write from the current offsets). `where` names
+ * the data in errors. */
+int fs_copy_data(int src, int dst, const char *where, struct ace_error **err);
+
 /* Flags for fs_copy_tree_at(). */
 enum {
         FS_COPY_NO_OWNERS = 1 << 0, /* do not chown (unprivileged callers) */

@@ -191,7 +191,7 @@ static int copy_meta_fd(struct copy_ctx *c, int src, int dst, const struct stat 
         return 0;
 }
 
-static int copy_data(int src, int dst, const char *where, struct ace_error **err)
+int fs_copy_data(int src, int dst, const char *where, struct ace_error **err)
 {
         if (ioctl(dst, FICLONE, src) == 0)
                 return 0;
@@ -347,7 +347,7 @@ static int copy_node(struct copy_ctx *c, int spfd, const char *sname, int dpfd, 
                     openat(dpfd, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
                 if (dfd < 0)
                         return ace_error_errno(err, errno, "create %s", rel);
-                if ((r = copy_data(sfd, dfd, rel, err)) < 0)
+                if ((r = fs_copy_data(sfd, dfd, rel, err)) < 0)
                         return r;
                 return copy_meta_fd(c, sfd, dfd, &st, rel, err);
         }

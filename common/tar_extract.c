@@ -473,15 +473,7 @@ int tar_extract(const struct tar_input *in, int target_dirfd, const struct tar_e
                 r = apply_dir_fixups(&x, err);
         if (r >= 0)
                 r = tar_stream_finish(&s, out.image_id, err);
-        if (r >= 0) {
-                out.compression = s.compression;
-                out.stream_size = s.stream_size;
-                out.entries = rules.entries;
-                out.total_size = rules.total_size;
-                *res = out;
-        } else {
-                free(out.manifest);
-        }
+        tar_result_take(r, &out, &s, &rules, res);
         cache_drop(&x);
         for (size_t i = 0; i < x.n_dirs; i++)
                 free(x.dirs[i].rel);

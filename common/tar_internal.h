@@ -116,6 +116,10 @@ int tar_rules_check(struct tar_rules *r, struct archive_entry *e, struct tar_ent
                     struct ace_error **err);
 /* At the end of the archive: manifest and rootfs present. */
 int tar_rules_finish(struct tar_rules *r, struct ace_error **err);
+/* The end of a read (scan or extraction): with r >= 0, out gets the stream's and the rules'
+ * counts and moves to *res; otherwise its manifest is freed. */
+void tar_result_take(int r, struct tar_result *out, const struct tar_stream *s,
+                     const struct tar_rules *rules, struct tar_result *res);
 /* Reads the manifest entry's data (bounded by the limit checked in tar_rules_check). */
 int tar_read_entry_data(struct tar_stream *s, uint64_t size, const char *name, char **ret,
                         size_t *ret_len, struct ace_error **err);

@@ -357,16 +357,22 @@ int tar_read_manifest(const struct tar_input *in, const struct tar_read_opts *op
                 r = tar_rules_finish(&rules, err);
         if (r >= 0)
                 r = tar_stream_finish(&s, out.image_id, err);
-        if (r >= 0) {
-                out.compression = s.compression;
-                out.stream_size = s.stream_size;
-                out.entries = rules.entries;
-                out.total_size = rules.total_size;
-                *res = out;
-        } else {
-                free(out.manifest);
-        }
+        tar_result_take(r, &out, &s, &rules, res);
         tar_stream_close(&s);
         tar_rules_done(&rules);
         return r;
+}
+
+void tar_result_take(int r, struct tar_result *out, const struct tar_stream *s,
+                     const struct tar_rules *rules, struct tar_result *res)
+{
+        if (r < 0) {
+                free(out->manifest);
+                return;
+        }
+        out->compression = s->compression;
+        out->stream_size = s->stream_size;
+        out->entries = rules->entries;
+        out->total_size = rules->total_size;
+        *res = *out;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "stage0/cmd_image.h"
@@ -22,43 +23,6 @@
 struct export_opts {
         bool overwrite;
 };
-
-static int copy_fd(int in, int out, struct ace_error **err)
-{
-        for (;;) {
-                ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-                if (n == 0)
-                        return 0;
-                if (n > 0)
-                        continue;
-                if (errno == EINTR)
-                        continue;
-                if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
-                        return ace_error_errno(err, errno, "copy");
-                break;
-        }
-        /* No copy_file_range between these filesystems: plain read/write. */
-        _cleanup_free_ char *buf = xmalloc(1 << 20);
-        for (;;) {
-                ssize_t n = read(in, buf, 1 << 20);
-                if (n == 0)
-                        return 0;
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return ace_error_errno(err, errno, "read");
-                }
-                for (ssize_t off = 0; off < n;) {
-                        ssize_t w = write(out, buf + off, (size_t)(n - off));
-                        if (w < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                return ace_error_errno(err, errno, "write");
-                        }
-                        off += w;
-                }
-        }
-}
 
 static int export_to(int blob_fd, const char *out, bool overwrite, struct ace_error **err)
 {
@@ -75,7 +39,7 @@ static int export_to(int blob_fd, const char *out, bool overwrite, struct ace_er
         fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return ace_error_errno(err, errno, "unable to open output ACI file %s", out);
-        r = copy_fd(blob_fd, fd, err);
+        r = fs_copy_data(blob_fd, fd, "the image", err);
         if (r >= 0 && fchmod(fd, 0644 & ~mask) < 0)
                 r = ace_error_errno(err, errno, "chmod %s", out);
         if (r >= 0 && fsync(fd) < 0)

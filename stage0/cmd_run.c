@@ -8,7 +8,6 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
-#include "common/strv.h"
 #include "stage0/cli.h"
 #include "stage0/fetch.h"
 #include "stage0/pod_cmd.h"
@@ -26,11 +25,7 @@ static int run_run(struct ace_global *g, void *opts, char **args)
         int r;
 
         (void)opts;
-        run_config_init(&c, false);
-        r = run_config_parse(&c, g, (int)strv_length(args), args, &e);
-        log_set_level(g->debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-        if (r >= 0)
-                r = run_config_check(&c, &e);
+        r = pod_cmd_run_config(g, args, false, &c, &e);
         if (r < 0) {
                 log_error_ace(e);
                 fprintf(stderr, "Run 'ace run --help' for usage.\n");

@@ -14,7 +14,9 @@
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "schema/pod_manifest.h"
+#include "common/log.h"
 #include "stage0/config.h"
+#include "stage0/run_args.h"
 
 char *pod_cmd_data_dir(const struct ace_global *g)
 {
@@ -120,6 +122,17 @@ int pod_cmd_pick_app(struct pod *pod, const char *want, char **ret, struct ace_e
         }
         *ret = xstrdup(want ? want : pm->apps.items[0].name);
         return 0;
+}
+
+int pod_cmd_run_config(struct ace_global *g, char **args, bool is_prepare, struct run_config *c,
+                       struct ace_error **err)
+{
+        int r;
+
+        run_config_init(c, is_prepare);
+        r = run_config_parse(c, g, (int)strv_length(args), args, err);
+        log_set_level(g->debug ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+        return r < 0 ? r : run_config_check(c, err);
 }
 
 int pod_cmd_parse_format(const char *s, enum pod_cmd_format *ret, struct ace_error **err)

@@ -48,6 +48,13 @@ int pod_cmd_find_pod(const struct ace_global *g, char **args, const char *uuid_f
  */
 int pod_cmd_pick_app(struct pod *pod, const char *want, char **ret, struct ace_error **err);
 
+struct run_config;
+/* run and prepare: initialises *c and parses args into it (run_args.h), sets the log level
+ * from --debug (which may come after the images), and checks it. Errors are usage errors;
+ * *c is always to be freed with run_config_free(). */
+int pod_cmd_run_config(struct ace_global *g, char **args, bool is_prepare, struct run_config *c,
+                       struct ace_error **err);
+
 /* --format: text (NULL or ""), json (compact) or json-pretty (tab-indented, as rkt). */
 enum pod_cmd_format {
         POD_CMD_FORMAT_TEXT,
