@@ -232,8 +232,7 @@ int tar_unpack_fd(int fd, const struct tar_extract_opts *opts, int target_dirfd,
 struct tar_unpacker;
 int tar_unpacker_start(const struct tar_extract_opts *opts, int target_dirfd,
                        struct tar_unpacker **ret, struct ace_error **err);
-int tar_unpacker_write(struct tar_unpacker *u, const void *buf, size_t len,
-                       struct ace_error **err);
+int tar_unpacker_write(struct tar_unpacker *u, const void *buf, size_t len, struct ace_error **err);
 int tar_unpacker_finish(struct tar_unpacker *u, struct tar_result *res, struct ace_error **err);
 void tar_unpacker_abort(struct tar_unpacker *u);
 /* ---- write --------------------------------------------------------------------------------- */

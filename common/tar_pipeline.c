@@ -150,8 +150,7 @@ static int unpacker_error(struct tar_unpacker *u, struct ace_error **err)
         return u->rc < 0 ? u->rc : -EIO;
 }
 
-int tar_unpacker_write(struct tar_unpacker *u, const void *buf, size_t len,
-                       struct ace_error **err)
+int tar_unpacker_write(struct tar_unpacker *u, const void *buf, size_t len, struct ace_error **err)
 {
         const char *p = buf;
 

@@ -23,9 +23,9 @@
 
 static char *dir;
 static struct test_image *img;
-static char *aci;      /* example.com/probe: exec /probe, no isolators */
-static char *iso_aci;  /* example.com/isolated: memory 32Mi, caps retain CAP_KILL, seccomp */
-static char *net_aci;  /* example.com/netbw: an isolator stage1 cannot enforce */
+static char *aci;     /* example.com/probe: exec /probe, no isolators */
+static char *iso_aci; /* example.com/isolated: memory 32Mi, caps retain CAP_KILL, seccomp */
+static char *net_aci; /* example.com/netbw: an isolator stage1 cannot enforce */
 
 /* appc's default bounding set and two of its bits (linux/capability.h). */
 #define DEFAULT_CAPS 0xa80425fbULL
@@ -52,14 +52,14 @@ static void setup(void)
         img = timg_new("example.com/probe");
         aci = build("probe.aci", "example.com/probe",
                     "{\"exec\": [\"/probe\"], \"user\": \"0\", \"group\": \"0\"}");
-        iso_aci = build(
-                "isolated.aci", "example.com/isolated",
-                "{\"exec\": [\"/probe\"], \"user\": \"0\", \"group\": \"0\", \"isolators\": ["
-                "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"32Mi\"}},"
-                "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": "
-                "[\"CAP_KILL\"]}},"
-                "{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"uname\"], "
-                "\"errno\": \"ENOTSUP\"}}]}");
+        iso_aci =
+            build("isolated.aci", "example.com/isolated",
+                  "{\"exec\": [\"/probe\"], \"user\": \"0\", \"group\": \"0\", \"isolators\": ["
+                  "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"32Mi\"}},"
+                  "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": "
+                  "[\"CAP_KILL\"]}},"
+                  "{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"uname\"], "
+                  "\"errno\": \"ENOTSUP\"}}]}");
         net_aci = build("netbw.aci", "example.com/netbw",
                         "{\"exec\": [\"/probe\", \"print\", \"ran\"], \"user\": \"0\", "
                         "\"group\": \"0\", \"isolators\": [{\"name\": "
@@ -135,8 +135,9 @@ Test(run_isolators, resource_flags_reach_the_apps_cgroup_and_oom_score)
 {
         struct ace_result r;
 
-        run(&r, "--pids-limit=50 %s --memory=64Mi --cpu=500m --cpu-shares=300 "
-                "--oom-score-adj=100 -- limits oom read /sys/fs/cgroup/cpu/cpu.shares",
+        run(&r,
+            "--pids-limit=50 %s --memory=64Mi --cpu=500m --cpu-shares=300 "
+            "--oom-score-adj=100 -- limits oom read /sys/fs/cgroup/cpu/cpu.shares",
             aci);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         expect_kv(&r, "memory.limit", "67108864");
@@ -182,8 +183,9 @@ Test(run_isolators, seccomp_flag_sets_the_filter_and_errno)
 {
         struct ace_result r;
 
-        run(&r, "%s --seccomp=mode=remove,errno=ENOTSUP,uname,getppid -- status syscall uname "
-                "syscall getppid syscall keyctl syscall getpid",
+        run(&r,
+            "%s --seccomp=mode=remove,errno=ENOTSUP,uname,getppid -- status syscall uname "
+            "syscall getppid syscall keyctl syscall getpid",
             aci);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         expect_kv(&r, "status.Seccomp", "2");
@@ -226,8 +228,9 @@ Test(run_isolators, insecure_options_lift_caps_paths_and_seccomp)
         expect_kv(&r, "status.Seccomp", "0");
         ace_result_done(&r);
 
-        ace_runf(dir, &r, "run --insecure-options=image,paths %s -- status write "
-                          "/proc/sys/kernel/domainname ace",
+        ace_runf(dir, &r,
+                 "run --insecure-options=image,paths %s -- status write "
+                 "/proc/sys/kernel/domainname ace",
                  aci);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         cr_assert_null(strstr(r.out, "write.errno"), "%s", r.out);
@@ -257,8 +260,9 @@ Test(run_isolators, cli_isolators_replace_the_images_of_the_same_kind)
         ace_result_done(&r);
 
         /* A flag of each kind replaces them: a remove set replaces a retain set, too. */
-        run(&r, "%s --memory=64Mi --caps-remove=CAP_CHOWN --seccomp=mode=remove,errno=EXFULL,"
-                "getppid -- status limits syscall uname syscall getppid",
+        run(&r,
+            "%s --memory=64Mi --caps-remove=CAP_CHOWN --seccomp=mode=remove,errno=EXFULL,"
+            "getppid -- status limits syscall uname syscall getppid",
             iso_aci);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         expect_kv(&r, "memory.limit", "67108864");
@@ -283,19 +287,19 @@ Test(run_isolators, invalid_isolator_flags_are_refused_before_anything_runs)
                 const char *flags;
                 const char *msg;
         } cases[] = {
-                {"%s --caps-retain=CAP_KILL --caps-remove=CAP_CHOWN",
-                 "--caps-retain and --caps-remove cannot both be given"},
-                {"%s --memory=4095", "at least 4096 bytes"},
-                {"%s --memory=lots", "invalid --memory"},
-                {"%s --cpu=-1", "invalid --cpu"},
-                {"%s --cpu-shares=1", "invalid --cpu-shares"},
-                {"%s --oom-score-adj=1001", "invalid --oom-score-adj"},
-                {"%s --caps-retain=CAP_NOPE", "CAP_NOPE"},
-                {"%s --seccomp=uname", "mode=retain or mode=remove is required"},
-                {"%s --seccomp=mode=remove,errno=ENOPE,uname", "ENOPE"},
-                {"--pids-limit=0 %s", "invalid --pids-limit"},
-                {"--pids-limit=ten %s", "invalid --pids-limit"},
-                {"--memory=64Mi %s", "--memory must follow an image"},
+            {"%s --caps-retain=CAP_KILL --caps-remove=CAP_CHOWN",
+             "--caps-retain and --caps-remove cannot both be given"},
+            {"%s --memory=4095", "at least 4096 bytes"},
+            {"%s --memory=lots", "invalid --memory"},
+            {"%s --cpu=-1", "invalid --cpu"},
+            {"%s --cpu-shares=1", "invalid --cpu-shares"},
+            {"%s --oom-score-adj=1001", "invalid --oom-score-adj"},
+            {"%s --caps-retain=CAP_NOPE", "CAP_NOPE"},
+            {"%s --seccomp=uname", "mode=retain or mode=remove is required"},
+            {"%s --seccomp=mode=remove,errno=ENOPE,uname", "ENOPE"},
+            {"--pids-limit=0 %s", "invalid --pids-limit"},
+            {"--pids-limit=ten %s", "invalid --pids-limit"},
+            {"--memory=64Mi %s", "--memory must follow an image"},
         };
 
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -328,7 +332,8 @@ Test(run_isolators, strict_isolators_refuses_and_status_reports_the_unenforced)
 
         run(&r, "--strict-isolators %s", net_aci);
         cr_assert_eq(r.status, 254, "stderr: %s", r.err);
-        cr_assert(strstr(r.err, "resource/network-bandwidth") && strstr(r.err, "cannot be enforced"),
+        cr_assert(strstr(r.err, "resource/network-bandwidth") &&
+                      strstr(r.err, "cannot be enforced"),
                   "%s", r.err);
         cr_assert_null(strstr(r.out, "ran"), "%s", r.out);
         ace_result_done(&r);

@@ -88,9 +88,9 @@ Test(fs_root, symlinks_and_dotdot_resolve_inside_the_root)
         cr_assert_geq(fd, 0);
         close(fd);
         /* FS_RESOLVE_NO_SYMLINKS: the symlinked path is refused outright. */
-        cr_assert_eq(fs_open_in_root(rootfd, "link-abs/passwd", O_RDONLY, 0,
-                                     FS_RESOLVE_NO_SYMLINKS),
-                     -ELOOP);
+        cr_assert_eq(
+            fs_open_in_root(rootfd, "link-abs/passwd", O_RDONLY, 0, FS_RESOLVE_NO_SYMLINKS),
+            -ELOOP);
 }
 
 Test(fs_root, proc_magic_links_are_refused)
@@ -162,7 +162,7 @@ Test(fs_root, host_paths_with_a_symlink_are_refused)
                 int fd = fs_open_no_symlinks(AT_FDCWD, direct, O_RDONLY);
                 cr_assert_geq(fd, 0, "pass %d: %d", pass, fd);
                 close(fd);
-                cr_assert_eq(fs_open_no_symlinks(AT_FDCWD, via_link, O_RDONLY), -ELOOP,
-                             "pass %d", pass);
+                cr_assert_eq(fs_open_no_symlinks(AT_FDCWD, via_link, O_RDONLY), -ELOOP, "pass %d",
+                             pass);
         }
 }

@@ -11,9 +11,12 @@ Test(pod_cmd, format_values)
                 const char *in;
                 int want; /* -1: refused */
         } t[] = {
-            {NULL, POD_CMD_FORMAT_TEXT},       {"", POD_CMD_FORMAT_TEXT},
-            {"json", POD_CMD_FORMAT_JSON},     {"json-pretty", POD_CMD_FORMAT_JSON_PRETTY},
-            {"JSON", -1},                      {"yaml", -1},
+            {NULL, POD_CMD_FORMAT_TEXT},
+            {"", POD_CMD_FORMAT_TEXT},
+            {"json", POD_CMD_FORMAT_JSON},
+            {"json-pretty", POD_CMD_FORMAT_JSON_PRETTY},
+            {"JSON", -1},
+            {"yaml", -1},
             {"json-prettyx", -1},
         };
         for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
