@@ -261,6 +261,26 @@ Test(pod_manifest_gen, isolator_flags)
         }
 }
 
+Test(pod_manifest_gen, pids_limit_is_the_pods_ace_pids)
+{
+        struct fixture f = {0};
+        const char *ms[] = {IMG_A};
+        int r = GEN(&f, ms, NULL, "--pids-limit=64", "a.aci");
+
+        cr_assert_eq(r, 0, "%s", ace_error_msg(f.err));
+        const struct ace_isolator *iso = ace_isolators_find(&f.pm->isolators, "ace/pids");
+        cr_assert_not_null(iso, "no pod-level ace/pids");
+        cr_expect_eq(((const struct isolator_pids *)iso->value)->limit, 64);
+        cr_expect_null(ace_isolators_find(&f.pm->apps.items[0].app->isolators, "ace/pids"),
+                       "ace/pids is pod-level only");
+        done(&f);
+
+        r = GEN(&f, ms, NULL, "a.aci");
+        cr_assert_eq(r, 0, "%s", ace_error_msg(f.err));
+        cr_expect_null(ace_isolators_find(&f.pm->isolators, "ace/pids"));
+        done(&f);
+}
+
 Test(pod_manifest_gen, user_annotations_labels_gids)
 {
         struct fixture f = {0};

@@ -195,6 +195,49 @@ Test(run_config, config_checks)
         done(&p);
 }
 
+Test(run_config, pids_limit_and_strict_isolators)
+{
+        struct parsed p;
+
+        static const char *bad[] = {"--pids-limit=0", "--pids-limit=-5", "--pids-limit=12abc",
+                                    "--pids-limit=", "--pids-limit=99999999999999999999"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                PARSE(&p, false, (char *)bad[i], "a.aci");
+                cr_assert_eq(p.r, 0, "%s", ace_error_msg(p.err));
+                cr_expect_eq(check(&p), -EINVAL, "%s accepted", bad[i]);
+                cr_expect(strstr(ace_error_msg(p.err), "invalid --pids-limit"), "%s",
+                          ace_error_msg(p.err));
+                done(&p);
+        }
+        PARSE(&p, true, "--pids-limit=100", "a.aci");
+        cr_expect_eq(check(&p), 0, "%s", ace_error_msg(p.err));
+        cr_expect_str_eq(p.c.pids_limit, "100");
+        done(&p);
+        /* It goes into the pod manifest: not with a user-given one. */
+        PARSE(&p, false, "--pod-manifest=m.json", "--pids-limit=5");
+        cr_expect_eq(check(&p), -EINVAL);
+        done(&p);
+
+        /* --strict-isolators: a run flag (also after the image), not a prepare flag. */
+        PARSE(&p, false, "a.aci", "--strict-isolators");
+        cr_assert_eq(p.r, 0, "%s", ace_error_msg(p.err));
+        cr_expect(p.c.strict_isolators);
+        done(&p);
+        PARSE(&p, true, "--strict-isolators", "a.aci");
+        cr_expect_lt(p.r, 0, "prepare accepted --strict-isolators");
+        done(&p);
+
+        /* Isolator flag values are checked with the rest, before any pod exists. */
+        PARSE(&p, false, "a.aci", "--seccomp=mode=remove,errno=ENOPE,uname");
+        cr_assert_eq(p.r, 0);
+        cr_expect_eq(check(&p), -EINVAL);
+        cr_expect(strstr(ace_error_msg(p.err), "unknown errno ENOPE"), "%s", ace_error_msg(p.err));
+        done(&p);
+        PARSE(&p, false, "a.aci", "--memory=4095");
+        cr_expect_eq(check(&p), -EINVAL);
+        done(&p);
+}
+
 static void expect_sorted(const struct cli_option *opts, const char *what)
 {
         const char *prev = "";
