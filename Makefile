@@ -33,7 +33,8 @@ ACE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ACE_LDFLAGS += -fsanitize=address,undefined
 endif
 
-PKGS := json-c libarchive openssl gpgme libcurl libxml-2.0 sqlite3 libmicrohttpd libseccomp libcap
+PKGS := json-c libarchive openssl gpgme libcurl libxml-2.0 sqlite3 libmicrohttpd libseccomp libcap \
+	liblzma
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
@@ -189,7 +190,7 @@ demo: deps
 
 # ---- dependencies -----------------------------------------------------------------------------
 DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev clang-format \
-	libarchive-dev libjson-c-dev libssl-dev libgpgme-dev libseccomp-dev libcurl4-openssl-dev \
+	libarchive-dev liblzma-dev libjson-c-dev libssl-dev libgpgme-dev libseccomp-dev libcurl4-openssl-dev \
 	libxml2-dev libsqlite3-dev libmicrohttpd-dev libcap-dev libcriterion-dev \
 	appc-spec busybox-static nginx-light containernetworking-plugins gnupg openssl \
 	iproute2 iptables crun hyperfine zstd xz-utils bzip2 libarchive-tools uuid-runtime \

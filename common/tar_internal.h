@@ -50,7 +50,8 @@ struct tar_stream {
         unsigned char *buf; /* source read buffer */
         size_t bufsz;
         uint64_t src_pos;   /* memory input offset */
-        struct archive *dec; /* raw-format reader with one filter; NULL for plain tar */
+        struct archive *dec; /* raw-format reader with one filter; NULL for plain tar/xz */
+        struct tar_xz *xz;   /* liblzma decoder for xz (bounded memory); NULL otherwise */
         struct archive *tar; /* the tar-only reader fed with the uncompressed bytes */
         struct hash_sha512 hash;
         uint64_t stream_size, max_stream_size;
@@ -59,6 +60,10 @@ struct tar_stream {
         bool plain_eof;
         struct ace_error *err; /* set by the callbacks, which libarchive cannot pass through */
 };
+
+/* Memory liblzma may use to decode an xz stream: xz -9 needs 65 MiB; a stream that asks for
+ * more (a huge dictionary, T-33) is refused instead of growing the extractor's RSS. */
+#define TAR_XZ_MEMLIMIT (256ULL << 20)
 
 /* Name of entry i of the refused-format magic table (sorted by name), NULL past the end: for
  * the table's unit test. */

@@ -7,11 +7,15 @@
  * Decompression runs in-process through a libarchive reader with the raw format and exactly one
  * filter enabled (chosen from the magic bytes, never from a name); a filter that libarchive
  * would run as an external program (ARCHIVE_WARN at registration) is refused, so no binary is
- * ever executed to decompress an image (CVE-2014-9357). The uncompressed bytes are hashed as
+ * ever executed to decompress an image (CVE-2014-9357). xz is the exception: it is decoded
+ * with liblzma directly, because libarchive's xz filter allows 1 GiB of decoder memory and an
+ * image could make the extractor that large with a huge dictionary; here the limit is
+ * TAR_XZ_MEMLIMIT. The uncompressed bytes are hashed as
  * they are handed to the tar reader, so the image ID covers exactly the stream `gzip -dc`
  * produces, in the same pass.
  */
 #include <errno.h>
+#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -236,6 +240,86 @@ static la_ssize_t dec_read_cb(struct archive *a, void *ud, const void **buf)
         return n;
 }
 
+/* ---- xz through liblzma -------------------------------------------------------------------- */
+
+struct tar_xz {
+        lzma_stream strm;
+        unsigned char out[256 * 1024];
+        bool end;
+};
+
+static int xz_open(struct tar_stream *s, struct ace_error **err)
+{
+        s->xz = xcalloc(1, sizeof(*s->xz));
+        s->xz->strm = (lzma_stream)LZMA_STREAM_INIT;
+        if (lzma_stream_decoder(&s->xz->strm, TAR_XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
+                return ace_error_make(err, ENOMEM, "cannot initialise the xz decoder");
+        return 0;
+}
+
+static void xz_close(struct tar_stream *s)
+{
+        if (!s->xz)
+                return;
+        lzma_end(&s->xz->strm);
+        free(s->xz);
+        s->xz = NULL;
+}
+
+static ssize_t xz_error(struct tar_stream *s, lzma_ret ret)
+{
+        switch (ret) {
+        case LZMA_MEMLIMIT_ERROR:
+                ace_error_make(&s->err, EFBIG,
+                               "xz stream needs more than %llu MiB of memory to decode "
+                               "(dictionary too large)",
+                               TAR_XZ_MEMLIMIT >> 20);
+                return -EFBIG;
+        case LZMA_BUF_ERROR:
+                ace_error_make(&s->err, EIO, "decompressing xz: truncated stream");
+                return -EIO;
+        case LZMA_MEM_ERROR:
+                ace_error_make(&s->err, ENOMEM, "decompressing xz: out of memory");
+                return -ENOMEM;
+        default:
+                ace_error_make(&s->err, EIO, "decompressing xz: corrupt stream (liblzma error %d)",
+                               (int)ret);
+                return -EIO;
+        }
+}
+
+/* Next block of decompressed xz bytes; 0 at the end of the (concatenated) streams. */
+static ssize_t xz_next(struct tar_stream *s, const void **p)
+{
+        struct tar_xz *x = s->xz;
+        lzma_stream *z = &x->strm;
+
+        while (!x->end) {
+                if (z->avail_in == 0 && !s->src_eof) {
+                        const void *in;
+                        ssize_t n = src_read(s, &in);
+                        if (n < 0)
+                                return n;
+                        z->next_in = in;
+                        z->avail_in = (size_t)n;
+                }
+                z->next_out = x->out;
+                z->avail_out = sizeof(x->out);
+                lzma_ret ret = lzma_code(z, s->src_eof && z->avail_in == 0 ? LZMA_FINISH
+                                                                            : LZMA_RUN);
+                size_t produced = sizeof(x->out) - z->avail_out;
+                if (ret == LZMA_STREAM_END)
+                        x->end = true;
+                else if (ret != LZMA_OK)
+                        return xz_error(s, ret);
+                if (produced) {
+                        *p = x->out;
+                        return (ssize_t)produced;
+                }
+        }
+        return 0;
+}
+
 /* ---- uncompressed stream ------------------------------------------------------------------- */
 
 static ssize_t plain_next(struct tar_stream *s, const void **p)
@@ -244,7 +328,11 @@ static ssize_t plain_next(struct tar_stream *s, const void **p)
 
         if (s->plain_eof)
                 return 0;
-        if (!s->dec) {
+        if (s->xz) {
+                n = xz_next(s, p);
+                if (n < 0)
+                        return n;
+        } else if (!s->dec) {
                 n = src_read(s, p);
                 if (n < 0)
                         return n;
@@ -341,9 +429,6 @@ static int open_decompressor(struct tar_stream *s, struct ace_error **err)
         case TAR_COMPRESSION_BZIP2:
                 r = archive_read_support_filter_bzip2(s->dec), code = ARCHIVE_FILTER_BZIP2;
                 break;
-        case TAR_COMPRESSION_XZ:
-                r = archive_read_support_filter_xz(s->dec), code = ARCHIVE_FILTER_XZ;
-                break;
         case TAR_COMPRESSION_ZSTD:
                 r = archive_read_support_filter_zstd(s->dec), code = ARCHIVE_FILTER_ZSTD;
                 break;
@@ -389,7 +474,11 @@ int tar_stream_open(struct tar_stream *s, const struct tar_input *in, uint64_t m
         r = hash_sha512_init(&s->hash, err);
         if (r < 0)
                 return r;
-        if (s->compression != TAR_COMPRESSION_NONE && (r = open_decompressor(s, err)) < 0)
+        if (s->compression == TAR_COMPRESSION_XZ)
+                r = xz_open(s, err);
+        else if (s->compression != TAR_COMPRESSION_NONE)
+                r = open_decompressor(s, err);
+        if (r < 0)
                 return r;
         s->tar = archive_read_new();
         if (!s->tar)
@@ -444,6 +533,7 @@ void tar_stream_close(struct tar_stream *s)
 {
         archive_read_freep(&s->tar);
         archive_read_freep(&s->dec);
+        xz_close(s);
         hash_sha512_free(&s->hash);
         free(s->head);
         free(s->buf);

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,11 +192,38 @@ fail:
         return r;
 }
 
+/* Setting up a connection (creating the file, switching it to WAL, migrating) is serialized
+ * with an flock on the db's directory: SQLite answers a concurrent journal_mode change with
+ * SQLITE_BUSY at once, without the busy handler. (An flock on the db file itself would need a
+ * second fd on it, and closing that fd would drop SQLite's own fcntl locks.) */
+static int lock_db_dir(const char *path, struct ace_error **err)
+{
+        _cleanup_free_ char *dir = xstrdup(path);
+        char *slash = strrchr(dir, '/');
+        int fd;
+
+        if (slash)
+                *slash = '\0';
+        fd = open(slash ? (*dir ? dir : "/") : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return ace_error_errno(err, errno, "open the directory of %s", path);
+        if (TEMP_FAILURE_RETRY(flock(fd, LOCK_EX)) < 0) {
+                int e = errno;
+                close(fd);
+                return ace_error_errno(err, e, "lock the directory of %s", path);
+        }
+        return fd;
+}
+
 int db_open(const char *path, bool create, struct sqlite3 **ret, struct ace_error **err)
 {
+        _cleanup_close_ int dirlock = lock_db_dir(path, err);
         struct sqlite3 *db = NULL;
         int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
         int rc, r;
+
+        if (dirlock < 0)
+                return dirlock;
 
         if (create) {
                 /* Create the file ourselves so its mode is 0600 whatever the umask. */
@@ -212,6 +240,15 @@ int db_open(const char *path, bool create, struct sqlite3 **ret, struct ace_erro
         }
         sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
         sqlite3_extended_result_codes(db, 1);
+        /* Every ace command is a short-lived process with one connection. By default the last
+         * connection to close checkpoints the WAL and deletes it, and the next one re-creates
+         * it (two more fsyncs each time): keep the WAL file, and leave checkpoints to the
+         * automatic ones (every 1000 pages) of later commits. */
+        {
+                int one = 1;
+                (void)sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+                (void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        }
         /* WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it
          * returns (the blob it refers to already is). */
         r = exec(db, "PRAGMA journal_mode=WAL", err);
@@ -544,6 +581,14 @@ int db_ids_with_prefix(struct sqlite3 *db, const char *prefix, size_t max, char 
         return 0;
 }
 
+/* last_used is a hint for image gc: its commits skip the fsync (synchronous=NORMAL keeps WAL
+ * consistent, a power loss may only forget the latest uses). Every other write is FULL. */
+static void hint_mode(struct sqlite3 *db, bool on)
+{
+        (void)sqlite3_exec(db, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL", NULL,
+                           NULL, NULL);
+}
+
 static int update_one(struct sqlite3 *db, const char *sql, const char *id, int64_t v,
                       struct ace_error **err)
 {
@@ -568,7 +613,35 @@ static int update_one(struct sqlite3 *db, const char *sql, const char *id, int64
 
 int db_set_last_used(struct sqlite3 *db, const char *id, int64_t when, struct ace_error **err)
 {
-        return update_one(db, "UPDATE images SET last_used = ? WHERE id = ?", id, when, err);
+        hint_mode(db, true);
+        int r = update_one(db, "UPDATE images SET last_used = ? WHERE id = ?", id, when, err);
+        hint_mode(db, false);
+        return r;
+}
+
+int db_touch_images(struct sqlite3 *db, const char *const *ids, size_t n, int64_t when,
+                    struct ace_error **err)
+{
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        hint_mode(db, true);
+        int r = begin(db, err);
+        if (r < 0) {
+                hint_mode(db, false);
+                return r;
+        }
+        r = prepare(db, "UPDATE images SET last_used = ? WHERE id = ?", &st, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                sqlite3_reset(st);
+                sqlite3_bind_int64(st, 1, when);
+                bind_text(st, 2, ids[i]);
+                r = step_done(db, st, "update image", err);
+        }
+        if (r < 0)
+                rollback(db);
+        else
+                r = commit(db, err);
+        hint_mode(db, false);
+        return r;
 }
 
 int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size, struct ace_error **err)

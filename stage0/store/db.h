@@ -82,6 +82,9 @@ int db_images_by_name(struct sqlite3 *db, const char *name, struct db_image **re
                       struct ace_error **err);
 
 int db_set_last_used(struct sqlite3 *db, const char *id, int64_t when, struct ace_error **err);
+/* Sets last_used of several images in one transaction (missing IDs are ignored). */
+int db_touch_images(struct sqlite3 *db, const char *const *ids, size_t n, int64_t when,
+                    struct ace_error **err);
 int db_set_tree_size(struct sqlite3 *db, const char *id, uint64_t tree_size,
                      struct ace_error **err);
 

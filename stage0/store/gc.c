@@ -201,6 +201,11 @@ static int remove_tree(struct store *s, const char *tree_id, bool *ret_busy, str
         }
         if (lock < 0)
                 return lock;
+        /* Its top image no longer has a tree to count in its size. */
+        _cleanup_free_ char *image_file = xasprintf("%s/image", tree_id), *top = NULL;
+        if (fs_read_file_at(s->tree_fd, image_file, 4096, &top, NULL, NULL) >= 0 &&
+            image_id_valid(top))
+                (void)db_set_tree_size(s->db, top, 0, NULL);
         if (unlinkat(s->tree_fd, marker, 0) < 0 && errno != ENOENT && errno != ENOTDIR) {
                 r = ace_error_errno(err, errno, "remove %s", marker);
                 close(lock);

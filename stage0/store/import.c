@@ -32,6 +32,7 @@
 #include "schema/image_manifest.h"
 #include "schema/types.h"
 #include "stage0/store/db.h"
+#include "stage0/store/decompress.h"
 #include "stage0/store/internal.h"
 
 /* Tee writes are gathered into chunks of this size: fewer syscalls than libarchive's blocks. */
@@ -48,7 +49,7 @@ struct store_import {
         char *buf;
         size_t buf_len;
         uint64_t written, flushed;
-        struct tar_push *push;
+        struct store_unpacker *unpacker; /* the push-style pipeline */
         char *tree_tmp; /* cas/tree/<tree_tmp>: the pre-render (opts->render), flock'ed */
         int tree_tmp_fd;
         int rootfs_fd;
@@ -192,8 +193,7 @@ static void import_free(struct store_import *imp)
 {
         if (!imp)
                 return;
-        if (imp->push)
-                tar_push_abort(imp->push);
+        store_unpacker_abort(imp->unpacker);
         drop_tree_tmp(imp);
         closep(&imp->rootfs_fd);
         closep(&imp->tree_tmp_fd);
@@ -283,7 +283,7 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
         if (r < 0)
                 return r;
         extract_opts(imp, &topts);
-        r = tar_push_begin(&topts, imp->rootfs_fd, &imp->push, err);
+        r = store_unpacker_start(&topts, imp->rootfs_fd, &imp->unpacker, err);
         if (r < 0) {
                 import_free(imp);
                 return r;
@@ -295,9 +295,9 @@ int store_import_begin(struct store *s, const struct store_import_opts *opts,
 int store_import_write(struct store_import *imp, const void *buf, size_t len,
                        struct ace_error **err)
 {
-        if (imp->failed || imp->finished || !imp->push)
+        if (imp->failed || imp->finished || !imp->unpacker)
                 return ace_error_make(err, EINVAL, "image import is not accepting data");
-        int r = tar_push_write(imp->push, buf, len, err);
+        int r = store_unpacker_write(imp->unpacker, buf, len, err);
         if (r < 0)
                 imp->failed = true;
         return r;
@@ -311,8 +311,8 @@ int store_import_finish(struct store_import *imp, const struct store_import_resu
         if (imp->failed)
                 return ace_error_make(err, EINVAL, "image import already failed");
         if (!imp->finished) {
-                struct tar_push *p = TAKE_PTR(imp->push);
-                r = p ? tar_push_finish(p, &imp->res, err) : 0;
+                struct store_unpacker *u = TAKE_PTR(imp->unpacker);
+                r = u ? store_unpacker_finish(u, &imp->res, err) : 0;
                 if (r >= 0)
                         r = import_complete(imp, err);
                 if (r < 0) {
@@ -517,21 +517,12 @@ int store_import_fd(struct store *s, int fd, const struct store_import_opts *opt
                     struct ace_error **err)
 {
         struct store_import *imp = NULL;
-        struct tar_input in = tar_input_fd(fd);
         int r = import_new(s, opts, &imp, err);
         if (r < 0)
                 return r;
-        if (imp->rootfs_fd >= 0) {
-                struct tar_extract_opts eopts;
-                extract_opts(imp, &eopts);
-                r = tar_extract(&in, imp->rootfs_fd, &eopts, &imp->res, err);
-        } else {
-                struct tar_read_opts ropts;
-                tar_read_opts_init(&ropts);
-                ropts.tee = blob_tee;
-                ropts.tee_userdata = imp;
-                r = tar_read_manifest(&in, &ropts, &imp->res, err);
-        }
+        struct tar_extract_opts eopts;
+        extract_opts(imp, &eopts);
+        r = store_unpack_fd(fd, &eopts, imp->rootfs_fd, &imp->res, err);
         if (r >= 0)
                 r = import_complete(imp, err);
         if (r < 0) {

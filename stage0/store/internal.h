@@ -13,6 +13,7 @@
 
 struct sqlite3;
 struct db_image;
+struct ace_image_manifest;
 
 struct store {
         char *dir; /* data dir, absolute */
@@ -42,6 +43,14 @@ int store_lock_key(int dirfd, const char *name, enum lock_mode mode, unsigned fl
                    const char *what, struct ace_error **err);
 /* Unlinks the key lock file `name` while its exclusive lock is held on fd, then closes fd. */
 void store_unlock_remove_key(int dirfd, const char *name, int fd);
+
+/* store_read_manifest / store_get_manifest / store_open_blob without updating last-used
+ * (each update is a db write): for the store's own reads, which record use once at the end. */
+int store_read_manifest_quiet(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
+                              struct ace_error **err);
+int store_get_manifest_quiet(struct store *s, const char *id, struct ace_image_manifest **ret,
+                             struct ace_error **err);
+int store_open_blob_quiet(struct store *s, const char *id, struct ace_error **err);
 
 /* Current time in ns since the epoch (CLOCK_REALTIME). */
 int64_t store_now(void);

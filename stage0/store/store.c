@@ -388,8 +388,8 @@ int store_touch_image(struct store *s, const char *id, struct ace_error **err)
         return db_set_last_used(s->db, id, store_now(), err);
 }
 
-int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
-                        struct ace_error **err)
+int store_read_manifest_quiet(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
+                              struct ace_error **err)
 {
         _cleanup_free_ char *name = NULL;
         int r = check_full_id(id, err);
@@ -399,17 +399,15 @@ int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t 
         r = fs_read_file_at(s->manifest_fd, name, ACE_MANIFEST_MAX_SIZE, ret_buf, ret_len, err);
         if (r < 0)
                 return ace_error_wrap(err, "reading the manifest of image %s", id);
-        /* rkt updates lastused on reads; a failure to do so must not fail the read. */
-        (void)store_touch_image(s, id, NULL);
         return 0;
 }
 
-int store_get_manifest(struct store *s, const char *id, struct ace_image_manifest **ret,
-                       struct ace_error **err)
+int store_get_manifest_quiet(struct store *s, const char *id, struct ace_image_manifest **ret,
+                             struct ace_error **err)
 {
         _cleanup_free_ char *buf = NULL;
         size_t len = 0;
-        int r = store_read_manifest(s, id, &buf, &len, err);
+        int r = store_read_manifest_quiet(s, id, &buf, &len, err);
         if (r < 0)
                 return r;
         r = ace_image_manifest_parse(buf, len, ret, err);
@@ -418,7 +416,26 @@ int store_get_manifest(struct store *s, const char *id, struct ace_image_manifes
         return 0;
 }
 
-int store_open_blob(struct store *s, const char *id, struct ace_error **err)
+int store_read_manifest(struct store *s, const char *id, char **ret_buf, size_t *ret_len,
+                        struct ace_error **err)
+{
+        int r = store_read_manifest_quiet(s, id, ret_buf, ret_len, err);
+        /* rkt updates lastused on reads; a failure to do so must not fail the read. */
+        if (r >= 0)
+                (void)store_touch_image(s, id, NULL);
+        return r;
+}
+
+int store_get_manifest(struct store *s, const char *id, struct ace_image_manifest **ret,
+                       struct ace_error **err)
+{
+        int r = store_get_manifest_quiet(s, id, ret, err);
+        if (r >= 0)
+                (void)store_touch_image(s, id, NULL);
+        return r;
+}
+
+int store_open_blob_quiet(struct store *s, const char *id, struct ace_error **err)
 {
         _cleanup_free_ char *name = NULL;
         int fd, r = check_full_id(id, err);
@@ -428,7 +445,14 @@ int store_open_blob(struct store *s, const char *id, struct ace_error **err)
         fd = openat(s->blob_fd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return ace_error_errno(err, errno, "open the blob of image %s", id);
-        (void)store_touch_image(s, id, NULL);
+        return fd;
+}
+
+int store_open_blob(struct store *s, const char *id, struct ace_error **err)
+{
+        int fd = store_open_blob_quiet(s, id, err);
+        if (fd >= 0)
+                (void)store_touch_image(s, id, NULL);
         return fd;
 }
 

@@ -67,7 +67,7 @@ static int load_manifest(struct dep_ctx *c, const char *id, const struct ace_ima
                         *ret = c->items[i].m;
                         return 0;
                 }
-        int r = store_get_manifest(c->s, id, &m, err);
+        int r = store_get_manifest_quiet(c->s, id, &m, err);
         if (r < 0)
                 return r;
         c->items = xgrow(c->items, &c->cap, c->n + 1, sizeof(*c->items));
@@ -228,7 +228,7 @@ static int extract_layer(struct store *s, const struct store_layer *layer, int r
         struct tar_input in;
         int r;
 
-        fd = store_open_blob(s, layer->id, err);
+        fd = store_open_blob_quiet(s, layer->id, err);
         if (fd < 0)
                 return fd;
         in = tar_input_fd(fd);
@@ -268,7 +268,7 @@ int store_tree_finish(struct store *s, int tree_fd, char *const *layer_ids, size
         size_t mlen = 0;
         int r;
 
-        r = store_read_manifest(s, top, &manifest, &mlen, err);
+        r = store_read_manifest_quiet(s, top, &manifest, &mlen, err);
         if (r < 0)
                 return r;
         r = write_small(tree_fd, "manifest", manifest, err);
@@ -429,9 +429,11 @@ static int render_image(struct store *s, const char *id, bool force, char **ret_
         if (r >= 0)
                 r = render_locked(s, layers, n, tree_id, force, err);
         if (r >= 0) {
-                int64_t now = store_now();
+                /* One transaction marks every layer used (each one is a commit otherwise). */
+                _cleanup_free_ const char **ids = xcalloc(n, sizeof(char *));
                 for (size_t i = 0; i < n; i++)
-                        (void)db_set_last_used(s->db, layers[i].id, now, NULL);
+                        ids[i] = layers[i].id;
+                (void)db_touch_images(s->db, ids, n, store_now(), NULL);
                 *ret_tree_id = TAKE_PTR(tree_id);
         }
 out:

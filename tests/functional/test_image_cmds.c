@@ -292,6 +292,15 @@ Test(image_cmds, gc_grace_trees_and_pods)
         cr_expect_null(strstr(err, t_app), "the pod's tree stays: %s", err);
         cr_expect(sfx_exists(p_app));
         cr_expect_not(sfx_exists(p_hello));
+        /* the removed tree no longer counts in hello's size */
+        _cleanup_free_ char *sizes = NULL;
+        cr_assert_eq(ace(&sizes, NULL, "list", "--full", "--no-legend", "--fields=id,size", NULL),
+                     0);
+        _cleanup_free_ char *blob = sfx_fmt("%s/cas/blob/sha512/%.2s/%s", dir, hello + 7, hello);
+        struct stat bst;
+        cr_assert_eq(stat(blob, &bst), 0);
+        _cleanup_free_ char *row = sfx_fmt("%s\t%lld\n", hello, (long long)bst.st_size);
+        cr_expect(strstr(sizes, row), "size of hello is its blob alone: %s", sizes);
         struct sfx_counts c;
         sfx_count(dir, &c);
         cr_expect_eq(c.rows, 3);

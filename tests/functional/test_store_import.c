@@ -17,6 +17,7 @@
 #include "schema/image_manifest.h"
 #include "stage0/store/import.h"
 #include "stage0/store/store.h"
+#include "tests/lib/aci_builder.h"
 #include "tests/lib/store_fixture.h"
 
 static char *work, *dir;
@@ -382,4 +383,57 @@ Test(store_import, ids_never_become_paths)
                 n += de->d_name[0] != '.';
         closedir(d);
         cr_expect_eq(n, 0);
+}
+
+/* The decompression stage keeps common/tar's rules: other formats refused by magic, nested
+ * compression refused, truncated streams fail cleanly; nothing is stored. */
+static void expect_refused(const void *data, size_t len, const char *what, const char *needle)
+{
+        _cleanup_free_ char *path = sfx_fmt("%s/%s.aci", work, what), *err = NULL;
+        _cleanup_error_ struct ace_error *e = NULL;
+        struct store *s = NULL;
+        struct store_import *imp = NULL;
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, data, len), (ssize_t)len);
+        close(fd);
+
+        cr_expect_null(sfx_import(dir, path, NULL, &err), "%s accepted", what);
+        cr_expect(err && strstr(err, needle), "%s: %s", what, err);
+        /* the push API too */
+        cr_assert_eq(store_open(dir, 0, &s, NULL), 0);
+        cr_assert_eq(store_import_begin(s, NULL, &imp, &e), 0);
+        int r = store_import_write(imp, data, len, &e);
+        if (r >= 0)
+                r = store_import_finish(imp, NULL, &e);
+        cr_expect_lt(r, 0, "%s accepted by the push API", what);
+        cr_expect(strstr(ace_error_msg(e), needle), "%s: %s", what, ace_error_msg(e));
+        store_import_abort(imp);
+        store_close(s);
+        struct sfx_counts c;
+        sfx_count(dir, &c);
+        cr_expect_eq(c.blobs + c.rows + c.manifests + c.tmp + c.trees, 0);
+}
+
+Test(store_import, other_formats_nested_and_truncated_streams_are_refused)
+{
+        void *zip = NULL;
+        size_t zlen = 0;
+        aci_build_other_format("zip", &zip, &zlen);
+        expect_refused(zip, zlen, "zip", "zip");
+        free(zip);
+
+        struct aci_builder *inner = aci_builder_new(TAR_COMPRESSION_GZIP, false);
+        struct aci_builder *outer = aci_builder_new(TAR_COMPRESSION_GZIP, false);
+        const void *in = NULL, *out = NULL;
+        size_t ilen = 0, olen = 0;
+        aci_add_minimal(inner);
+        aci_builder_finish(inner, false, &in, &ilen);
+        aci_add_raw(outer, in, ilen);
+        aci_builder_finish(outer, true, &out, &olen);
+        expect_refused(out, olen, "nested", "nested");
+        /* the inner one alone is a fine image, cut short it is not */
+        expect_refused(in, ilen / 2, "truncated", "");
+        aci_builder_free(inner);
+        aci_builder_free(outer);
 }

@@ -345,3 +345,40 @@ Test(store_render, import_does_not_prerender_images_with_dependencies)
         _cleanup_free_ char *l = sfx_fmt("%s/rootfs/l", p);
         cr_expect(sfx_exists(l));
 }
+
+Test(store_render, reads_and_renders_update_last_used)
+{
+        _cleanup_free_ char *b = image("used-base", NULL, "/b=1");
+        _cleanup_free_ char *dd = sfx_dep("example.com/used-base", NULL, NULL);
+        _cleanup_free_ char *ax = sfx_fmt("\"dependencies\":[%s]", dd);
+        _cleanup_free_ char *a = image("used-app", ax, "/a=1");
+        struct store_image *ia = NULL, *ib = NULL;
+        _cleanup_free_ char *t = NULL, *p = NULL, *buf = NULL;
+        size_t len;
+
+        cr_assert_eq(store_get_image(s, a, &ia, NULL), 0);
+        int64_t before = ia->last_used;
+        store_image_free(ia);
+        usleep(20000);
+        cr_assert_eq(store_render(s, a, &t, &p, NULL), 0);
+        cr_assert_eq(store_get_image(s, a, &ia, NULL), 0);
+        cr_assert_eq(store_get_image(s, b, &ib, NULL), 0);
+        cr_expect_gt(ia->last_used, before, "the image");
+        cr_expect_gt(ib->last_used, before, "and its dependency");
+        int64_t after_render = ib->last_used;
+        store_image_free(ia);
+        store_image_free(ib);
+        usleep(20000);
+        cr_assert_eq(store_read_manifest(s, b, &buf, &len, NULL), 0);
+        cr_assert_eq(store_get_image(s, b, &ib, NULL), 0);
+        cr_expect_gt(ib->last_used, after_render, "reading the manifest");
+        int64_t after_read = ib->last_used;
+        store_image_free(ib);
+        usleep(20000);
+        int fd = store_open_blob(s, b, NULL);
+        cr_assert_geq(fd, 0);
+        close(fd);
+        cr_assert_eq(store_get_image(s, b, &ib, NULL), 0);
+        cr_expect_gt(ib->last_used, after_read, "opening the blob");
+        store_image_free(ib);
+}

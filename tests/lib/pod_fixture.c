@@ -154,7 +154,7 @@ void pf_add_app(struct pod_fixture *pf, const char *name, struct test_image *img
         mkdir_p(upper);
         mkdir_p(work);
         item = xasprintf("{\"name\": \"%s\", \"image\": {\"name\": \"%s\", \"id\": "
-                         "\"sha512-%064x\"}%s%s%s%s}",
+                         "\"sha512-%0128x\"}%s%s%s%s}",
                          name, img->name, 0, app_json ? ", \"app\": " : "",
                          app_json ? app_json : "", extra ? ", " : "", extra ? extra : "");
         pf->apps_json = append(pf->apps_json, item);

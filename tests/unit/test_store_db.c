@@ -218,3 +218,37 @@ Test(store_db, concurrent_writers, .timeout = 120)
         cr_expect_eq(db_integrity_check(db, NULL), 0);
         db_close(db);
 }
+
+/* 16 processes creating the same new db at once: all get a working, migrated connection
+ * (SQLite alone answers the racing switch to WAL with SQLITE_BUSY). */
+Test(store_db, concurrent_first_open, .timeout = 60)
+{
+        pid_t pids[16];
+        for (int p = 0; p < 16; p++) {
+                pids[p] = fork();
+                cr_assert_geq(pids[p], 0);
+                if (pids[p] == 0) {
+                        struct sqlite3 *h = NULL;
+                        if (db_open(path, true, &h, NULL) < 0)
+                                _exit(1);
+                        put(h, p, "example.com/first", p);
+                        db_close(h);
+                        _exit(0);
+                }
+        }
+        for (int p = 0; p < 16; p++) {
+                int st;
+                cr_assert_eq(waitpid(pids[p], &st, 0), pids[p]);
+                cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "opener %d: status %d", p, st);
+        }
+        struct sqlite3 *db = NULL;
+        struct db_image *all = NULL;
+        size_t n = 0;
+        cr_assert_eq(db_open(path, false, &db, NULL), 0);
+        cr_assert_eq(db_list_images(db, &all, &n, NULL), 0);
+        cr_expect_eq(n, 16);
+        for (size_t i = 0; i < n; i++)
+                db_image_done(&all[i]);
+        free(all);
+        db_close(db);
+}

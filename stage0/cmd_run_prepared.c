@@ -1,0 +1,112 @@
+/*
+ * cmd_run_prepared.c - `ace run-prepared [--net=none|host] [--hostname=H] [--interactive]
+ * UUID`: lock a prepared pod, move it to run/ and exec its stage1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "schema/pod_manifest.h"
+#include "stage0/cli.h"
+#include "stage0/pod_cmd.h"
+#include "stage0/pod_prepare.h"
+#include "stage0/pod_run.h"
+
+struct rp_opts {
+        char *net;
+        char *hostname;
+        bool interactive;
+};
+
+static void rp_opts_free(void *p)
+{
+        struct rp_opts *o = p;
+        free(o->net);
+        free(o->hostname);
+}
+
+static const struct cli_option rp_options[] = {
+        {.name = "hostname", .type = CLI_STRING, .offset = offsetof(struct rp_opts, hostname),
+         .argname = "NAME", .help = "pod hostname (default ace-<uuid>)"},
+        {.name = "interactive", .type = CLI_BOOL, .offset = offsetof(struct rp_opts, interactive),
+         .help = "run the pod interactively (one app only)", .defval = "false"},
+        {.name = "net", .type = CLI_STRING, .offset = offsetof(struct rp_opts, net),
+         .argname = "none|host", .flags = CLI_OPTIONAL, .help = "the pod network",
+         .defval = "none"},
+        CLI_END,
+};
+
+static int app_count(struct pod *pod, struct ace_error **err)
+{
+        _cleanup_free_ char *buf = NULL;
+        struct ace_pod_manifest *pm = NULL;
+        size_t len;
+        int r = pod_read_file(pod, "pod", &buf, &len, err);
+
+        if (r >= 0)
+                r = ace_pod_manifest_parse(buf, len, &pm, err);
+        if (r < 0)
+                return ace_error_wrap(err, "cannot read pod manifest");
+        r = (int)pm->apps.n;
+        ace_pod_manifest_free(pm);
+        return r;
+}
+
+static int run_run_prepared(struct ace_global *g, void *opts, char **args)
+{
+        struct rp_opts *o = opts;
+        _cleanup_error_ struct ace_error *e = NULL;
+        _cleanup_pods_ struct pods *pods = NULL;
+        _cleanup_pod_ struct pod *pod = NULL;
+        struct pod_run_opts ro = {.net = o->net, .hostname = o->hostname,
+                                  .interactive = o->interactive};
+
+        if (!args[0] || args[1]) {
+                log_error("exactly one pod UUID is expected");
+                return ACE_EXIT_FAILURE;
+        }
+        if (pod_run_check_net(o->net, &e) < 0) {
+                log_error_ace(e);
+                return ACE_EXIT_FAILURE;
+        }
+        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pod_lookup(pods, args[0], &pod, &e) < 0) {
+                log_error("problem retrieving pod: %s", ace_error_msg(e));
+                return ACE_EXIT_FAILURE;
+        }
+        /* Locked before the state check: two run-prepared of one pod, one wins. */
+        if (pod_lock(pod, false, &e) < 0 || pod_refresh(pod, &e) < 0) {
+                log_error("cannot run pod \"%s\": %s", pod->uuid, ace_error_msg(e));
+                return ACE_EXIT_FAILURE;
+        }
+        if (pod->state != POD_STATE_PREPARED) {
+                log_error("pod \"%s\" is not prepared", pod->uuid);
+                return ACE_EXIT_FAILURE;
+        }
+        if (o->interactive && app_count(pod, &e) != 1) {
+                log_error("interactive option only supports pods with one app");
+                return ACE_EXIT_FAILURE;
+        }
+        if (faccessat(pod->fd, "overlay-prepared", F_OK, 0) == 0 &&
+            !pod_overlay_supported(pods_data_dir(pods))) {
+                log_error("unable to run prepared overlay-enabled pod: overlay not supported");
+                return ACE_EXIT_FAILURE;
+        }
+        if (pod_transition(pod, POD_DIR_RUN, &e) >= 0)
+                pod_run_exec(g, pod, &ro, &e);
+        log_error_ace(e);
+        return ACE_EXIT_FAILURE;
+}
+
+const struct cli_command cmd_run_prepared = {
+        .name = "run-prepared",
+        .summary = "Run a prepared pod",
+        .usage = "[--net=none|host] [--hostname=NAME] [--interactive] UUID",
+        .options = rp_options,
+        .opts_size = sizeof(struct rp_opts),
+        .opts_free = rp_opts_free,
+        .run = run_run_prepared,
+        .flags = CMD_ROOT,
+};
