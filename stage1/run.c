@@ -40,6 +40,8 @@
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
+#include "stage1/netns.h"
+#include "stage1/network.h"
 #include "stage1/pod.h"
 #include "stage1/podfiles.h"
 #include "stage1/run_args.h"
@@ -55,6 +57,8 @@ struct run_ctx {
         int podfd;  /* the pod dir; reopened inside the pod's mount namespace by pod_init */
         char *pod_dir;
         char *stage2;
+        struct network_state net; /* CNI networks; netns_fd is what the pod joins */
+        int host_pidns;           /* the relay's PID namespace, for children after the pod */
 };
 
 static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
@@ -121,9 +125,26 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         if (c->args.interactive && c->pod->n_apps != 1)
                 return ace_error_make(err, EINVAL, "--interactive needs exactly one app, not %zu",
                                       c->pod->n_apps);
-        if ((r = stage2_find(&c->stage2, err)) < 0 || (r = write_launch_specs(c, err)) < 0)
+        if ((r = stage2_find(&c->stage2, err)) < 0)
                 return r;
         return 0;
+}
+
+/* In the relay, before the pod exists: its networks (stage1/network.h). The launch specs come
+ * after, since an app's environment names the network's host side (AC_METADATA_URL). */
+static int setup_network(struct run_ctx *c, struct ace_error **err)
+{
+        struct network_config cfg = {
+                .uuid = c->args.uuid,
+                .podfd = c->podfd,
+                .net = c->args.net_list,
+                .local_config = c->args.local_config,
+        };
+        int r;
+
+        if (c->args.net == RUN_NET_CNI && (r = network_setup(&cfg, &c->net, err)) < 0)
+                return ace_error_wrap(err, "failed to setup network");
+        return write_launch_specs(c, err);
 }
 
 /* ---- pod PID 1 --------------------------------------------------------------------------------- */
@@ -185,12 +206,19 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
         close(sync_fd);
         if (c->args.net == RUN_NET_NONE)
                 flags |= CLONE_NEWNET;
+        /* CNI: the namespace the relay made and the plugins configured. */
+        if (c->net.netns_fd >= 0 && setns(c->net.netns_fd, CLONE_NEWNET) < 0)
+                return ace_error_errno(err, errno, "join the pod network namespace");
+        closep(&c->net.netns_fd);
         if (unshare(flags) < 0)
                 return ace_error_errno(err, errno, "unshare pod namespaces");
         /* First thing in the new mount namespace: stop propagation both ways, so no mount of
          * the pod ever appears on the host (and host mounts made later do not pour in). */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return ace_error_errno(err, errno, "make the pod's mounts private");
+        /* Our copies of every pod's netns mount would keep those namespaces alive. */
+        if ((r = netns_hide(err)) < 0)
+                return r;
         /* The lock fd was opened in the host's mount namespace: a bind mount from a path under
          * it would fail (EINVAL, source not in our namespace). The lock fd itself stays open:
          * it holds the pod's flock until the pod dies. */
@@ -249,10 +277,26 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         return 128 + WTERMSIG(wstatus);
 }
 
+/* The pod is gone (or never started): release its networks. A failure here does not change
+ * the pod's status; what is left is recorded and `gc` retries it. */
+static void teardown_network(struct run_ctx *c)
+{
+        _cleanup_error_ struct ace_error *err = NULL;
+
+        network_state_done(&c->net);
+        if (c->host_pidns >= 0 && setns(c->host_pidns, CLONE_NEWPID) < 0)
+                log_error("cannot return to the host PID namespace: %m");
+        closep(&c->host_pidns);
+        if (c->args.net == RUN_NET_CNI && c->podfd >= 0 &&
+            network_teardown(c->podfd, c->args.uuid, false, &err) < 0)
+                log_error("network teardown: %s", ace_error_msg(err));
+}
+
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .lockfd = -1, .podfd = -1 };
+        struct run_ctx c = { .lockfd = -1, .podfd = -1, .net = { .netns_fd = -1 },
+                             .host_pidns = -1 };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
@@ -267,13 +311,18 @@ int stage1_run(int argc, char **argv)
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (setup_network(&c, &err) < 0)
+                goto fail;
         if (pipe2(sync, O_CLOEXEC) < 0) {
                 ace_error_errno(&err, errno, "pipe");
                 goto fail;
         }
         /* unshare(NEWPID) affects only our children: the relay itself stays in the host's PID
-         * namespace, the forked child is PID 1 of the new one. */
-        if (unshare(CLONE_NEWPID) < 0) {
+         * namespace, the forked child is PID 1 of the new one. The relay's own namespace is
+         * kept to return to: once PID 1 is gone, no process can be forked into the pod's, and
+         * the teardown's CNI plugins must run. */
+        c.host_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+        if (c.host_pidns < 0 || unshare(CLONE_NEWPID) < 0) {
                 ace_error_errno(&err, errno, "unshare PID namespace");
                 goto fail;
         }
@@ -291,13 +340,16 @@ int stage1_run(int argc, char **argv)
                 _exit(status);
         }
         close(sync[0]);
+        closep(&c.net.netns_fd);
         status = relay(&c, child, sync[1], &mask);
+        teardown_network(&c);
         pod_free(c.pod);
         free(c.pod_dir);
         free(c.stage2);
         return status;
 fail:
         log_error_ace(err);
+        teardown_network(&c);
         pod_free(c.pod);
         free(c.pod_dir);
         free(c.stage2);

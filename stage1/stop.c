@@ -22,6 +22,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "stage1/network.h"
 #include "stage1/podfiles.h"
 #include "stage1/run.h"
 
@@ -111,9 +112,11 @@ static int gc(int argc, char **argv, struct ace_error **err)
                 return r;
         if (running)
                 return ace_error_make(err, EBUSY, "pod is still running");
-        /* Hooks, in reverse order of creation at run time:
-         *   networking issue: CNI DEL of each network in net-info.json, then the netns;
-         *   isolation issue: remove the pod's cgroup (path in `cgroup`). */
+        /* In reverse order of creation at run time: the networks (CNI DEL from the records in
+         * net/, the netns mount) -- normally already done by the relay when the pod exited,
+         * then a no-op; isolation issue: remove the pod's cgroup (path in `cgroup`). */
+        if ((r = network_teardown(podfd, argv[argc - 1], true, err)) < 0)
+                return r;
         return 0;
 }
 
