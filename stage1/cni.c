@@ -172,8 +172,12 @@ static char **plugin_env(const struct cni_runtime *rt, const char *command, cons
         env = strv_push_take(env, xasprintf("CNI_NETNS=%s", rt->netns));
         env = strv_push_take(env, xasprintf("CNI_IFNAME=%s", ifname));
         env = strv_push_take(env, xasprintf("CNI_PATH=%s", rt->cni_path));
-        if (args)
+        /* Every plugin of the chain sees the user's arguments; by the CNI_ARGS convention
+         * IgnoreUnknown=1 lets those not meant for it (IP= is host-local's) pass. */
+        if (args && strstr(args, "IgnoreUnknown="))
                 env = strv_push_take(env, xasprintf("CNI_ARGS=%s", args));
+        else if (args)
+                env = strv_push_take(env, xasprintf("CNI_ARGS=IgnoreUnknown=1;%s", args));
         return env;
 }
 
