@@ -29,6 +29,7 @@ enum mount_op_kind {
         MOP_SYMLINK,        /* symlink target -> source, only if nothing is there yet */
         MOP_BIND,           /* volume: bind source (host path or pod-dir relative) on target */
         MOP_ROOT_READONLY,  /* remount the rootfs mount itself read-only (not its submounts) */
+        MOP_ETC_FILE,       /* bind a pod/host file read-only over an app's /etc file */
         _MOP_MAX,
 };
 
@@ -49,6 +50,7 @@ struct mount_op {
         mode_t mode;            /* MOP_DEVNODE, MOP_DIR */
         unsigned dev_major, dev_minor;
         bool recursive, read_only;
+        bool if_missing;        /* MOP_ETC_FILE: only where the app has no such file */
 };
 
 struct mount_plan {
@@ -57,12 +59,23 @@ struct mount_plan {
         size_t n_ops;
 };
 
+/* A file bound over one of every app's /etc files (stage1/dns.h: resolv.conf, hosts). */
+struct mount_etc_file {
+        const char *target; /* "/etc/resolv.conf" */
+        const char *source; /* pod-relative (MSRC_POD) or absolute (MSRC_HOST, symlinks followed:
+                               the host's own /etc/resolv.conf often is one) */
+        enum mount_source_base base;
+        bool if_missing;
+};
+
 /* Where things are for one pod (absolute paths; pod_dir is the pod directory). */
 struct mount_paths {
         const char *pod_dir;
         const char *tree_store; /* runtime-config treeStorePath (overlay pods) */
         bool overlay;
         bool interactive;
+        const struct mount_etc_file *etc_files;
+        size_t n_etc_files;
 };
 
 /* The rootfs mount point of an app: <pod>/stage1/rootfs/opt/stage2/<app>/rootfs. */

@@ -34,6 +34,7 @@ void network_state_done(struct network_state *st)
         closep(&st->netns_fd);
         strv_free(st->pod_ips);
         json_object_put(st->dns);
+        free(st->dns_network);
         network_state_init(st);
 }
 
@@ -272,8 +273,10 @@ static int add_all(int podfd, const char *uuid, struct plan *p, struct network_s
                         snprintf(st->first_ip, sizeof(st->first_ip), "%s", ip.address);
                 if (i == p->forward)
                         snprintf(st->host_ip, sizeof(st->host_ip), "%s", ip.gateway);
-                if (!st->dns && cni_result_dns(x->result))
+                if (!st->dns && cni_result_dns(x->result)) {
                         st->dns = json_object_get(cni_result_dns(x->result));
+                        st->dns_network = xstrdup(x->name);
+                }
         }
         return 0;
 }

@@ -40,6 +40,7 @@ struct network_state {
         char host_ip[INET_ADDRSTRLEN];      /* host side of the forwarding network ("" if none) */
         char **pod_ips;                     /* every network's IPv4 address */
         struct json_object *dns;            /* first CNI result with DNS, or NULL */
+        char *dns_network;                  /* the network it came from */
         char first_ip[INET_ADDRSTRLEN];     /* eth0's address */
 };
 

@@ -37,6 +37,7 @@
 #include "common/launch_spec.h"
 #include "common/log.h"
 #include "common/xalloc.h"
+#include "stage1/dns.h"
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
@@ -59,6 +60,8 @@ struct run_ctx {
         char *stage2;
         struct network_state net; /* CNI networks; netns_fd is what the pod joins */
         int host_pidns;           /* the relay's PID namespace, for children after the pod */
+        struct mount_etc_file etc_files[2]; /* resolv.conf, hosts (stage1/dns.h) */
+        size_t n_etc_files;
 };
 
 static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
@@ -140,10 +143,22 @@ static int setup_network(struct run_ctx *c, struct ace_error **err)
                 .net = c->args.net_list,
                 .local_config = c->args.local_config,
         };
+
+        _cleanup_free_ char *hostname = NULL;
+        struct dns_inputs dns = { .host_net = c->args.net == RUN_NET_HOST };
         int r;
 
+        if ((r = dns_conf_mode_parse(c->args.dns_conf_mode, &dns.mode, err)) < 0)
+                return r;
         if (c->args.net == RUN_NET_CNI && (r = network_setup(&cfg, &c->net, err)) < 0)
                 return ace_error_wrap(err, "failed to setup network");
+        hostname = c->args.hostname ? xstrdup(c->args.hostname) : xasprintf("ace-%s", c->args.uuid);
+        dns.hostname = hostname;
+        dns.pod_ip = c->net.first_ip;
+        dns.cni_dns = c->net.dns;
+        dns.cni_dns_network = c->net.dns_network;
+        if ((r = dns_prepare(c->podfd, &dns, c->etc_files, &c->n_etc_files, err)) < 0)
+                return r;
         return write_launch_specs(c, err);
 }
 
@@ -176,6 +191,8 @@ static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
                 .tree_store = c->pod->tree_store,
                 .overlay = c->pod->overlay,
                 .interactive = c->args.interactive,
+                .etc_files = c->etc_files,
+                .n_etc_files = c->n_etc_files,
         };
 
         for (size_t i = 0; i < c->pod->n_apps; i++) {
