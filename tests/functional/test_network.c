@@ -287,26 +287,65 @@ Test(network, kill9_then_gc_releases_everything)
         pf_free(pf);
 }
 
+/* Whether the host has an interface with this index (the pod's veth peer). */
+static bool host_has_ifindex(int idx)
+{
+        _cleanup_free_ char *out = tu_capture(NULL, "ip -o link show | cut -d: -f1");
+        char needle[32];
+
+        snprintf(needle, sizeof(needle), "\n%d\n", idx);
+        _cleanup_free_ char *wrapped = xasprintf("\n%s", out);
+        return strstr(wrapped, needle) != NULL;
+}
+
+/*
+ * 100 pods on the default network leave nothing: checked per pod (its netns, its lease, its
+ * nat rules, and its host-side veth, found through eth0's peer index), which holds even while
+ * other suites run pods of their own; and, under the exclusive network-test lock, the host
+ * snapshots before and after (ip link veths, ip netns, IPAM leases, iptables-save -t nat)
+ * must be equal unless another suite's pods are running (then the per-pod checks stand).
+ */
 Test(network, hundred_pods_leak_nothing, .timeout = 600)
 {
         _cleanup_free_ char *lc = local_config_arg();
         const char *args[] = { "--net=default", lc, NULL };
         struct netcheck_snapshot before, after;
-        int lock;
+        char *uuids[100];
+        int peers[100], lock;
 
-        /* Exclusive: no other network test may run while the host is compared. */
         netcheck_unlock(lockfd);
         lockfd = -1;
         lock = netcheck_lock(true);
         netcheck_snapshot_take(&before, NULL);
         for (int i = 0; i < 100; i++) {
-                struct pod_fixture *pf = probe_pod("\"ip\"");
+                struct pod_fixture *pf = probe_pod("\"ip\", \"read\", \"/sys/class/net/eth0/iflink\"");
                 int st = pf_run(pf, args);
                 cr_assert_eq(st, 0, "pod %d: %s", i, pf->err);
+                _cleanup_free_ char *peer = th_kv(pf->out, "read");
+                cr_assert(peer, "pod %d: %s", i, pf->out);
+                peers[i] = atoi(peer);
+                uuids[i] = xstrdup(pf->uuid);
                 pf_free(pf);
         }
+        for (int i = 0; i < 100; i++) {
+                _cleanup_free_ char *ns = xasprintf("/run/netns/ace-%s", uuids[i]);
+                bool gone = false;
+                for (int t = 0; t < 50 && !gone; t++) {
+                        gone = !host_has_ifindex(peers[i]);
+                        if (!gone)
+                                usleep(100 * 1000);
+                }
+                cr_assert(gone, "pod %d: host veth %d still there", i, peers[i]);
+                cr_assert_not(th_exists(ns), "pod %d: %s", i, ns);
+                cr_assert_eq(netcheck_leases_of(uuids[i]), 0, "pod %d: lease", i);
+                cr_assert_eq(netcheck_nat_rules_of(uuids[i]), 0, "pod %d: nat rules", i);
+                free(uuids[i]);
+        }
         netcheck_snapshot_take(&after, NULL);
-        netcheck_assert_same(&before, &after, NULL);
+        if (netcheck_other_pods_running())
+                cr_log_warn("other pods are running: whole-host snapshot comparison skipped");
+        else
+                netcheck_assert_same(&before, &after, NULL);
         netcheck_snapshot_done(&before);
         netcheck_snapshot_done(&after);
         netcheck_unlock(lock);

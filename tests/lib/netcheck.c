@@ -156,3 +156,12 @@ void netcheck_assert_same(const struct netcheck_snapshot *before, struct netchec
         cr_assert_str_eq(after->leases, before->leases, "IPAM leases leaked");
         cr_assert_str_eq(after->nat, before->nat, "nat rules leaked");
 }
+
+bool netcheck_other_pods_running(void)
+{
+        _cleanup_free_ char *ns = tu_capture(NULL, "ls /run/netns 2>/dev/null | grep -c '^ace-' "
+                                                   "|| true");
+        _cleanup_free_ char *procs = tu_capture(NULL, "pgrep -fc 'rootfs/init --net=' || true");
+
+        return atoi(ns) > 0 || atoi(procs) > 0;
+}

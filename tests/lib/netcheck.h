@@ -28,6 +28,9 @@ struct netcheck_snapshot {
 
 void netcheck_snapshot_take(struct netcheck_snapshot *s, const char *extra_ipam_dir);
 void netcheck_snapshot_done(struct netcheck_snapshot *s);
+/* Whether any ace network namespace or stage1 run process exists that is not ours: then a
+ * whole-host comparison means nothing (another suite's pods come and go). */
+bool netcheck_other_pods_running(void);
 /* Asserts that two snapshots are equal, naming what differs. Retries `after` for a short while:
  * the kernel destroys a deleted namespace's veth asynchronously. */
 void netcheck_assert_same(const struct netcheck_snapshot *before, struct netcheck_snapshot *after,
