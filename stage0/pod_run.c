@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/fs.h"
 #include "common/net_list.h"
 #include "common/xalloc.h"
+#include "stage0/mds_client.h"
 #include "stage0/stage1.h"
 
 /* rkt's default is the default network; a bare --net (parsed as "true") too. */
@@ -36,7 +38,7 @@ int pod_run_exec(const struct ace_global *g, struct pod *pod, const struct pod_r
                  struct ace_error **err)
 {
         struct stage1_info s1 = {0};
-        _cleanup_free_ char *dns_mode = NULL, *hostname = NULL;
+        _cleanup_free_ char *dns_mode = NULL, *hostname = NULL, *token = NULL;
         struct stage1_run_args a = {
                 .debug = g->debug,
                 .net = net_value(o->net),
@@ -59,6 +61,15 @@ int pod_run_exec(const struct ace_global *g, struct pod *pod, const struct pod_r
                 return r;
         }
         a.dns_conf_mode = dns_mode;
+        /* Registered last, with the `mds-registered` marker that tells stage1 (when the pod
+         * ends) and gc (after a crash or a failed exec) to unregister it. */
+        if (o->mds_register &&
+            ((r = mds_register_pod(pod, &token, err)) < 0 ||
+             (r = fs_write_file_atomic_at(pod->fd, "mds-registered", "", 0, 0644, err)) < 0)) {
+                stage1_info_free(&s1);
+                return r;
+        }
+        a.mds_token = token;
         fflush(stdout);
         fflush(stderr);
         r = stage1_exec_run(pod, &s1, &a, err);

@@ -38,6 +38,7 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "stage1/dns.h"
+#include "stage1/metadata.h"
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
@@ -159,6 +160,16 @@ static int setup_network(struct run_ctx *c, struct ace_error **err)
         dns.cni_dns_network = c->net.dns_network;
         if ((r = dns_prepare(c->podfd, &dns, c->etc_files, &c->n_etc_files, err)) < 0)
                 return r;
+        if (c->args.mds_token) {
+                _cleanup_free_ char *url = NULL;
+                if ((r = metadata_connect(c->args.uuid, c->args.mds_token, dns.host_net, &c->net,
+                                          &url, err)) < 0)
+                        return r;
+                for (size_t i = 0; i < c->pod->n_apps; i++) {
+                        free(c->pod->apps[i].launch.metadata_url);
+                        c->pod->apps[i].launch.metadata_url = xstrdup(url);
+                }
+        }
         return write_launch_specs(c, err);
 }
 
@@ -301,6 +312,8 @@ static void teardown_network(struct run_ctx *c)
         _cleanup_error_ struct ace_error *err = NULL;
 
         network_state_done(&c->net);
+        if (c->podfd >= 0 && c->args.uuid)
+                metadata_disconnect(c->podfd, c->args.uuid);
         if (c->host_pidns >= 0 && setns(c->host_pidns, CLONE_NEWPID) < 0)
                 log_error("cannot return to the host PID namespace: %m");
         closep(&c->host_pidns);

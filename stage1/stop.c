@@ -22,6 +22,7 @@
 
 #include "common/cleanup.h"
 #include "common/log.h"
+#include "stage1/metadata.h"
 #include "stage1/network.h"
 #include "stage1/podfiles.h"
 #include "stage1/run.h"
@@ -115,6 +116,7 @@ static int gc(int argc, char **argv, struct ace_error **err)
         /* In reverse order of creation at run time: the networks (CNI DEL from the records in
          * net/, the netns mount) -- normally already done by the relay when the pod exited,
          * then a no-op; isolation issue: remove the pod's cgroup (path in `cgroup`). */
+        metadata_disconnect(podfd, argv[argc - 1]);
         if ((r = network_teardown(podfd, argv[argc - 1], true, err)) < 0)
                 return r;
         return 0;
