@@ -28,11 +28,21 @@ struct mds_control {
         pthread_t thread;
 };
 
+/* Closing with unread request bytes would reset the connection and lose the reply: finish
+ * our side, then let the peer finish its own (bounded by the socket timeout). */
 static void reply_and_close(int fd, struct json_object *reply)
 {
         _cleanup_free_ char *text = json_to_text(reply, JSON_COMPACT);
+        char sink[4096];
 
         (void)fs_write_all(fd, text, strlen(text), NULL);
+        (void)shutdown(fd, SHUT_WR);
+        for (size_t total = 0; total < MDS_REQUEST_MAX;) {
+                ssize_t n = read(fd, sink, sizeof(sink));
+                if (n <= 0)
+                        break;
+                total += (size_t)n;
+        }
         close(fd);
 }
 

@@ -36,6 +36,7 @@
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -997,16 +998,17 @@ static void http_request(const char *url, const char *body, long body_size, long
                                  u.path, u.host, body_size)
                       : snprintf(head, sizeof(head), "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", u.path,
                                  u.host);
-        bool ok = write(fd, head, (size_t)hl) == hl;
+        /* send(MSG_NOSIGNAL): a server that answers early (413) and closes must not kill us. */
+        bool ok = send(fd, head, (size_t)hl, MSG_NOSIGNAL) == hl;
         if (ok && body && *body)
-                ok = write(fd, body, strlen(body)) == (ssize_t)strlen(body);
+                ok = send(fd, body, strlen(body), MSG_NOSIGNAL) == (ssize_t)strlen(body);
         for (long sent = 0; ok && body && !*body && sent < body_size;) {
                 static char chunk[65536];
                 long k = body_size - sent < (long)sizeof(chunk) ? body_size - sent : (long)sizeof(chunk);
                 memset(chunk, 'a', (size_t)k);
                 if (sent == 0 && k >= 8)
                         memcpy(chunk, "content=", 8);
-                ssize_t w = write(fd, chunk, (size_t)k);
+                ssize_t w = send(fd, chunk, (size_t)k, MSG_NOSIGNAL);
                 if (w <= 0)
                         break; /* the server may answer 413 and close early */
                 sent += w;
@@ -1045,6 +1047,32 @@ static void act_idle_conns(const char *host, long port, long n)
                 opened++;
         }
         out("idle_conns=%ld", opened);
+}
+
+/* One request on a unix stream socket: connect, send text, shut down writing, print the reply
+ * (the registration protocol of the metadata service). */
+static void act_unix_request(const char *path, const char *text)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char buf[4096];
+        size_t len = 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                out("unix.errno=%s", errno_name(errno));
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        set_timeouts(fd, 5000);
+        (void)!write(fd, text, strlen(text));
+        shutdown(fd, SHUT_WR);
+        for (ssize_t r; len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+                len += (size_t)r;
+        buf[len] = 0;
+        close(fd);
+        out("unix.reply=%s", oneline(buf, len));
 }
 
 /* Returns how many arguments a network action used, or -1 if a is not one. */
@@ -1090,6 +1118,11 @@ static int net_action(const char *a, int argc, char **argv, int i)
                 http_request(argv[i + 1], "", parse_long(argv[i + 2], "size"), 0);
                 return 2;
         }
+        if (strcmp(a, "unix-request") == 0) {
+                NET_NEED(2);
+                act_unix_request(argv[i + 1], argv[i + 2]);
+                return 2;
+        }
         if (strcmp(a, "idle-conns") == 0) {
                 NET_NEED(3);
                 act_idle_conns(argv[i + 1], parse_long(argv[i + 2], "port"),
@@ -1111,7 +1144,8 @@ static void usage(void)
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n"
                 "network: ip serve-http PORT N listen-fds N http-get URL http-get-retry URL MS\n"
-                "  http-post URL FORM http-post-size URL BYTES idle-conns IP PORT N\n");
+                "  http-post URL FORM http-post-size URL BYTES idle-conns IP PORT N\n"
+                "  unix-request PATH TEXT\n");
 }
 
 #define NEED(n)                                                                                    \
