@@ -46,6 +46,24 @@ static void record_start(const struct launch_req *req)
                 child_fail("record pid", req->app);
 }
 
+/* The sockets to fds 3, 4, ...: first out of the way (copies above 3+n, so none sits on a
+ * target number), then into place -- a plain dup2 loop could overwrite a socket that is still
+ * to be moved. Last thing before the exec: the pod dir fd used above may be one of the
+ * numbers taken. */
+static void move_listen_fds(const struct launch_req *req)
+{
+        int tmp[256];
+
+        for (size_t i = 0; i < req->n_listen_fds && i < 256; i++) {
+                tmp[i] = fcntl(req->listen_fds[i], F_DUPFD_CLOEXEC, 3 + (int)req->n_listen_fds);
+                if (tmp[i] < 0)
+                        child_fail("move passed sockets", req->app);
+        }
+        for (size_t i = 0; i < req->n_listen_fds && i < 256; i++)
+                if (dup2(tmp[i], 3 + (int)i) < 0)
+                        child_fail("move passed sockets", req->app);
+}
+
 static void child(const struct launch_req *req)
 {
         char **argv = NULL;
@@ -78,6 +96,10 @@ static void child(const struct launch_req *req)
                 argv[n++] = (char *)"--";
                 for (size_t i = 0; req->event_argv[i]; i++)
                         argv[n++] = req->event_argv[i];
+        }
+        if (req->n_listen_fds) {
+                argv[n++] = xasprintf("--listen-fds=%zu", req->n_listen_fds);
+                move_listen_fds(req);
         }
         argv[n] = NULL;
         /* An empty environment: stage2 builds the app's from the launch spec alone. */

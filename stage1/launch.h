@@ -27,6 +27,8 @@ struct launch_req {
         int stdout_fd, stderr_fd; /* -1: inherit the supervisor's (interactive) */
         bool inherit_stdin;       /* interactive: the terminal; otherwise /dev/null */
         bool debug;
+        const int *listen_fds;    /* socket activation: become fds 3.. of the app */
+        size_t n_listen_fds;
 };
 
 /* Returns the child's pid (in the pod's PID namespace) or -errno. */

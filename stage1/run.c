@@ -36,8 +36,10 @@
 #include "common/cleanup.h"
 #include "common/launch_spec.h"
 #include "common/log.h"
+#include "common/strv.h"
 #include "common/xalloc.h"
 #include "stage1/dns.h"
+#include "stage1/listen_fds.h"
 #include "stage1/metadata.h"
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
@@ -46,6 +48,8 @@
 #include "stage1/network.h"
 #include "stage1/pod.h"
 #include "stage1/podfiles.h"
+#include "stage1/ports.h"
+#include "stage1/ready.h"
 #include "stage1/run_args.h"
 #include "stage1/stage2_path.h"
 #include "stage1/supervisor.h"
@@ -63,6 +67,11 @@ struct run_ctx {
         int host_pidns;           /* the relay's PID namespace, for children after the pod */
         struct mount_etc_file etc_files[2]; /* resolv.conf, hosts (stage1/dns.h) */
         size_t n_etc_files;
+        struct listen_fds listen;  /* socket activation: what `ace run` was passed */
+        int **app_fds;             /* ... and which app gets which (listen_fds.h) */
+        size_t *app_nfds;
+        int ready[2];              /* supervisor -> relay: apps started (ready.h) */
+        bool ready_sent;
 };
 
 static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
@@ -134,6 +143,22 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         return 0;
 }
 
+static int assign_listen_fds(struct run_ctx *c, struct ace_error **err)
+{
+        _cleanup_strv_free_ char **names = NULL;
+        struct pod_ports ports = { 0 };
+        int r;
+
+        if ((r = pod_ports_load(c->podfd, &ports, err)) < 0)
+                return r;
+        for (size_t i = 0; i < c->pod->n_apps; i++)
+                names = strv_push(names, c->pod->apps[i].name);
+        r = listen_fds_assign(&c->listen, &ports, names, c->pod->n_apps, &c->app_fds,
+                              &c->app_nfds, err);
+        pod_ports_done(&ports);
+        return r;
+}
+
 /* In the relay, before the pod exists: its networks (stage1/network.h). The launch specs come
  * after, since an app's environment names the network's host side (AC_METADATA_URL). */
 static int setup_network(struct run_ctx *c, struct ace_error **err)
@@ -159,6 +184,8 @@ static int setup_network(struct run_ctx *c, struct ace_error **err)
         dns.cni_dns = c->net.dns;
         dns.cni_dns_network = c->net.dns_network;
         if ((r = dns_prepare(c->podfd, &dns, c->etc_files, &c->n_etc_files, err)) < 0)
+                return r;
+        if (c->listen.n && (r = assign_listen_fds(c, err)) < 0)
                 return r;
         if (c->args.mds_token) {
                 _cleanup_free_ char *url = NULL;
@@ -268,6 +295,9 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
                 .stage2 = c->stage2,
                 .interactive = c->args.interactive,
                 .debug = c->args.debug,
+                .ready_fd = c->ready[1],
+                .listen_fds = c->app_fds,
+                .n_listen_fds = c->app_nfds,
         };
         return supervisor_run(&cfg, ret_status, err);
 }
@@ -292,6 +322,10 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         for (;;) {
                 if (sigwaitinfo(mask, &si) < 0)
                         continue;
+                if (si.si_signo == ready_signal()) {
+                        ready_notify(c->ready[0], &c->ready_sent);
+                        continue;
+                }
                 if (si.si_signo != SIGCHLD) {
                         log_debug("forwarding signal %d to the pod as SIGTERM", si.si_signo);
                         (void)kill(child, SIGTERM);
@@ -326,12 +360,14 @@ int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
         struct run_ctx c = { .lockfd = -1, .podfd = -1, .net = { .netns_fd = -1 },
-                             .host_pidns = -1 };
+                             .host_pidns = -1, .ready = { -1, -1 } };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
 
-        if (prepare(&c, argc, argv, &err) < 0)
+        /* First: the passed sockets sit at fds 3.. and must be claimed before anything opens a
+         * file or closes "stray" fds. */
+        if (listen_fds_take(&c.listen, &err) < 0 || prepare(&c, argc, argv, &err) < 0)
                 goto fail;
         /* Blocked before the fork so that neither side can miss a signal; the supervisor keeps
          * them blocked for its signalfd, stage2 children get a clean mask. */
@@ -340,8 +376,9 @@ int stage1_run(int argc, char **argv)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, ready_signal());
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        if (setup_network(&c, &err) < 0)
+        if (setup_network(&c, &err) < 0 || ready_channel_open(c.ready, &err) < 0)
                 goto fail;
         if (pipe2(sync, O_CLOEXEC) < 0) {
                 ace_error_errno(&err, errno, "pipe");
@@ -363,6 +400,7 @@ int stage1_run(int argc, char **argv)
         }
         if (child == 0) {
                 close(sync[1]);
+                closep(&c.ready[0]);
                 if (pod_init(&c, sync[0], &status, &err) < 0) {
                         log_error_ace(err);
                         _exit(EXIT_STAGE1_FAILED);
@@ -371,6 +409,7 @@ int stage1_run(int argc, char **argv)
         }
         close(sync[0]);
         closep(&c.net.netns_fd);
+        closep(&c.ready[1]);
         status = relay(&c, child, sync[1], &mask);
         teardown_network(&c);
         pod_free(c.pod);
