@@ -273,3 +273,28 @@ Test(network_run, flag_rules)
                 ace_result_done(&r);
         }
 }
+
+/* rkt #3114/#3317: kill -9 of the run process, then `ace gc`: nothing of the network is left. */
+Test(network_run, kill9_then_ace_gc)
+{
+        _cleanup_free_ char *out = NULL, *uuid_file = xasprintf("%s/uuid", dir);
+        _cleanup_free_ char *flags = xasprintf("--uuid-file-save=%s", uuid_file);
+        pid_t pid = spawn(flags, "print up sleep 60", &out);
+        struct ace_result r;
+
+        cr_assert(wait_for(out, "up\n", 20000), "pod did not start");
+        _cleanup_free_ char *uuid = th_read_file(uuid_file);
+        uuid[strcspn(uuid, "\n")] = 0;
+        _cleanup_free_ char *ns = xasprintf("/run/netns/ace-%s", uuid);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        finish(pid);
+        cr_assert(th_exists(ns), "the namespace outlives the killed pod, for gc");
+        cr_assert_eq(netcheck_leases_of(uuid), 1);
+        ace_runf(dir, &r, "gc --grace-period=0s");
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        ace_result_done(&r);
+        cr_assert_not(th_exists(ns));
+        cr_assert_eq(netcheck_leases_of(uuid), 0);
+        cr_assert_eq(netcheck_nat_rules_of(uuid), 0);
+}
