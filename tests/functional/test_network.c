@@ -343,7 +343,9 @@ Test(network, hundred_pods_leak_nothing, .timeout = 600)
         }
         netcheck_snapshot_take(&after, NULL);
         if (netcheck_other_pods_running())
-                cr_log_warn("other pods are running: whole-host snapshot comparison skipped");
+                /* (not cr_log_warn: Criterion then exits 1 although every test passed) */
+                fprintf(stderr, "network: other pods are running: whole-host snapshot "
+                                "comparison skipped\n");
         else
                 netcheck_assert_same(&before, &after, NULL);
         netcheck_snapshot_done(&before);

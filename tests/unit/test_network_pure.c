@@ -456,3 +456,85 @@ Test(dns, prepare_modes)
         close(podfd);
         th_rm_rf(dir);
 }
+
+/* ---- socket activation: which app gets which socket ------------------------------------------- */
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "stage1/listen_fds.h"
+
+static int tcp_socket(unsigned *port)
+{
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = { htonl(INADDR_LOOPBACK) } };
+        socklen_t sl = sizeof(sa);
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+        getsockname(fd, (struct sockaddr *)&sa, &sl);
+        *port = ntohs(sa.sin_port);
+        return fd;
+}
+
+static void port(struct pod_ports *p, const char *app, unsigned n, bool activated, unsigned host)
+{
+        p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
+        p->items[p->n++] = (struct pod_port){ .app = xstrdup(app), .name = xstrdup("p"),
+                                              .protocol = xstrdup("tcp"), .port = n, .count = 1,
+                                              .socket_activated = activated, .host_port = host };
+}
+
+Test(listen_fds, one_activated_app_gets_everything)
+{
+        char *apps[] = { "a", "b" };
+        struct pod_ports ports = { 0 };
+        unsigned p1, p2;
+        int f1 = tcp_socket(&p1), f2 = tcp_socket(&p2);
+        struct listen_fds l = { .fds = xcalloc(2, sizeof(int)), .n = 2 };
+        int **fds;
+        size_t *n;
+
+        l.fds[0] = f1;
+        l.fds[1] = f2;
+        port(&ports, "a", 1, false, 0);
+        port(&ports, "b", 80, true, 0);
+        cr_assert_eq(listen_fds_assign(&l, &ports, apps, 2, &fds, &n, NULL), 0);
+        cr_assert_eq(n[0], 0);
+        cr_assert_eq(n[1], 2);
+        cr_assert(fds[1][0] == f1 && fds[1][1] == f2, "in the order passed");
+        close(f1);
+        close(f2);
+        free(fds[1]);
+        free(fds);
+        free(n);
+        pod_ports_done(&ports);
+}
+
+Test(listen_fds, several_apps_match_by_port_and_strays_are_closed)
+{
+        char *apps[] = { "a", "b" };
+        struct pod_ports ports = { 0 };
+        unsigned pa, pb, px;
+        int fa = tcp_socket(&pa), fb = tcp_socket(&pb), fx = tcp_socket(&px);
+        struct listen_fds l = { .fds = xcalloc(3, sizeof(int)), .n = 3 };
+        int **fds;
+        size_t *n;
+
+        l.fds[0] = fx;
+        l.fds[1] = fb;
+        l.fds[2] = fa;
+        port(&ports, "a", pa, true, 0);      /* the socket's port is the app's */
+        port(&ports, "b", 80, true, pb);     /* the socket's port is the exposed host port */
+        cr_assert_eq(listen_fds_assign(&l, &ports, apps, 2, &fds, &n, NULL), 0);
+        cr_assert(n[0] == 1 && fds[0][0] == fa);
+        cr_assert(n[1] == 1 && fds[1][0] == fb);
+        cr_assert_lt(fcntl(fx, F_GETFD), 0, "an unclaimed socket is closed");
+        cr_assert_null(l.fds);
+        close(fa);
+        close(fb);
+        free(fds[0]);
+        free(fds[1]);
+        free(fds);
+        free(n);
+        pod_ports_done(&ports);
+}
