@@ -36,20 +36,15 @@
 #include "common/cleanup.h"
 #include "common/launch_spec.h"
 #include "common/log.h"
-#include "common/strv.h"
 #include "common/xalloc.h"
-#include "stage1/dns.h"
-#include "stage1/listen_fds.h"
-#include "stage1/metadata.h"
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
 #include "stage1/netns.h"
-#include "stage1/network.h"
 #include "stage1/pod.h"
-#include "stage1/podfiles.h"
-#include "stage1/ports.h"
+#include "stage1/pod_net.h"
 #include "stage1/ready.h"
+#include "stage1/podfiles.h"
 #include "stage1/run_args.h"
 #include "stage1/stage2_path.h"
 #include "stage1/supervisor.h"
@@ -63,15 +58,7 @@ struct run_ctx {
         int podfd;  /* the pod dir; reopened inside the pod's mount namespace by pod_init */
         char *pod_dir;
         char *stage2;
-        struct network_state net; /* CNI networks; netns_fd is what the pod joins */
-        int host_pidns;           /* the relay's PID namespace, for children after the pod */
-        struct mount_etc_file etc_files[2]; /* resolv.conf, hosts (stage1/dns.h) */
-        size_t n_etc_files;
-        struct listen_fds listen;  /* socket activation: what `ace run` was passed */
-        int **app_fds;             /* ... and which app gets which (listen_fds.h) */
-        size_t *app_nfds;
-        int ready[2];              /* supervisor -> relay: apps started (ready.h) */
-        bool ready_sent;
+        struct pod_net net; /* networks, DNS, metadata service, systemd (stage1/pod_net.h) */
 };
 
 static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
@@ -138,66 +125,13 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         if (c->args.interactive && c->pod->n_apps != 1)
                 return ace_error_make(err, EINVAL, "--interactive needs exactly one app, not %zu",
                                       c->pod->n_apps);
-        if ((r = stage2_find(&c->stage2, err)) < 0)
+        /* The launch specs come after the networks: an app's environment names the network's
+         * host side (AC_METADATA_URL). */
+        if ((r = stage2_find(&c->stage2, err)) < 0 ||
+            (r = pod_net_setup(&c->net, &c->args, c->pod, c->podfd, err)) < 0 ||
+            (r = write_launch_specs(c, err)) < 0)
                 return r;
         return 0;
-}
-
-static int assign_listen_fds(struct run_ctx *c, struct ace_error **err)
-{
-        _cleanup_strv_free_ char **names = NULL;
-        struct pod_ports ports = { 0 };
-        int r;
-
-        if ((r = pod_ports_load(c->podfd, &ports, err)) < 0)
-                return r;
-        for (size_t i = 0; i < c->pod->n_apps; i++)
-                names = strv_push(names, c->pod->apps[i].name);
-        r = listen_fds_assign(&c->listen, &ports, names, c->pod->n_apps, &c->app_fds,
-                              &c->app_nfds, err);
-        pod_ports_done(&ports);
-        return r;
-}
-
-/* In the relay, before the pod exists: its networks (stage1/network.h). The launch specs come
- * after, since an app's environment names the network's host side (AC_METADATA_URL). */
-static int setup_network(struct run_ctx *c, struct ace_error **err)
-{
-        struct network_config cfg = {
-                .uuid = c->args.uuid,
-                .podfd = c->podfd,
-                .net = c->args.net_list,
-                .local_config = c->args.local_config,
-        };
-
-        _cleanup_free_ char *hostname = NULL;
-        struct dns_inputs dns = { .host_net = c->args.net == RUN_NET_HOST };
-        int r;
-
-        if ((r = dns_conf_mode_parse(c->args.dns_conf_mode, &dns.mode, err)) < 0)
-                return r;
-        if (c->args.net == RUN_NET_CNI && (r = network_setup(&cfg, &c->net, err)) < 0)
-                return ace_error_wrap(err, "failed to setup network");
-        hostname = c->args.hostname ? xstrdup(c->args.hostname) : xasprintf("ace-%s", c->args.uuid);
-        dns.hostname = hostname;
-        dns.pod_ip = c->net.first_ip;
-        dns.cni_dns = c->net.dns;
-        dns.cni_dns_network = c->net.dns_network;
-        if ((r = dns_prepare(c->podfd, &dns, c->etc_files, &c->n_etc_files, err)) < 0)
-                return r;
-        if (c->listen.n && (r = assign_listen_fds(c, err)) < 0)
-                return r;
-        if (c->args.mds_token) {
-                _cleanup_free_ char *url = NULL;
-                if ((r = metadata_connect(c->args.uuid, c->args.mds_token, dns.host_net, &c->net,
-                                          &url, err)) < 0)
-                        return r;
-                for (size_t i = 0; i < c->pod->n_apps; i++) {
-                        free(c->pod->apps[i].launch.metadata_url);
-                        c->pod->apps[i].launch.metadata_url = xstrdup(url);
-                }
-        }
-        return write_launch_specs(c, err);
 }
 
 /* ---- pod PID 1 --------------------------------------------------------------------------------- */
@@ -229,8 +163,8 @@ static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
                 .tree_store = c->pod->tree_store,
                 .overlay = c->pod->overlay,
                 .interactive = c->args.interactive,
-                .etc_files = c->etc_files,
-                .n_etc_files = c->n_etc_files,
+                .etc_files = c->net.etc_files,
+                .n_etc_files = c->net.n_etc_files,
         };
 
         for (size_t i = 0; i < c->pod->n_apps; i++) {
@@ -261,10 +195,8 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
         close(sync_fd);
         if (c->args.net == RUN_NET_NONE)
                 flags |= CLONE_NEWNET;
-        /* CNI: the namespace the relay made and the plugins configured. */
-        if (c->net.netns_fd >= 0 && setns(c->net.netns_fd, CLONE_NEWNET) < 0)
-                return ace_error_errno(err, errno, "join the pod network namespace");
-        closep(&c->net.netns_fd);
+        if ((r = pod_net_join(&c->net, err)) < 0)
+                return r;
         if (unshare(flags) < 0)
                 return ace_error_errno(err, errno, "unshare pod namespaces");
         /* First thing in the new mount namespace: stop propagation both ways, so no mount of
@@ -295,9 +227,9 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
                 .stage2 = c->stage2,
                 .interactive = c->args.interactive,
                 .debug = c->args.debug,
-                .ready_fd = c->ready[1],
-                .listen_fds = c->app_fds,
-                .n_listen_fds = c->app_nfds,
+                .ready_fd = c->net.ready[1],
+                .listen_fds = c->net.app_fds,
+                .n_listen_fds = c->net.app_nfds,
         };
         return supervisor_run(&cfg, ret_status, err);
 }
@@ -320,12 +252,8 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         }
         close(sync_fd);
         for (;;) {
-                if (sigwaitinfo(mask, &si) < 0)
+                if (sigwaitinfo(mask, &si) < 0 || pod_net_signal(&c->net, si.si_signo))
                         continue;
-                if (si.si_signo == ready_signal()) {
-                        ready_notify(c->ready[0], &c->ready_sent);
-                        continue;
-                }
                 if (si.si_signo != SIGCHLD) {
                         log_debug("forwarding signal %d to the pod as SIGTERM", si.si_signo);
                         (void)kill(child, SIGTERM);
@@ -339,35 +267,16 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         return 128 + WTERMSIG(wstatus);
 }
 
-/* The pod is gone (or never started): release its networks. A failure here does not change
- * the pod's status; what is left is recorded and `gc` retries it. */
-static void teardown_network(struct run_ctx *c)
-{
-        _cleanup_error_ struct ace_error *err = NULL;
-
-        network_state_done(&c->net);
-        if (c->podfd >= 0 && c->args.uuid)
-                metadata_disconnect(c->podfd, c->args.uuid);
-        if (c->host_pidns >= 0 && setns(c->host_pidns, CLONE_NEWPID) < 0)
-                log_error("cannot return to the host PID namespace: %m");
-        closep(&c->host_pidns);
-        if (c->args.net == RUN_NET_CNI && c->podfd >= 0 &&
-            network_teardown(c->podfd, c->args.uuid, false, &err) < 0)
-                log_error("network teardown: %s", ace_error_msg(err));
-}
-
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .lockfd = -1, .podfd = -1, .net = { .netns_fd = -1 },
-                             .host_pidns = -1, .ready = { -1, -1 } };
+        struct run_ctx c = { .lockfd = -1, .podfd = -1, .net = POD_NET_INIT };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
 
-        /* First: the passed sockets sit at fds 3.. and must be claimed before anything opens a
-         * file or closes "stray" fds. */
-        if (listen_fds_take(&c.listen, &err) < 0 || prepare(&c, argc, argv, &err) < 0)
+        /* Passed sockets sit at fds 3..: claimed before anything opens a file. */
+        if (pod_net_take_sockets(&c.net, &err) < 0 || prepare(&c, argc, argv, &err) < 0)
                 goto fail;
         /* Blocked before the fork so that neither side can miss a signal; the supervisor keeps
          * them blocked for its signalfd, stage2 children get a clean mask. */
@@ -378,18 +287,15 @@ int stage1_run(int argc, char **argv)
         sigaddset(&mask, SIGHUP);
         sigaddset(&mask, ready_signal());
         sigprocmask(SIG_BLOCK, &mask, NULL);
-        if (setup_network(&c, &err) < 0 || ready_channel_open(c.ready, &err) < 0)
+        if (pod_net_before_fork(&c.net, &err) < 0)
                 goto fail;
         if (pipe2(sync, O_CLOEXEC) < 0) {
                 ace_error_errno(&err, errno, "pipe");
                 goto fail;
         }
         /* unshare(NEWPID) affects only our children: the relay itself stays in the host's PID
-         * namespace, the forked child is PID 1 of the new one. The relay's own namespace is
-         * kept to return to: once PID 1 is gone, no process can be forked into the pod's, and
-         * the teardown's CNI plugins must run. */
-        c.host_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-        if (c.host_pidns < 0 || unshare(CLONE_NEWPID) < 0) {
+         * namespace, the forked child is PID 1 of the new one. */
+        if (unshare(CLONE_NEWPID) < 0) {
                 ace_error_errno(&err, errno, "unshare PID namespace");
                 goto fail;
         }
@@ -400,7 +306,6 @@ int stage1_run(int argc, char **argv)
         }
         if (child == 0) {
                 close(sync[1]);
-                closep(&c.ready[0]);
                 if (pod_init(&c, sync[0], &status, &err) < 0) {
                         log_error_ace(err);
                         _exit(EXIT_STAGE1_FAILED);
@@ -408,17 +313,16 @@ int stage1_run(int argc, char **argv)
                 _exit(status);
         }
         close(sync[0]);
-        closep(&c.net.netns_fd);
-        closep(&c.ready[1]);
+        pod_net_after_fork(&c.net);
         status = relay(&c, child, sync[1], &mask);
-        teardown_network(&c);
+        pod_net_teardown(&c.net, &c.args, c.podfd);
         pod_free(c.pod);
         free(c.pod_dir);
         free(c.stage2);
         return status;
 fail:
         log_error_ace(err);
-        teardown_network(&c);
+        pod_net_teardown(&c.net, &c.args, c.podfd);
         pod_free(c.pod);
         free(c.pod_dir);
         free(c.stage2);
