@@ -24,9 +24,9 @@ const char *mds_socket_path(void)
 
 static int connect_service(struct ace_error **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         const char *path = mds_socket_path();
-        struct timeval tv = { .tv_sec = 10 };
+        struct timeval tv = {.tv_sec = 10};
         _cleanup_close_ int fd = -EBADF;
 
         if (strlen(path) >= sizeof(sa.sun_path))
@@ -87,8 +87,7 @@ int mds_token_new(char **ret, struct ace_error **err)
         return 0;
 }
 
-int mds_set_ips(const char *uuid, char *const *ips, bool any, int *ret_port,
-                struct ace_error **err)
+int mds_set_ips(const char *uuid, char *const *ips, bool any, int *ret_port, struct ace_error **err)
 {
         _cleanup_json_ struct json_object *req = json_object_new_object(), *reply = NULL;
         struct json_object *arr = json_object_new_array(), *port;
@@ -103,8 +102,8 @@ int mds_set_ips(const char *uuid, char *const *ips, bool any, int *ret_port,
                 json_object_object_add(req, "any", json_object_new_boolean(1));
         if ((r = mds_call(req, &reply, err)) < 0)
                 return r;
-        if (!json_object_object_get_ex(reply, "port", &port) ||
-            json_object_get_int(port) <= 0 || json_object_get_int(port) > 65535)
+        if (!json_object_object_get_ex(reply, "port", &port) || json_object_get_int(port) <= 0 ||
+            json_object_get_int(port) > 65535)
                 return ace_error_make(err, EPROTO, "metadata service: reply without a port");
         *ret_port = json_object_get_int(port);
         return 0;

@@ -27,7 +27,7 @@
 
 #define MDS_SOCKET_PATH "/run/ace/metadata-svc.sock"
 #define MDS_DEFAULT_PORT 18112
-#define MDS_TOKEN_BYTES 32   /* 256 bits, hex in URLs (appc: at least 128) */
+#define MDS_TOKEN_BYTES 32 /* 256 bits, hex in URLs (appc: at least 128) */
 #define MDS_REQUEST_MAX (16u << 20)
 #define MDS_REPLY_MAX (64u << 10)
 

@@ -13,11 +13,12 @@ bool net_name_valid(const char *name)
 {
         size_t n = strlen(name);
 
-        if (n == 0 || n > 64 || !((name[0] >= 'a' && name[0] <= 'z') ||
-                                  (name[0] >= 'A' && name[0] <= 'Z') ||
-                                  (name[0] >= '0' && name[0] <= '9')))
+        if (n == 0 || n > 64 ||
+            !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') ||
+              (name[0] >= '0' && name[0] <= '9')))
                 return false;
-        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
+        return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+               n;
 }
 
 /* ---- --net -------------------------------------------------------------------------------- */
@@ -29,7 +30,7 @@ void net_list_done(struct net_list *l)
                 free(l->items[i].args);
         }
         free(l->items);
-        *l = (struct net_list){ 0 };
+        *l = (struct net_list){0};
 }
 
 bool net_list_has(const struct net_list *l, const char *name)
@@ -59,15 +60,15 @@ static int add_request(struct net_list *l, const char *item, struct ace_error **
                                               name);
         }
         l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
-        l->items[l->n++] = (struct net_request){ .name = TAKE_PTR(name),
-                                                 .args = args ? xstrdup(args) : NULL };
+        l->items[l->n++] =
+            (struct net_request){.name = TAKE_PTR(name), .args = args ? xstrdup(args) : NULL};
         return 0;
 }
 
 int net_list_parse(const char *s, struct net_list *ret, struct ace_error **err)
 {
         _cleanup_strv_free_ char **parts = NULL;
-        struct net_list l = { .kind = NET_KIND_CNI };
+        struct net_list l = {.kind = NET_KIND_CNI};
         int r;
 
         /* rkt: a bare --net means the default network. */
@@ -104,4 +105,3 @@ int net_list_parse(const char *s, struct net_list *ret, struct ace_error **err)
         *ret = l;
         return 0;
 }
-

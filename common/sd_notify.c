@@ -14,7 +14,7 @@
 int sd_notify_send(const char *text, struct ace_error **err)
 {
         const char *path = getenv("NOTIFY_SOCKET");
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_close_ int fd = -EBADF;
         socklen_t len;
         size_t n;

@@ -21,18 +21,21 @@ static void mds_opts_free(void *p)
 }
 
 static const struct cli_option mds_options[] = {
-        {.name = "listen-port", .type = CLI_STRING,
-         .offset = offsetof(struct mds_opts, listen_port), .argname = "PORT",
-         .help = "TCP port of the metadata API (unless socket-activated)", .defval = "18112"},
-        CLI_END,
+    {.name = "listen-port",
+     .type = CLI_STRING,
+     .offset = offsetof(struct mds_opts, listen_port),
+     .argname = "PORT",
+     .help = "TCP port of the metadata API (unless socket-activated)",
+     .defval = "18112"},
+    CLI_END,
 };
 
 static int run_mds(struct ace_global *g, void *opts, char **args)
 {
         struct mds_opts *o = opts;
         _cleanup_error_ struct ace_error *e = NULL;
-        struct mds_config cfg = {.data_dir = g->dir, .socket_path = mds_socket_path(),
-                                 .port = MDS_DEFAULT_PORT};
+        struct mds_config cfg = {
+            .data_dir = g->dir, .socket_path = mds_socket_path(), .port = MDS_DEFAULT_PORT};
         char *end;
 
         if (args[0]) {
@@ -56,12 +59,12 @@ static int run_mds(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_metadata_service = {
-        .name = "metadata-service",
-        .summary = "Run the metadata service",
-        .usage = "[--listen-port=PORT]",
-        .options = mds_options,
-        .opts_size = sizeof(struct mds_opts),
-        .opts_free = mds_opts_free,
-        .run = run_mds,
-        .flags = CMD_ROOT,
+    .name = "metadata-service",
+    .summary = "Run the metadata service",
+    .usage = "[--listen-port=PORT]",
+    .options = mds_options,
+    .opts_size = sizeof(struct mds_opts),
+    .opts_free = mds_opts_free,
+    .run = run_mds,
+    .flags = CMD_ROOT,
 };

@@ -237,7 +237,7 @@ int pod_dns_write(int podfd, const struct pod_dns_flags *f, const char *hostname
                         return r;
         }
         *ret_mode = strcmp(rm, "default") == 0 && strcmp(hm, "default") == 0
-                            ? NULL
-                            : xasprintf("resolv=%s,hosts=%s", rm, hm);
+                        ? NULL
+                        : xasprintf("resolv=%s,hosts=%s", rm, hm);
         return 0;
 }

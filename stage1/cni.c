@@ -25,8 +25,8 @@
 
 /* Sorted. `ipMasq: true` needs the namespace whatever the plugin (cni_conf_ipmasq). */
 const char *const cni_netns_free_plugins[] = {
-        "bandwidth", "bridge", "firewall", "ipvlan", "loopback", "macvlan", "portmap", "ptp",
-        "tuning",    "vlan",
+    "bandwidth", "bridge",  "firewall", "ipvlan", "loopback",
+    "macvlan",   "portmap", "ptp",      "tuning", "vlan",
 };
 const size_t n_cni_netns_free_plugins = ARRAY_SIZE(cni_netns_free_plugins);
 
@@ -133,8 +133,8 @@ static char *read_back(int fd)
 {
         char *buf = NULL;
 
-        if (lseek(fd, 0, SEEK_SET) < 0 || fs_read_fd(fd, "plugin output", CNI_RESULT_MAX, &buf,
-                                                      NULL, NULL) < 0)
+        if (lseek(fd, 0, SEEK_SET) < 0 ||
+            fs_read_fd(fd, "plugin output", CNI_RESULT_MAX, &buf, NULL, NULL) < 0)
                 return xstrdup("");
         return buf;
 }
@@ -187,7 +187,7 @@ static int spawn_plugin(const char *path, char **env, int in, int out, int errfd
         posix_spawn_file_actions_t fa;
         posix_spawnattr_t attr;
         sigset_t none, all;
-        char *argv[] = { (char *)path, NULL };
+        char *argv[] = {(char *)path, NULL};
         int r;
 
         sigemptyset(&none);
@@ -238,10 +238,9 @@ static int run_plugin(const struct cni_runtime *rt, const char *command, const c
         out = read_back(outfd);
         if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
                 errout = read_back(errfd);
-                return plugin_error(type, out, errout,
-                                    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
-                                                       : 128 + WTERMSIG(wstatus),
-                                    err);
+                return plugin_error(
+                    type, out, errout,
+                    WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus), err);
         }
         *ret_out = TAKE_PTR(out);
         return 0;
@@ -257,7 +256,8 @@ int cni_add(const struct cni_runtime *rt, const struct cni_net *net, struct json
         int r;
 
         for (size_t i = 0; i < n; i++) {
-                _cleanup_json_ struct json_object *pc = cni_plugin_conf(net, i, chain ? prev : NULL);
+                _cleanup_json_ struct json_object *pc =
+                    cni_plugin_conf(net, i, chain ? prev : NULL);
                 _cleanup_free_ char *out = NULL;
                 struct json_object *result = NULL;
 
@@ -283,7 +283,7 @@ int cni_del(const struct cni_runtime *rt, const struct cni_net *net,
 
         for (size_t i = n; i-- > 0;) {
                 _cleanup_json_ struct json_object *pc =
-                        cni_plugin_conf(net, i, pass_prev ? prev_result : NULL);
+                    cni_plugin_conf(net, i, pass_prev ? prev_result : NULL);
                 _cleanup_error_ struct ace_error *e = NULL;
                 _cleanup_free_ char *out = NULL;
                 int r = run_plugin(rt, "DEL", net->ifname, net->args, pc, &out, &e);
@@ -334,7 +334,7 @@ int cni_result_ip4(struct json_object *result, struct cni_ip4 *ret, struct ace_e
 {
         struct json_object *ips, *ip4;
 
-        *ret = (struct cni_ip4){ 0 };
+        *ret = (struct cni_ip4){0};
         if (json_object_object_get_ex(result, "ips", &ips) &&
             json_object_is_type(ips, json_type_array)) {
                 for (size_t i = 0; i < json_object_array_length(ips); i++) {
@@ -359,7 +359,7 @@ int cni_result_ip4(struct json_object *result, struct cni_ip4 *ret, struct ace_e
 
 struct json_object *cni_result_dns(struct json_object *result)
 {
-        static const char *const keys[] = { "domain", "nameservers", "options", "search" };
+        static const char *const keys[] = {"domain", "nameservers", "options", "search"};
         struct json_object *dns, *v;
 
         if (!json_object_object_get_ex(result, "dns", &dns) ||

@@ -20,16 +20,16 @@ struct mode_name {
 };
 
 static const struct mode_name resolv_modes[] = {
-        { "default", DNS_RESOLV_DEFAULT },
-        { "host", DNS_RESOLV_HOST },
-        { "none", DNS_RESOLV_NONE },
-        { "stage0", DNS_RESOLV_STAGE0 },
+    {"default", DNS_RESOLV_DEFAULT},
+    {"host", DNS_RESOLV_HOST},
+    {"none", DNS_RESOLV_NONE},
+    {"stage0", DNS_RESOLV_STAGE0},
 };
 
 static const struct mode_name hosts_modes[] = {
-        { "default", DNS_HOSTS_DEFAULT },
-        { "host", DNS_HOSTS_HOST },
-        { "stage0", DNS_HOSTS_STAGE0 },
+    {"default", DNS_HOSTS_DEFAULT},
+    {"host", DNS_HOSTS_HOST},
+    {"stage0", DNS_HOSTS_STAGE0},
 };
 
 static int lookup(const struct mode_name *t, size_t n, const char *what, const char *v,
@@ -44,7 +44,7 @@ static int lookup(const struct mode_name *t, size_t n, const char *what, const c
 int dns_conf_mode_parse(const char *s, struct dns_conf_mode *ret, struct ace_error **err)
 {
         _cleanup_strv_free_ char **parts = NULL;
-        struct dns_conf_mode m = { DNS_RESOLV_DEFAULT, DNS_HOSTS_DEFAULT };
+        struct dns_conf_mode m = {DNS_RESOLV_DEFAULT, DNS_HOSTS_DEFAULT};
         int r;
 
         if (!s) {
@@ -60,7 +60,8 @@ int dns_conf_mode_parse(const char *s, struct dns_conf_mode *ret, struct ace_err
                                 return r;
                         m.resolv = (enum dns_resolv_mode)r;
                 } else if (strncmp(parts[i], "hosts=", 6) == 0) {
-                        r = lookup(hosts_modes, ARRAY_SIZE(hosts_modes), "hosts", parts[i] + 6, err);
+                        r = lookup(hosts_modes, ARRAY_SIZE(hosts_modes), "hosts", parts[i] + 6,
+                                   err);
                         if (r < 0)
                                 return r;
                         m.hosts = (enum dns_hosts_mode)r;
@@ -78,8 +79,8 @@ static char *append_list(char *text, const char *keyword, struct json_object *ar
 {
         char *t;
 
-        for (size_t i = 0; arr && json_object_is_type(arr, json_type_array) &&
-                           i < json_object_array_length(arr);
+        for (size_t i = 0;
+             arr && json_object_is_type(arr, json_type_array) && i < json_object_array_length(arr);
              i++) {
                 const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
                 if (!v || !*v || strpbrk(v, "\n\r"))
@@ -131,14 +132,12 @@ char *dns_hosts_fallback(const char *hostname, const char *pod_ip)
                          pod_ip && *pod_ip ? pod_ip : "127.0.1.1", hostname);
 }
 
-static int need_stage0_file(int podfd, const char *path, const char *mode,
-                            struct ace_error **err)
+static int need_stage0_file(int podfd, const char *path, const char *mode, struct ace_error **err)
 {
         struct stat st;
 
         if (fstatat(podfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
-                return ace_error_make(err, ENOENT, "%s=stage0 but stage0 wrote no %s", mode,
-                                      path);
+                return ace_error_make(err, ENOENT, "%s=stage0 but stage0 wrote no %s", mode, path);
         return 0;
 }
 
@@ -159,8 +158,8 @@ static int prepare_resolv(int podfd, const struct dns_inputs *in, struct mount_e
         enum dns_resolv_mode m = in->mode.resolv;
         int r;
 
-        *f = (struct mount_etc_file){ .target = "/etc/resolv.conf", .base = MSRC_POD,
-                                      .source = DNS_RESOLV_FILE };
+        *f = (struct mount_etc_file){
+            .target = "/etc/resolv.conf", .base = MSRC_POD, .source = DNS_RESOLV_FILE};
         if (m == DNS_RESOLV_DEFAULT && in->host_net)
                 m = DNS_RESOLV_HOST;
         switch (m) {
@@ -196,8 +195,8 @@ static int prepare_hosts(int podfd, const struct dns_inputs *in, struct mount_et
         enum dns_hosts_mode m = in->mode.hosts;
         int r;
 
-        *f = (struct mount_etc_file){ .target = "/etc/hosts", .base = MSRC_POD,
-                                      .source = DNS_HOSTS_FILE };
+        *f = (struct mount_etc_file){
+            .target = "/etc/hosts", .base = MSRC_POD, .source = DNS_HOSTS_FILE};
         if (m == DNS_HOSTS_DEFAULT && in->host_net)
                 m = DNS_HOSTS_HOST;
         switch (m) {
@@ -218,8 +217,8 @@ static int prepare_hosts(int podfd, const struct dns_inputs *in, struct mount_et
         return podfile_write(podfd, DNS_HOSTS_FALLBACK, text, err);
 }
 
-int dns_prepare(int podfd, const struct dns_inputs *in, struct mount_etc_file ret[2],
-                size_t *ret_n, struct ace_error **err)
+int dns_prepare(int podfd, const struct dns_inputs *in, struct mount_etc_file ret[2], size_t *ret_n,
+                struct ace_error **err)
 {
         bool resolv = false;
         size_t n = 0;

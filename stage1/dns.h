@@ -49,12 +49,12 @@ struct dns_inputs {
         struct dns_conf_mode mode;
         bool host_net;
         const char *hostname;
-        const char *pod_ip;        /* eth0's address, or NULL */
+        const char *pod_ip;          /* eth0's address, or NULL */
         struct json_object *cni_dns; /* or NULL */
         const char *cni_dns_network;
 };
 
 /* The files to bind (at most two, in *ret, *ret_n), after writing what stage1 writes. Checks
  * that stage0's material exists when a mode says stage0. */
-int dns_prepare(int podfd, const struct dns_inputs *in, struct mount_etc_file ret[2],
-                size_t *ret_n, struct ace_error **err);
+int dns_prepare(int podfd, const struct dns_inputs *in, struct mount_etc_file ret[2], size_t *ret_n,
+                struct ace_error **err);

@@ -20,7 +20,7 @@ int listen_fds_take(struct listen_fds *ret, struct ace_error **err)
         const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
         long n = fds ? strtol(fds, NULL, 10) : 0;
 
-        *ret = (struct listen_fds){ 0 };
+        *ret = (struct listen_fds){0};
         if (pid && strtol(pid, NULL, 10) == (long)getpid() && n > 0) {
                 if (n > 256)
                         return ace_error_make(err, EINVAL, "LISTEN_FDS=%ld is too many", n);
@@ -100,7 +100,7 @@ int listen_fds_assign(struct listen_fds *l, const struct pod_ports *ports, char 
                 fds[a][n[a]++] = l->fds[i];
         }
         free(l->fds);
-        *l = (struct listen_fds){ 0 };
+        *l = (struct listen_fds){0};
         *ret = fds;
         *ret_n = n;
         return 0;

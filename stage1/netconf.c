@@ -20,14 +20,14 @@
 /* rkt's two built-in networks (reference/rkt.md §6), at a cniVersion whose results carry
  * interfaces and whose DEL gets prevResult. */
 const struct net_builtin net_builtins[] = {
-        { "default",
-          "{\"cniVersion\": \"0.4.0\", \"name\": \"default\", \"type\": \"ptp\", \"ipMasq\": true, "
-          "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"172.16.28.0/24\", "
-          "\"routes\": [{\"dst\": \"0.0.0.0/0\"}]}}" },
-        { "default-restricted",
-          "{\"cniVersion\": \"0.4.0\", \"name\": \"default-restricted\", \"type\": \"ptp\", "
-          "\"ipMasq\": false, \"ipam\": {\"type\": \"host-local\", \"subnet\": "
-          "\"172.31.0.0/16\"}}" },
+    {"default",
+     "{\"cniVersion\": \"0.4.0\", \"name\": \"default\", \"type\": \"ptp\", \"ipMasq\": true, "
+     "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"172.16.28.0/24\", "
+     "\"routes\": [{\"dst\": \"0.0.0.0/0\"}]}}"},
+    {"default-restricted",
+     "{\"cniVersion\": \"0.4.0\", \"name\": \"default-restricted\", \"type\": \"ptp\", "
+     "\"ipMasq\": false, \"ipam\": {\"type\": \"host-local\", \"subnet\": "
+     "\"172.31.0.0/16\"}}"},
 };
 const size_t n_net_builtins = ARRAY_SIZE(net_builtins);
 
@@ -35,7 +35,7 @@ const size_t n_net_builtins = ARRAY_SIZE(net_builtins);
 
 int net_version_cmp(const char *a, const char *b)
 {
-        unsigned va[3] = { 0 }, vb[3] = { 0 };
+        unsigned va[3] = {0}, vb[3] = {0};
         int na = a ? sscanf(a, "%u.%u.%u", &va[0], &va[1], &va[2]) : 0;
         int nb = b ? sscanf(b, "%u.%u.%u", &vb[0], &vb[1], &vb[2]) : 0;
 
@@ -143,7 +143,7 @@ void net_defs_done(struct net_defs *d)
                 json_object_put(d->items[i].conf);
         }
         free(d->items);
-        *d = (struct net_defs){ 0 };
+        *d = (struct net_defs){0};
 }
 
 const struct net_def *net_defs_find(const struct net_defs *d, const char *name)
@@ -188,8 +188,9 @@ static int list_conf_files(const char *dir, char ***ret, struct ace_error **err)
 
         *ret = NULL;
         if (!d)
-                return errno == ENOENT || errno == ENOTDIR ? 0 : ace_error_errno(err, errno,
-                                                                                 "open %s", dir);
+                return errno == ENOENT || errno == ENOTDIR
+                           ? 0
+                           : ace_error_errno(err, errno, "open %s", dir);
         while ((de = readdir(d)))
                 if (de->d_name[0] != '.' &&
                     (has_suffix(de->d_name, ".conf") || has_suffix(de->d_name, ".conflist")))
@@ -234,7 +235,7 @@ static int load_dir(const char *dir, struct net_defs *d, struct ace_error **err)
 int net_defs_load(const char *const *dirs, size_t n_dirs, struct net_defs *ret,
                   struct ace_error **err)
 {
-        struct net_defs d = { 0 };
+        struct net_defs d = {0};
         int r;
 
         for (size_t i = 0; i < n_net_builtins; i++) {

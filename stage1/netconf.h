@@ -27,7 +27,7 @@
 /* A network definition, normalised to a configuration list. */
 struct net_def {
         char *name;
-        char *source; /* the file it came from, or "builtin" */
+        char *source;             /* the file it came from, or "builtin" */
         struct json_object *conf; /* {"cniVersion": .., "name": .., "plugins": [..]} */
 };
 
@@ -69,7 +69,6 @@ struct net_attach {
  * An unknown name is an error naming every missing network. */
 int net_resolve(const struct net_list *l, const struct net_defs *d, struct net_attach **ret,
                 size_t *ret_n, struct ace_error **err);
-
 
 /* Compares "a.b.c" versions; unparsable ones sort first. */
 int net_version_cmp(const char *a, const char *b);

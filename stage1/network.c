@@ -26,7 +26,7 @@
 
 void network_state_init(struct network_state *st)
 {
-        *st = (struct network_state){ .netns_fd = -1 };
+        *st = (struct network_state){.netns_fd = -1};
 }
 
 void network_state_done(struct network_state *st)
@@ -88,7 +88,7 @@ static void plan_done(struct plan *p)
         free(p->nets);
         free(p->cni_path);
         free(p->netns);
-        *p = (struct plan){ 0 };
+        *p = (struct plan){0};
 }
 
 static bool has_portmap(struct json_object *conf)
@@ -107,7 +107,7 @@ static bool has_portmap(struct json_object *conf)
  * when its list has no portmap, one is chained at its end. */
 static int plan_ports(int podfd, struct plan *p, struct ace_error **err)
 {
-        struct pod_ports ports = { 0 };
+        struct pod_ports ports = {0};
         struct planned *fwd = &p->nets[p->forward];
         struct json_object *mappings;
         int r;
@@ -139,12 +139,12 @@ static int plan_ports(int podfd, struct plan *p, struct ace_error **err)
         return 0;
 }
 
-static int plan_networks(const struct network_config *cfg, const struct net_list *l,
-                         struct plan *p, struct ace_error **err)
+static int plan_networks(const struct network_config *cfg, const struct net_list *l, struct plan *p,
+                         struct ace_error **err)
 {
         const char *local = cfg->local_config ? cfg->local_config : DEFAULT_LOCAL_CONFIG;
-        const char *dirs[] = { cfg->system_config ? cfg->system_config : ACE_LIBDIR, local };
-        struct net_defs defs = { 0 };
+        const char *dirs[] = {cfg->system_config ? cfg->system_config : ACE_LIBDIR, local};
+        struct net_defs defs = {0};
         _cleanup_free_ struct net_attach *att = NULL;
         size_t n = 0;
         int r;
@@ -236,10 +236,10 @@ static int write_net_info(int podfd, const struct plan *p, struct ace_error **er
                         return ace_error_wrap(err, "network \"%s\"", x->name);
                 }
                 json_object_object_add(o, "netName", json_object_new_string(x->name));
-                json_object_object_add(o, "netConf", json_object_new_string(
-                                                             strcmp(x->source, "builtin") == 0
-                                                                     ? "builtin"
-                                                                     : x->source));
+                json_object_object_add(o, "netConf",
+                                       json_object_new_string(strcmp(x->source, "builtin") == 0
+                                                                  ? "builtin"
+                                                                  : x->source));
                 json_object_object_add(o, "pluginPath", json_object_new_string(x->plugin_path));
                 json_object_object_add(o, "ifName", json_object_new_string(x->ifname));
                 json_object_object_add(o, "ip", json_object_new_string(ip.address));
@@ -253,14 +253,15 @@ static int write_net_info(int podfd, const struct plan *p, struct ace_error **er
 static int add_all(int podfd, const char *uuid, struct plan *p, struct network_state *st,
                    struct ace_error **err)
 {
-        struct cni_runtime rt = { .container_id = uuid, .netns = p->netns,
-                                  .cni_path = p->cni_path };
+        struct cni_runtime rt = {.container_id = uuid, .netns = p->netns, .cni_path = p->cni_path};
         int r;
 
         for (size_t i = 0; i < p->n; i++) {
                 struct planned *x = &p->nets[i];
-                struct cni_net net = { .conf = x->conf, .ifname = x->ifname, .args = x->args,
-                                       .port_mappings = x->port_mappings };
+                struct cni_net net = {.conf = x->conf,
+                                      .ifname = x->ifname,
+                                      .args = x->args,
+                                      .port_mappings = x->port_mappings};
                 _cleanup_free_ char *path = xasprintf(NET_DIR "/%zu.result", i);
                 struct cni_ip4 ip;
 
@@ -284,8 +285,8 @@ static int add_all(int podfd, const char *uuid, struct plan *p, struct network_s
 int network_setup(const struct network_config *cfg, struct network_state *st,
                   struct ace_error **err)
 {
-        struct net_list l = { 0 };
-        struct plan p = { 0 };
+        struct net_list l = {0};
+        struct plan p = {0};
         int r;
 
         if ((r = net_list_parse(cfg->net, &l, err)) < 0)
@@ -366,7 +367,7 @@ static int load_records(int podfd, struct record **ret, size_t *ret_n, struct ac
         while ((de = readdir(d))) {
                 char *end, result[64];
                 unsigned long idx = strtoul(de->d_name, &end, 10);
-                struct record rec = { .idx = idx };
+                struct record rec = {.idx = idx};
 
                 if (end == de->d_name || strcmp(end, ".json") != 0)
                         continue;
@@ -417,9 +418,10 @@ static int del_one(int podfd, const char *uuid, const struct record *rec, struct
 {
         struct json_object *conf = NULL, *pm = NULL;
         const char *name = jstr(rec->o, "netName");
-        struct cni_runtime rt = { .container_id = uuid, .netns = jstr(rec->o, "netns"),
-                                  .cni_path = jstr(rec->o, "cniPath") };
-        struct cni_net net = { .ifname = jstr(rec->o, "ifName"), .args = jstr(rec->o, "args") };
+        struct cni_runtime rt = {.container_id = uuid,
+                                 .netns = jstr(rec->o, "netns"),
+                                 .cni_path = jstr(rec->o, "cniPath")};
+        struct cni_net net = {.ifname = jstr(rec->o, "ifName"), .args = jstr(rec->o, "args")};
         char path[64];
         int r;
 

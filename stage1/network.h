@@ -36,12 +36,12 @@ struct network_config {
 };
 
 struct network_state {
-        int netns_fd;                       /* the pod joins it; -1 when no CNI network */
-        char host_ip[INET_ADDRSTRLEN];      /* host side of the forwarding network ("" if none) */
-        char **pod_ips;                     /* every network's IPv4 address */
-        struct json_object *dns;            /* first CNI result with DNS, or NULL */
-        char *dns_network;                  /* the network it came from */
-        char first_ip[INET_ADDRSTRLEN];     /* eth0's address */
+        int netns_fd;                   /* the pod joins it; -1 when no CNI network */
+        char host_ip[INET_ADDRSTRLEN];  /* host side of the forwarding network ("" if none) */
+        char **pod_ips;                 /* every network's IPv4 address */
+        struct json_object *dns;        /* first CNI result with DNS, or NULL */
+        char *dns_network;              /* the network it came from */
+        char first_ip[INET_ADDRSTRLEN]; /* eth0's address */
 };
 
 void network_state_init(struct network_state *st);

@@ -27,7 +27,7 @@ static int assign_sockets(struct pod_net *n, const struct pod *pod, int podfd,
                           struct ace_error **err)
 {
         _cleanup_strv_free_ char **names = NULL;
-        struct pod_ports ports = { 0 };
+        struct pod_ports ports = {0};
         int r;
 
         if ((r = pod_ports_load(podfd, &ports, err)) < 0)
@@ -45,8 +45,8 @@ static int connect_metadata(struct pod_net *n, const struct run_args *a, struct 
                             struct ace_error **err)
 {
         _cleanup_free_ char *url = NULL;
-        int r = metadata_connect(a->uuid, a->mds_token, a->net == RUN_NET_HOST, &n->state, &url,
-                                 err);
+        int r =
+            metadata_connect(a->uuid, a->mds_token, a->net == RUN_NET_HOST, &n->state, &url, err);
 
         if (r < 0)
                 return r;
@@ -61,13 +61,13 @@ int pod_net_setup(struct pod_net *n, const struct run_args *a, struct pod *pod, 
                   struct ace_error **err)
 {
         struct network_config cfg = {
-                .uuid = a->uuid,
-                .podfd = podfd,
-                .net = a->net_list,
-                .local_config = a->local_config,
+            .uuid = a->uuid,
+            .podfd = podfd,
+            .net = a->net_list,
+            .local_config = a->local_config,
         };
         _cleanup_free_ char *hostname = NULL;
-        struct dns_inputs dns = { .host_net = a->net == RUN_NET_HOST };
+        struct dns_inputs dns = {.host_net = a->net == RUN_NET_HOST};
         sigset_t mask;
         int r;
 

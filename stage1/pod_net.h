@@ -28,17 +28,19 @@ struct pod_net {
         struct network_state state;         /* CNI networks; state.netns_fd: the pod joins it */
         struct mount_etc_file etc_files[2]; /* resolv.conf, hosts for every app */
         size_t n_etc_files;
-        struct listen_fds listen;           /* sockets `ace run` was passed */
-        int **app_fds;                      /* ... per app */
+        struct listen_fds listen; /* sockets `ace run` was passed */
+        int **app_fds;            /* ... per app */
         size_t *app_nfds;
         size_t n_apps;
-        int ready[2];                       /* supervisor -> relay: apps started */
+        int ready[2]; /* supervisor -> relay: apps started */
         bool ready_sent;
-        int host_pidns;                     /* the relay's PID namespace */
+        int host_pidns; /* the relay's PID namespace */
 };
 
 #define POD_NET_INIT                                                                               \
-        { .state = { .netns_fd = -1 }, .ready = { -1, -1 }, .host_pidns = -1 }
+        {                                                                                          \
+                .state = {.netns_fd = -1}, .ready = {-1, -1}, .host_pidns = -1                     \
+        }
 
 int pod_net_take_sockets(struct pod_net *n, struct ace_error **err);
 /* Sets each app's launch.metadata_url when the pod is registered. */

@@ -20,7 +20,7 @@ void pod_ports_done(struct pod_ports *p)
                 free(p->items[i].host_ip);
         }
         free(p->items);
-        *p = (struct pod_ports){ 0 };
+        *p = (struct pod_ports){0};
 }
 
 static void add_app_ports(struct pod_ports *p, const char *app, const struct ace_app *a)
@@ -29,12 +29,12 @@ static void add_app_ports(struct pod_ports *p, const char *app, const struct ace
                 const struct ace_port *port = &a->ports.items[i];
                 p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
                 p->items[p->n++] = (struct pod_port){
-                        .app = xstrdup(app),
-                        .name = xstrdup(port->name),
-                        .protocol = xstrdup(port->protocol),
-                        .port = (unsigned)port->port,
-                        .count = port->count ? (unsigned)port->count : 1,
-                        .socket_activated = port->socket_activated,
+                    .app = xstrdup(app),
+                    .name = xstrdup(port->name),
+                    .protocol = xstrdup(port->protocol),
+                    .port = (unsigned)port->port,
+                    .count = port->count ? (unsigned)port->count : 1,
+                    .socket_activated = port->socket_activated,
                 };
         }
 }
@@ -71,7 +71,7 @@ static int expose(struct pod_ports *p, const struct ace_exposed_port *e, struct 
 static int build(const struct ace_pod_manifest *pm, struct ace_image_manifest *const *images,
                  size_t n_images, struct pod_ports *ret, struct ace_error **err)
 {
-        struct pod_ports p = { 0 };
+        struct pod_ports p = {0};
         int r;
 
         for (size_t i = 0; i < pm->apps.n; i++) {
@@ -107,8 +107,8 @@ int pod_ports_from_texts(const char *pod_manifest, const char *const *image_mani
         r = ace_pod_manifest_parse(pod_manifest, strlen(pod_manifest), &pm, err);
         for (size_t i = 0; r >= 0 && i < n_images; i++)
                 if (image_manifests[i])
-                        r = ace_image_manifest_parse(image_manifests[i],
-                                                     strlen(image_manifests[i]), &images[i], err);
+                        r = ace_image_manifest_parse(image_manifests[i], strlen(image_manifests[i]),
+                                                     &images[i], err);
         if (r >= 0)
                 r = build(pm, images, n_images, ret, err);
         free_images(images, n_images);
@@ -132,7 +132,8 @@ int pod_ports_load(int podfd, struct pod_ports *ret, struct ace_error **err)
                 if (pm->apps.items[i].app)
                         continue;
                 path = xasprintf("appsinfo/%s/manifest", pm->apps.items[i].name);
-                if ((r = fs_read_file_at(podfd, path, ACE_MANIFEST_MAX_SIZE, &text, &len, err)) < 0 ||
+                if ((r = fs_read_file_at(podfd, path, ACE_MANIFEST_MAX_SIZE, &text, &len, err)) <
+                        0 ||
                     (r = ace_image_manifest_parse(text, len, &images[i], err)) < 0) {
                         ace_error_wrap(err, "%s", path);
                         break;

@@ -51,7 +51,7 @@ static void serve_one(struct mds_control *c, int fd)
         _cleanup_json_ struct json_object *req = NULL, *reply = NULL;
         _cleanup_error_ struct ace_error *err = NULL;
         _cleanup_free_ char *buf = NULL;
-        struct timeval tv = { .tv_sec = 5 };
+        struct timeval tv = {.tv_sec = 5};
         struct ucred cred;
         socklen_t len = sizeof(cred);
         size_t n;
@@ -81,7 +81,8 @@ static void serve_one(struct mds_control *c, int fd)
 static void *control_main(void *arg)
 {
         struct mds_control *c = arg;
-        struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = c->stop[0], .events = POLLIN } };
+        struct pollfd p[2] = {{.fd = c->fd, .events = POLLIN},
+                              {.fd = c->stop[0], .events = POLLIN}};
 
         for (;;) {
                 if (poll(p, 2, -1) < 0) {

@@ -40,8 +40,8 @@ static int take_activated(struct mds_listeners *l, struct ace_error **err)
                 } else if ((ss.ss_family == AF_INET || ss.ss_family == AF_INET6) && l->tcp < 0) {
                         l->tcp = fd;
                         l->port = ntohs(ss.ss_family == AF_INET
-                                                ? ((struct sockaddr_in *)&ss)->sin_port
-                                                : ((struct sockaddr_in6 *)&ss)->sin6_port);
+                                            ? ((struct sockaddr_in *)&ss)->sin_port
+                                            : ((struct sockaddr_in6 *)&ss)->sin6_port);
                 } else {
                         log_warn("ignoring passed fd %d", fd);
                 }
@@ -55,8 +55,9 @@ static int take_activated(struct mds_listeners *l, struct ace_error **err)
 
 static int open_tcp(int port, struct ace_error **err)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-                                  .sin_addr = { .s_addr = htonl(INADDR_ANY) } };
+        struct sockaddr_in sa = {.sin_family = AF_INET,
+                                 .sin_port = htons((uint16_t)port),
+                                 .sin_addr = {.s_addr = htonl(INADDR_ANY)}};
         _cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         int one = 1;
 
@@ -78,8 +79,8 @@ static int clear_stale(const struct sockaddr_un *sa, struct ace_error **err)
         if (fd < 0)
                 return ace_error_errno(err, errno, "socket");
         if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0)
-                return ace_error_make(err, EADDRINUSE,
-                                      "another metadata service is running on %s", sa->sun_path);
+                return ace_error_make(err, EADDRINUSE, "another metadata service is running on %s",
+                                      sa->sun_path);
         if (errno == ECONNREFUSED && unlink(sa->sun_path) < 0 && errno != ENOENT)
                 return ace_error_errno(err, errno, "remove stale %s", sa->sun_path);
         return 0;
@@ -87,7 +88,7 @@ static int clear_stale(const struct sockaddr_un *sa, struct ace_error **err)
 
 static int open_control(const char *path, struct ace_error **err)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         _cleanup_free_ char *dir = xstrdup(path);
         _cleanup_close_ int fd = -EBADF;
         char *slash = strrchr(dir, '/');
@@ -119,7 +120,7 @@ static int open_control(const char *path, struct ace_error **err)
 int mds_listeners_open(const struct mds_config *cfg, struct mds_listeners *ret,
                        struct ace_error **err)
 {
-        struct mds_listeners l = { .tcp = -1, .control = -1 };
+        struct mds_listeners l = {.tcp = -1, .control = -1};
         int r;
 
         if ((r = take_activated(&l, err)) < 0)
@@ -150,5 +151,5 @@ void mds_listeners_close(struct mds_listeners *l)
                 close(l->tcp);
         if (l->control >= 0)
                 close(l->control);
-        *l = (struct mds_listeners){ .tcp = -1, .control = -1 };
+        *l = (struct mds_listeners){.tcp = -1, .control = -1};
 }

@@ -64,8 +64,10 @@ static void fail(struct mds_response *r, unsigned status, const char *msg)
 
 static int hexval(char c)
 {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        return c >= '0' && c <= '9'   ? c - '0'
+               : c >= 'a' && c <= 'f' ? c - 'a' + 10
+               : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                      : -1;
 }
 
 static char *form_decode(const char *s, size_t n)
@@ -178,7 +180,7 @@ void mds_route(const struct mds_pod *pod, const unsigned char *key, const char *
         const char *v;
         bool post = !strcmp(method, "POST"), get = !strcmp(method, "GET");
 
-        *r = (struct mds_response){ 0 };
+        *r = (struct mds_response){0};
         if (strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
                 fail(r, 404, "not found");
                 return;
@@ -218,8 +220,8 @@ struct request {
 static enum MHD_Result send_response(struct MHD_Connection *c, const struct mds_response *r)
 {
         const char *body = r->body ? r->body : "";
-        struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(body), (void *)body,
-                                                                    MHD_RESPMEM_MUST_COPY);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
         enum MHD_Result ret;
 
         if (!resp)
@@ -235,7 +237,7 @@ static enum MHD_Result send_response(struct MHD_Connection *c, const struct mds_
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *msg)
 {
-        struct mds_response r = { 0 };
+        struct mds_response r = {0};
         enum MHD_Result ret;
 
         fail(&r, status, msg);
@@ -247,7 +249,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 static void peer_of(struct MHD_Connection *c, char out[INET6_ADDRSTRLEN])
 {
         const union MHD_ConnectionInfo *ci =
-                MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
         out[0] = 0;
@@ -289,9 +291,8 @@ static enum MHD_Result answer(struct mds_public *p, struct MHD_Connection *c, co
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
         struct request *req = *con_cls;
         const char *cl;
@@ -347,13 +348,12 @@ int mds_public_start(int fd, struct mds_registry *reg, const unsigned char *key,
         p->key = key;
         /* One epoll thread for every connection: nothing blocks per connection. */
         p->daemon = MHD_start_daemon(
-                MHD_USE_EPOLL_INTERNAL_THREAD, 0, NULL, NULL, on_request, p,
-                MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MDS_IDLE_TIMEOUT,
-                MHD_OPTION_CONNECTION_LIMIT, (unsigned)MDS_MAX_CONNECTIONS,
-                MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MDS_PER_IP_CONNECTIONS,
-                MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32u << 10),
-                MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+            MHD_USE_EPOLL_INTERNAL_THREAD, 0, NULL, NULL, on_request, p, MHD_OPTION_LISTEN_SOCKET,
+            (MHD_socket)fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)MDS_IDLE_TIMEOUT,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)MDS_MAX_CONNECTIONS,
+            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)MDS_PER_IP_CONNECTIONS,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32u << 10), MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, NULL, MHD_OPTION_END);
         if (!p->daemon) {
                 free(p);
                 return ace_error_make(err, EIO, "cannot start the HTTP server");

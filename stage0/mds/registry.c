@@ -116,7 +116,8 @@ static const char *jstr(struct json_object *o, const char *key)
 {
         struct json_object *v;
 
-        if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+        if (!o || !json_object_object_get_ex(o, key, &v) ||
+            !json_object_is_type(v, json_type_string))
                 return NULL;
         return json_object_get_string(v);
 }
@@ -131,7 +132,7 @@ static void kv_set(struct mds_kv **kv, size_t *n, const char *name, const char *
                         return;
                 }
         *kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
-        (*kv)[(*n)++] = (struct mds_kv){ xstrdup(name), xstrdup(value) };
+        (*kv)[(*n)++] = (struct mds_kv){xstrdup(name), xstrdup(value)};
 }
 
 static void kv_add_annotations(struct mds_kv **kv, size_t *n, struct json_object *owner)
@@ -206,8 +207,9 @@ static int build_pod(struct json_object *req, struct mds_pod **ret, struct ace_e
                  !json_object_object_get_ex(manifest, "apps", &apps) ||
                  !json_object_is_type(apps, json_type_array) ||
                  !json_object_object_get_ex(req, "apps", &images))
-                r = ace_error_make(err, EINVAL, "a pod manifest and the apps' image manifests "
-                                                "are required");
+                r = ace_error_make(err, EINVAL,
+                                   "a pod manifest and the apps' image manifests "
+                                   "are required");
         if (r < 0) {
                 mds_pod_free(p);
                 return r;
@@ -279,14 +281,14 @@ static int do_set_ips(struct mds_registry *r, struct json_object *req, struct ac
         if (i < 0)
                 return ace_error_make(err, ENOENT, "pod not registered");
         json_object_object_get_ex(req, "ips", &ips);
-        for (size_t k = 0; ips && json_object_is_type(ips, json_type_array) &&
-                           k < json_object_array_length(ips);
+        for (size_t k = 0;
+             ips && json_object_is_type(ips, json_type_array) && k < json_object_array_length(ips);
              k++)
                 list = strv_push(list, json_object_get_string(json_object_array_get_idx(ips, k)));
         strv_free(r->pods[i]->ips);
         r->pods[i]->ips = list;
-        r->pods[i]->any_ip = json_object_object_get_ex(req, "any", &any) &&
-                             json_object_get_boolean(any);
+        r->pods[i]->any_ip =
+            json_object_object_get_ex(req, "any", &any) && json_object_get_boolean(any);
         return 0;
 }
 
@@ -305,8 +307,7 @@ void mds_registry_handle(struct mds_registry *r, struct json_object *req,
         } else if (op && strcmp(op, "set-ips") == 0) {
                 rc = do_set_ips(r, req, &err);
                 if (rc >= 0)
-                        json_object_object_add(*reply, "port",
-                                               json_object_new_int(r->public_port));
+                        json_object_object_add(*reply, "port", json_object_new_int(r->public_port));
         } else if (op && strcmp(op, "unregister") == 0) {
                 if ((i = find_uuid(r, jstr(req, "uuid"))) >= 0) {
                         mds_pod_free(r->pods[i]);
@@ -317,8 +318,7 @@ void mds_registry_handle(struct mds_registry *r, struct json_object *req,
         }
         pthread_mutex_unlock(&r->lock);
         if (rc < 0)
-                json_object_object_add(*reply, "error",
-                                       json_object_new_string(ace_error_msg(err)));
+                json_object_object_add(*reply, "error", json_object_new_string(ace_error_msg(err)));
         else
                 json_object_object_add(*reply, "ok", json_object_new_boolean(1));
 }
@@ -362,8 +362,7 @@ enum mds_auth mds_registry_lookup(struct mds_registry *r, const char *token, con
         i = find_token(r, token);
         if (i >= 0) {
                 const struct mds_pod *p = r->pods[i];
-                auth = p->any_ip || strv_contains(p->ips, peer) ? MDS_AUTH_OK
-                                                                : MDS_AUTH_WRONG_PEER;
+                auth = p->any_ip || strv_contains(p->ips, peer) ? MDS_AUTH_OK : MDS_AUTH_WRONG_PEER;
                 if (auth == MDS_AUTH_OK)
                         *ret = pod_copy(p);
         }

@@ -20,7 +20,7 @@ struct mds_kv {
 struct mds_app {
         char *name;
         char *image_id;
-        char *image_manifest;   /* JSON text as registered */
+        char *image_manifest;       /* JSON text as registered */
         struct mds_kv *annotations; /* image annotations overridden by the pod's app ones */
         size_t n_annotations;
         char *annotations_json;
@@ -32,7 +32,7 @@ struct mds_pod {
         char *token;
         char **ips;
         bool any_ip;
-        char *manifest;         /* JSON text */
+        char *manifest; /* JSON text */
         struct mds_kv *annotations;
         size_t n_annotations;
         char *annotations_json;

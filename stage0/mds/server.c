@@ -26,7 +26,7 @@ static void raise_fd_limit(void)
 int mds_serve(const struct mds_config *cfg, struct ace_error **err)
 {
         unsigned char key[MDS_HMAC_KEY_BYTES];
-        struct mds_listeners l = { .tcp = -1, .control = -1 };
+        struct mds_listeners l = {.tcp = -1, .control = -1};
         struct mds_registry *reg = NULL;
         struct mds_control *control = NULL;
         struct mds_public *pub = NULL;

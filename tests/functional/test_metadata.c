@@ -36,12 +36,13 @@ static struct test_image *img;
 static pid_t mds = -1;
 static int port, lockfd = -1;
 
-#define ANNOT "\"annotations\": [{\"name\": \"example.com/img-only\", \"value\": \"i\"}, " \
-              "{\"name\": \"example.com/both\", \"value\": \"from-image\"}]"
+#define ANNOT                                                                                      \
+        "\"annotations\": [{\"name\": \"example.com/img-only\", \"value\": \"i\"}, "               \
+        "{\"name\": \"example.com/both\", \"value\": \"from-image\"}]"
 
 static int free_port(void)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET };
+        struct sockaddr_in sa = {.sin_family = AF_INET};
         socklen_t sl = sizeof(sa);
         int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -54,7 +55,7 @@ static int free_port(void)
 static pid_t start_mds(char *const *extra_env_fds)
 {
         _cleanup_free_ char *port_arg = xasprintf("--listen-port=%d", port);
-        char *argv[] = { "metadata-service", port_arg, NULL };
+        char *argv[] = {"metadata-service", port_arg, NULL};
         pid_t pid;
 
         (void)extra_env_fds;
@@ -128,10 +129,14 @@ Test(metadata, every_endpoint_from_a_pod)
         _cleanup_free_ char *uuid_file = xasprintf("%s/uuid", dir);
         _cleanup_free_ char *flags = xasprintf("--uuid-file-save=%s", uuid_file);
         static const char *const paths[] = {
-                "pod/annotations", "pod/manifest", "pod/uuid",
-                "apps/web/annotations", "apps/web/image/manifest", "apps/web/image/id",
-                "pod/annotations/coreos.com/rkt/stage1/mutable",
-                "apps/web/annotations/example.com/both",
+            "pod/annotations",
+            "pod/manifest",
+            "pod/uuid",
+            "apps/web/annotations",
+            "apps/web/image/manifest",
+            "apps/web/image/id",
+            "pod/annotations/coreos.com/rkt/stage1/mutable",
+            "apps/web/annotations/example.com/both",
         };
         _cleanup_free_ char *args = xstrdup("getenv AC_METADATA_URL");
 
@@ -155,8 +160,8 @@ Test(metadata, every_endpoint_from_a_pod)
                 cr_assert_str_eq(st, "200", "%s: %s", paths[i], r.out);
         }
         static const char *const ctypes[] = {
-                "application/json", "application/json", "text/plain; charset=us-ascii",
-                "application/json", "application/json", "text/plain; charset=us-ascii",
+            "application/json", "application/json", "text/plain; charset=us-ascii",
+            "application/json", "application/json", "text/plain; charset=us-ascii",
         };
         for (int i = 0; i < (int)ARRAY_SIZE(ctypes); i++) {
                 _cleanup_free_ char *ct = nth(r.out, "http.content_type", i);
@@ -173,14 +178,14 @@ Test(metadata, every_endpoint_from_a_pod)
         cr_assert_str_eq(pod_ann,
                          "[{\"name\":\"coreos.com/rkt/stage1/mutable\",\"value\":\"false\"}]");
         cr_assert(strstr(pod_manifest, "\"acKind\":\"PodManifest\"") &&
-                          strstr(pod_manifest, aci_id),
+                      strstr(pod_manifest, aci_id),
                   "%s", pod_manifest);
         cr_assert_str_eq(pod_uuid, uuid, "the canonical UUID, no newline");
         /* Image annotations merged with the pod's app annotations, the pod's winning. */
         cr_assert_str_eq(app_ann, "[{\"name\":\"example.com/img-only\",\"value\":\"i\"},"
                                   "{\"name\":\"example.com/both\",\"value\":\"from-pod\"}]");
-        cr_assert(strstr(im, "\"name\":\"example.com/probe\"") && strstr(im, "ImageManifest"),
-                  "%s", im);
+        cr_assert(strstr(im, "\"name\":\"example.com/probe\"") && strstr(im, "ImageManifest"), "%s",
+                  im);
         cr_assert_str_eq(id, aci_id);
         cr_assert_str_eq(mutable, "false");
         cr_assert_str_eq(both, "from-pod");
@@ -191,16 +196,16 @@ Test(metadata, tokens_methods_and_paths)
 {
         struct ace_result r;
         _cleanup_free_ char *guess = xasprintf(
-                "http-get http://172.16.28.1:%d/%s/acMetadata/v1/pod/uuid "
-                "http-get http://172.16.28.1:%d/acMetadata/v1/pod/uuid "
-                "http-get $MDS/acMetadata/v1/pod/nope http-get $MDS/acMetadata/v1/apps/other/image/id "
-                "http-get $MDS/acMetadata/v1/pod/hmac/sign http-post $MDS/acMetadata/v1/pod/uuid x=1 "
-                "http-get $MDS/other/v1/pod/uuid",
-                port, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", port);
+            "http-get http://172.16.28.1:%d/%s/acMetadata/v1/pod/uuid "
+            "http-get http://172.16.28.1:%d/acMetadata/v1/pod/uuid "
+            "http-get $MDS/acMetadata/v1/pod/nope http-get $MDS/acMetadata/v1/apps/other/image/id "
+            "http-get $MDS/acMetadata/v1/pod/hmac/sign http-post $MDS/acMetadata/v1/pod/uuid x=1 "
+            "http-get $MDS/other/v1/pod/uuid",
+            port, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", port);
 
         run_pod(&r, "", "web", guess);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-        static const char *const want[] = { "401", "401", "404", "404", "405", "405", "404" };
+        static const char *const want[] = {"401", "401", "404", "404", "405", "405", "404"};
         for (int i = 0; i < (int)ARRAY_SIZE(want); i++) {
                 _cleanup_free_ char *st = nth(r.out, "http.status", i);
                 cr_assert_str_eq(st, want[i], "request %d: %s", i, r.out);
@@ -214,10 +219,10 @@ Test(metadata, another_pods_token_and_identity)
         _cleanup_free_ char *out_a = NULL, *uuid_a_file = xasprintf("%s/uuid-a", dir);
         _cleanup_free_ char *uuid_a_flag = xasprintf("--uuid-file-save=%s", uuid_a_file);
         _cleanup_free_ char *a_args = xasprintf(
-                "run --insecure-options=image --mds-register %s %s --name=alpha --exec=/probe -- "
-                "getenv AC_METADATA_URL http-post $MDS/acMetadata/v1/pod/hmac/sign "
-                "content=from-alpha sleep 60",
-                uuid_a_flag, aci);
+            "run --insecure-options=image --mds-register %s %s --name=alpha --exec=/probe -- "
+            "getenv AC_METADATA_URL http-post $MDS/acMetadata/v1/pod/hmac/sign "
+            "content=from-alpha sleep 60",
+            uuid_a_flag, aci);
         _cleanup_strv_free_ char **argv = strv_split(a_args, " ", false);
         pid_t a = ace_spawn(dir, argv, &out_a, NULL);
         _cleanup_free_ char *url_a = NULL, *sig_a = NULL;
@@ -238,15 +243,17 @@ Test(metadata, another_pods_token_and_identity)
          * app, then verifies: alpha's signature under alpha's UUID is good, under its own UUID
          * it is not, a malformed UUID or signature is a bad request. */
         _cleanup_free_ char *b_args = xasprintf(
-                "http-get %s/acMetadata/v1/pod/uuid http-get $MDS/acMetadata/v1/apps/alpha/image/id "
-                "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uuid=%s&signature=%s "
-                "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alphA&uuid=%s&signature=%s "
-                "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uuid=00000000-0000-0000-0000-000000000000&signature=%s "
-                "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uuid=not-a-uuid&signature=%s "
-                "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uid=%s&signature=AAAA",
-                url_a, uuid_a, sig_a, uuid_a, sig_a, sig_a, sig_a, uuid_a);
+            "http-get %s/acMetadata/v1/pod/uuid http-get $MDS/acMetadata/v1/apps/alpha/image/id "
+            "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uuid=%s&signature=%s "
+            "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alphA&uuid=%s&signature=%s "
+            "http-post $MDS/acMetadata/v1/pod/hmac/verify "
+            "content=from-alpha&uuid=00000000-0000-0000-0000-000000000000&signature=%s "
+            "http-post $MDS/acMetadata/v1/pod/hmac/verify "
+            "content=from-alpha&uuid=not-a-uuid&signature=%s "
+            "http-post $MDS/acMetadata/v1/pod/hmac/verify content=from-alpha&uid=%s&signature=AAAA",
+            url_a, uuid_a, sig_a, uuid_a, sig_a, sig_a, sig_a, uuid_a);
         /* base64 has '+' and '/': the form needs '+' escaped. */
-        for (char *p = b_args; (p = strchr(p, '+')); ) {
+        for (char *p = b_args; (p = strchr(p, '+'));) {
                 char *n = xasprintf("%.*s%%2B%s", (int)(p - b_args), b_args, p + 1);
                 size_t off = (size_t)(p - b_args) + 3;
                 free(b_args);
@@ -255,7 +262,7 @@ Test(metadata, another_pods_token_and_identity)
         }
         run_pod(&r, "", "beta", b_args);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-        static const char *const want[] = { "403", "404", "200", "403", "403", "400", "400" };
+        static const char *const want[] = {"403", "404", "200", "403", "403", "400", "400"};
         for (int i = 0; i < (int)ARRAY_SIZE(want); i++) {
                 _cleanup_free_ char *st = nth(r.out, "http.status", i);
                 cr_assert_str_eq(st, want[i], "request %d: %s", i, r.out);
@@ -275,10 +282,10 @@ Test(metadata, oversize_body_and_idle_connections)
 {
         struct ace_result r;
         _cleanup_free_ char *out_c = NULL;
-        _cleanup_free_ char *c_args = xasprintf(
-                "run --insecure-options=image --mds-register %s --name=hog --exec=/probe -- "
-                "idle-conns 172.16.28.1 %d 1000 sleep 30",
-                aci, port);
+        _cleanup_free_ char *c_args =
+            xasprintf("run --insecure-options=image --mds-register %s --name=hog --exec=/probe -- "
+                      "idle-conns 172.16.28.1 %d 1000 sleep 30",
+                      aci, port);
         _cleanup_strv_free_ char **argv = strv_split(c_args, " ", false);
         pid_t c = ace_spawn(dir, argv, &out_c, NULL);
         bool hogging = false;
@@ -290,9 +297,10 @@ Test(metadata, oversize_body_and_idle_connections)
                         usleep(50 * 1000);
         }
         cr_assert(hogging, "the hog pod never opened its connections");
-        run_pod(&r, "", "web",
-                "http-get $MDS/acMetadata/v1/pod/uuid http-post-size $MDS/acMetadata/v1/pod/hmac/sign "
-                "104857600 http-get $MDS/acMetadata/v1/pod/uuid");
+        run_pod(
+            &r, "", "web",
+            "http-get $MDS/acMetadata/v1/pod/uuid http-post-size $MDS/acMetadata/v1/pod/hmac/sign "
+            "104857600 http-get $MDS/acMetadata/v1/pod/uuid");
         cr_assert_eq(r.status, 0, "status %d, stderr: %s, out: %s", r.status, r.err, r.out);
         _cleanup_free_ char *s0 = nth(r.out, "http.status", 0), *s1 = nth(r.out, "http.status", 1);
         _cleanup_free_ char *s2 = nth(r.out, "http.status", 2), *ms = nth(r.out, "http.ms", 0);
@@ -308,8 +316,8 @@ Test(metadata, oversize_body_and_idle_connections)
 /* The inodes of the service's sockets (from /proc/PID/fd). */
 static char *socket_inodes(pid_t pid)
 {
-        return tu_capture(NULL, "ls -l /proc/%d/fd | sed -n 's/.*socket:\\[\\([0-9]*\\)\\].*/\\1/p'",
-                          (int)pid);
+        return tu_capture(
+            NULL, "ls -l /proc/%d/fd | sed -n 's/.*socket:\\[\\([0-9]*\\)\\].*/\\1/p'", (int)pid);
 }
 
 Test(metadata, registration_socket_is_root_only)
@@ -328,7 +336,8 @@ Test(metadata, registration_socket_is_root_only)
                 char *nl = strchr(l, '\n');
                 if (nl)
                         *nl = 0;
-                _cleanup_free_ char *line = tu_capture(NULL, "grep ' %s ' /proc/net/unix || true", l);
+                _cleanup_free_ char *line =
+                    tu_capture(NULL, "grep ' %s ' /proc/net/unix || true", l);
                 cr_assert_null(strstr(line, " @"), "abstract socket: %s", line);
                 l = nl ? nl + 1 : l + strlen(l);
         }
@@ -336,20 +345,23 @@ Test(metadata, registration_socket_is_root_only)
          * test dir is made traversable so that only the socket's own mode counts. */
         chmod(dir, 0711);
         _cleanup_free_ char *probe = th_build_path("tests/probe");
-        _cleanup_free_ char *denied = tu_capture(
-                NULL, "setpriv --reuid=65534 --regid=65534 --clear-groups %s unix-request %s "
-                      "'{\"op\": \"unregister\", \"uuid\": \"x\"}'",
-                probe, sock);
+        _cleanup_free_ char *denied =
+            tu_capture(NULL,
+                       "setpriv --reuid=65534 --regid=65534 --clear-groups %s unix-request %s "
+                       "'{\"op\": \"unregister\", \"uuid\": \"x\"}'",
+                       probe, sock);
         cr_assert(strstr(denied, "unix.errno=EACCES"), "%s", denied);
         chmod(sock, 0666);
-        _cleanup_free_ char *refused = tu_capture(
-                NULL, "setpriv --reuid=65534 --regid=65534 --clear-groups %s unix-request %s "
-                      "'{\"op\": \"unregister\", \"uuid\": \"x\"}'",
-                probe, sock);
+        _cleanup_free_ char *refused =
+            tu_capture(NULL,
+                       "setpriv --reuid=65534 --regid=65534 --clear-groups %s unix-request %s "
+                       "'{\"op\": \"unregister\", \"uuid\": \"x\"}'",
+                       probe, sock);
         cr_assert(strstr(refused, "only root may register pods"), "[%s]", refused);
         /* And root gets an answer (the same request). */
-        _cleanup_free_ char *ok = tu_capture(NULL, "%s unix-request %s '{\"op\": \"unregister\", "
-                                                   "\"uuid\": \"x\"}'",
+        _cleanup_free_ char *ok = tu_capture(NULL,
+                                             "%s unix-request %s '{\"op\": \"unregister\", "
+                                             "\"uuid\": \"x\"}'",
                                              probe, sock);
         cr_assert(strstr(ok, "\"ok\":true"), "%s", ok);
 }
@@ -392,8 +404,8 @@ Test(metadata, register_needs_the_service)
 /* systemd passes the two sockets as fds 3 and 4 with LISTEN_FDS/LISTEN_PID. */
 Test(metadata, socket_activation)
 {
-        struct sockaddr_un su = { .sun_family = AF_UNIX };
-        struct sockaddr_in si = { .sin_family = AF_INET, .sin_addr = { htonl(INADDR_ANY) } };
+        struct sockaddr_un su = {.sun_family = AF_UNIX};
+        struct sockaddr_in si = {.sin_family = AF_INET, .sin_addr = {htonl(INADDR_ANY)}};
         _cleanup_free_ char *asock = xasprintf("%s/activated.sock", dir);
         int u = socket(AF_UNIX, SOCK_STREAM, 0), t = socket(AF_INET, SOCK_STREAM, 0), one = 1;
         int aport = free_port();
@@ -426,7 +438,8 @@ Test(metadata, socket_activation)
         close(t);
         mds = pid;
         setenv("ACE_METADATA_SOCKET", asock, 1);
-        run_pod(&r, "", "web", "getenv AC_METADATA_URL http-get-retry $MDS/acMetadata/v1/pod/uuid 3000");
+        run_pod(&r, "", "web",
+                "getenv AC_METADATA_URL http-get-retry $MDS/acMetadata/v1/pod/uuid 3000");
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         _cleanup_free_ char *url = nth(r.out, "getenv.AC_METADATA_URL", 0);
         _cleanup_free_ char *prefix = xasprintf("http://172.16.28.1:%d/", aport);

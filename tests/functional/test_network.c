@@ -72,7 +72,7 @@ Test(network, default_network_gives_eth0_and_records)
 {
         _cleanup_free_ char *lc = local_config_arg();
         struct pod_fixture *pf = probe_pod("\"ip\"");
-        const char *args[] = { "--net=default", lc, NULL };
+        const char *args[] = {"--net=default", lc, NULL};
 
         cr_assert_eq(pf_run(pf, args), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *ip = th_kv(pf->out, "ip.eth0");
@@ -82,9 +82,9 @@ Test(network, default_network_gives_eth0_and_records)
         /* net-info.json in rkt's format, for list/status. */
         _cleanup_free_ char *info = pf_read(pf, "net-info.json");
         cr_assert(info && strstr(info, "\"netName\":\"default\"") &&
-                          strstr(info, "\"ifName\":\"eth0\"") &&
-                          strstr(info, "\"mask\":\"255.255.255.0\"") &&
-                          strstr(info, "\"pluginPath\":\"/usr/lib/cni/ptp\""),
+                      strstr(info, "\"ifName\":\"eth0\"") &&
+                      strstr(info, "\"mask\":\"255.255.255.0\"") &&
+                      strstr(info, "\"pluginPath\":\"/usr/lib/cni/ptp\""),
                   "net-info.json: %s", info);
         /* Torn down on exit: no namespace, no records, no lease, no NAT chain. */
         _cleanup_free_ char *ns = xasprintf("/run/netns/ace-%s", pf->uuid);
@@ -127,7 +127,7 @@ static char *pod_ip(struct pod_fixture *pf, const char *net)
 Test(network, pods_reach_each_other_and_the_host)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=default", lc, NULL };
+        const char *args[] = {"--net=default", lc, NULL};
         struct pod_fixture *a = probe_pod("\"serve-http\", \"7000\", \"2\"");
         pid_t host_server;
 
@@ -145,10 +145,10 @@ Test(network, pods_reach_each_other_and_the_host)
                 execl(probe, probe, "serve-http", "7001", "1", NULL);
                 _exit(127);
         }
-        _cleanup_free_ char *exec = xasprintf(
-                "\"http-get-retry\", \"http://%s:7000/\", \"3000\", \"http-get-retry\", "
-                "\"http://172.16.28.1:7001/\", \"3000\"",
-                ip_a);
+        _cleanup_free_ char *exec =
+            xasprintf("\"http-get-retry\", \"http://%s:7000/\", \"3000\", \"http-get-retry\", "
+                      "\"http://172.16.28.1:7001/\", \"3000\"",
+                      ip_a);
         struct pod_fixture *b = probe_pod(exec);
         cr_assert_eq(pf_run(b, args), 0, "stderr: %s", b->err);
         _cleanup_free_ char *body_a = th_kv_nth(b->out, "http.body", 0);
@@ -172,7 +172,7 @@ Test(network, pods_reach_each_other_and_the_host)
 Test(network, unknown_network_fails_cleanly)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=default,nosuchnet", lc, NULL };
+        const char *args[] = {"--net=default,nosuchnet", lc, NULL};
         struct pod_fixture *pf = probe_pod("\"print\", \"ran\"");
 
         cr_assert_eq(pf_run(pf, args), 254);
@@ -191,13 +191,13 @@ Test(network, failing_plugin_leaves_nothing)
         _cleanup_free_ char *dir = xasprintf("%s/net.d", cfgdir);
         _cleanup_free_ char *conf = xasprintf("%s/10-broken.conflist", dir);
         _cleanup_free_ char *ipam = xasprintf("%s/ipam", cfgdir);
-        _cleanup_free_ char *text = xasprintf(
-                "{\"cniVersion\": \"0.4.0\", \"name\": \"broken\", \"plugins\": ["
-                "{\"type\": \"ptp\", \"ipam\": {\"type\": \"host-local\", \"subnet\": "
-                "\"10.79.0.0/24\", \"dataDir\": \"%s\"}}, {\"type\": \"bandwidth\", "
-                "\"ingressRate\": -1}]}",
-                ipam);
-        const char *args[] = { "--net=broken", lc, NULL };
+        _cleanup_free_ char *text =
+            xasprintf("{\"cniVersion\": \"0.4.0\", \"name\": \"broken\", \"plugins\": ["
+                      "{\"type\": \"ptp\", \"ipam\": {\"type\": \"host-local\", \"subnet\": "
+                      "\"10.79.0.0/24\", \"dataDir\": \"%s\"}}, {\"type\": \"bandwidth\", "
+                      "\"ingressRate\": -1}]}",
+                      ipam);
+        const char *args[] = {"--net=broken", lc, NULL};
         struct pod_fixture *pf = probe_pod("\"print\", \"ran\"");
 
         mkdir(dir, 0755);
@@ -206,7 +206,8 @@ Test(network, failing_plugin_leaves_nothing)
         cr_assert(strstr(pf->err, "failed to setup network") && strstr(pf->err, "bandwidth"),
                   "stderr: %s", pf->err);
         /* The ptp ADD that succeeded was undone: no lease in the private IPAM dir. */
-        _cleanup_free_ char *leases = tu_capture(NULL, "ls %s/broken 2>/dev/null | grep -c '^10\\.' || true", ipam);
+        _cleanup_free_ char *leases =
+            tu_capture(NULL, "ls %s/broken 2>/dev/null | grep -c '^10\\.' || true", ipam);
         cr_assert_eq(atoi(leases), 0, "leases: %s", leases);
         _cleanup_free_ char *ns = xasprintf("/run/netns/ace-%s", pf->uuid);
         cr_assert_not(th_exists(ns));
@@ -219,13 +220,14 @@ Test(network, named_bridge_network_with_cni_args)
         _cleanup_free_ char *dir = xasprintf("%s/net.d", cfgdir);
         _cleanup_free_ char *conf = xasprintf("%s/20-acetestbr.conf", dir);
         _cleanup_free_ char *ipam = xasprintf("%s/ipam", cfgdir);
-        _cleanup_free_ char *text = xasprintf(
-                "{\"cniVersion\": \"0.4.0\", \"name\": \"acetestbr\", \"type\": \"bridge\", "
-                "\"bridge\": \"acetestbr0\", \"isGateway\": true, \"ipam\": {\"type\": "
-                "\"host-local\", \"subnet\": \"10.78.0.0/24\", \"dataDir\": \"%s\"}}",
-                ipam);
-        const char *args[] = { "--net=acetestbr:IP=10.78.0.42,default", lc, NULL };
-        struct pod_fixture *pf = probe_pod("\"ip\", \"http-get-retry\", \"http://10.78.0.1:7002/\", \"3000\"");
+        _cleanup_free_ char *text =
+            xasprintf("{\"cniVersion\": \"0.4.0\", \"name\": \"acetestbr\", \"type\": \"bridge\", "
+                      "\"bridge\": \"acetestbr0\", \"isGateway\": true, \"ipam\": {\"type\": "
+                      "\"host-local\", \"subnet\": \"10.78.0.0/24\", \"dataDir\": \"%s\"}}",
+                      ipam);
+        const char *args[] = {"--net=acetestbr:IP=10.78.0.42,default", lc, NULL};
+        struct pod_fixture *pf =
+            probe_pod("\"ip\", \"http-get-retry\", \"http://10.78.0.1:7002/\", \"3000\"");
         pid_t host_server;
 
         mkdir(dir, 0755);
@@ -252,9 +254,10 @@ Test(network, named_bridge_network_with_cni_args)
         cr_assert(body && strstr(body, "hello from"), "the host over the bridge: %s", pf->out);
         _cleanup_free_ char *info = pf_read(pf, "net-info.json");
         cr_assert(info && strstr(info, "\"args\":\"IP=10.78.0.42\"") &&
-                          strstr(info, "20-acetestbr.conf"),
+                      strstr(info, "20-acetestbr.conf"),
                   "%s", info);
-        _cleanup_free_ char *leases = tu_capture(NULL, "ls %s/acetestbr | grep -c '^10\\.' || true", ipam);
+        _cleanup_free_ char *leases =
+            tu_capture(NULL, "ls %s/acetestbr | grep -c '^10\\.' || true", ipam);
         cr_assert_eq(atoi(leases), 0, "lease released: %s", leases);
         pf_free(pf);
 }
@@ -262,7 +265,7 @@ Test(network, named_bridge_network_with_cni_args)
 Test(network, kill9_then_gc_releases_everything)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=default", lc, NULL };
+        const char *args[] = {"--net=default", lc, NULL};
         struct pod_fixture *pf = probe_pod("\"sleep\", \"60\"");
         _cleanup_free_ char *ready = NULL, *ns = NULL;
 
@@ -276,7 +279,7 @@ Test(network, kill9_then_gc_releases_everything)
         cr_assert(th_exists(ns));
         cr_assert_eq(netcheck_leases_of(pf->uuid), 1);
         cr_assert_gt(netcheck_nat_rules_of(pf->uuid), 0);
-        const char *gc_args[] = { pf->uuid, NULL };
+        const char *gc_args[] = {pf->uuid, NULL};
         _cleanup_free_ char *out = NULL, *err = NULL;
         cr_assert_eq(pf_entrypoint(pf, "gc", gc_args, &out, &err), 0, "gc: %s", err);
         cr_assert_not(th_exists(ns));
@@ -308,7 +311,7 @@ static bool host_has_ifindex(int idx)
 Test(network, hundred_pods_leak_nothing, .timeout = 600)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=default", lc, NULL };
+        const char *args[] = {"--net=default", lc, NULL};
         struct netcheck_snapshot before, after;
         char *uuids[100];
         int peers[100], lock;
@@ -318,7 +321,8 @@ Test(network, hundred_pods_leak_nothing, .timeout = 600)
         lock = netcheck_lock(true);
         netcheck_snapshot_take(&before, NULL);
         for (int i = 0; i < 100; i++) {
-                struct pod_fixture *pf = probe_pod("\"ip\", \"read\", \"/sys/class/net/eth0/iflink\"");
+                struct pod_fixture *pf =
+                    probe_pod("\"ip\", \"read\", \"/sys/class/net/eth0/iflink\"");
                 int st = pf_run(pf, args);
                 cr_assert_eq(st, 0, "pod %d: %s", i, pf->err);
                 _cleanup_free_ char *peer = th_kv(pf->out, "read");
@@ -353,18 +357,19 @@ Test(network, hundred_pods_leak_nothing, .timeout = 600)
         netcheck_unlock(lock);
 }
 
-/* ---- resolv.conf and hosts --------------------------------------------------------------------- */
+/* ---- resolv.conf and hosts ---------------------------------------------------------------------
+ */
 
 static void write_dns_net(void)
 {
         _cleanup_free_ char *dir = xasprintf("%s/net.d", cfgdir);
         _cleanup_free_ char *conf = xasprintf("%s/30-dnsnet.conf", dir);
         _cleanup_free_ char *text = xasprintf(
-                "{\"cniVersion\": \"0.4.0\", \"name\": \"dnsnet\", \"type\": \"ptp\", "
-                "\"dns\": {\"nameservers\": [\"10.77.5.53\"], \"search\": [\"pods.example\"]}, "
-                "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"10.77.5.0/24\", "
-                "\"dataDir\": \"%s/ipam\"}}",
-                cfgdir);
+            "{\"cniVersion\": \"0.4.0\", \"name\": \"dnsnet\", \"type\": \"ptp\", "
+            "\"dns\": {\"nameservers\": [\"10.77.5.53\"], \"search\": [\"pods.example\"]}, "
+            "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"10.77.5.0/24\", "
+            "\"dataDir\": \"%s/ipam\"}}",
+            cfgdir);
         mkdir(dir, 0755);
         th_write_file(conf, text, 0644);
 }
@@ -372,7 +377,7 @@ static void write_dns_net(void)
 Test(network, dns_from_cni_and_hosts_fallback)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=dnsnet", lc, "--hostname=dnspod", NULL };
+        const char *args[] = {"--net=dnsnet", lc, "--hostname=dnspod", NULL};
         struct pod_fixture *pf = probe_pod("\"read\", \"/etc/resolv.conf\", \"read\", "
                                            "\"/etc/hosts\", \"write\", \"/etc/hosts\", \"x\"");
 
@@ -383,7 +388,7 @@ Test(network, dns_from_cni_and_hosts_fallback)
         cr_assert(resolv && strstr(resolv, "search pods.example\\nnameserver 10.77.5.53\\n"),
                   "resolv.conf: %s", pf->out);
         cr_assert(hosts && strstr(hosts, "127.0.0.1?localhost") && strstr(hosts, "?dnspod\\n") &&
-                          strstr(hosts, "10.77.5."),
+                      strstr(hosts, "10.77.5."),
                   "hosts: %s", pf->out);
         /* Bound read-only: an app cannot rewrite the pod's material. */
         _cleanup_free_ char *w = th_kv(pf->out, "write.errno");
@@ -394,7 +399,7 @@ Test(network, dns_from_cni_and_hosts_fallback)
 Test(network, image_hosts_file_wins_over_the_fallback)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=default", lc, NULL };
+        const char *args[] = {"--net=default", lc, NULL};
         struct pod_fixture *pf;
 
         timg_write(img, "/etc/hosts", "10.1.2.3 mine\n", 0644);
@@ -412,8 +417,7 @@ Test(network, image_hosts_file_wins_over_the_fallback)
 Test(network, stage0_material_is_bound_over_the_app_files)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=none", lc, "--dns-conf-mode=resolv=stage0,hosts=stage0",
-                               NULL };
+        const char *args[] = {"--net=none", lc, "--dns-conf-mode=resolv=stage0,hosts=stage0", NULL};
         struct pod_fixture *pf;
         _cleanup_free_ char *etc = NULL, *rp = NULL, *hp = NULL;
 
@@ -437,7 +441,7 @@ Test(network, stage0_material_is_bound_over_the_app_files)
 Test(network, stage0_mode_without_material_fails)
 {
         _cleanup_free_ char *lc = local_config_arg();
-        const char *args[] = { "--net=none", lc, "--dns-conf-mode=resolv=stage0", NULL };
+        const char *args[] = {"--net=none", lc, "--dns-conf-mode=resolv=stage0", NULL};
         struct pod_fixture *pf = probe_pod("\"print\", \"ran\"");
 
         cr_assert_eq(pf_run(pf, args), 254);
@@ -447,7 +451,7 @@ Test(network, stage0_mode_without_material_fails)
 
 Test(network, host_network_gets_the_host_files)
 {
-        const char *args[] = { "--net=host", NULL };
+        const char *args[] = {"--net=host", NULL};
         struct pod_fixture *pf = probe_pod("\"read\", \"/etc/resolv.conf\", \"read\", "
                                            "\"/etc/hosts\"");
         _cleanup_free_ char *host_hosts = th_read_file("/etc/hosts");

@@ -1,8 +1,8 @@
 /*
  * test_network_run.c - networking through `ace run`/`prepare`/`run-prepared` (stage0 flags to
  * stage1 and back): the default network without --net, `ace status`/`ace list` networks (rkt's
- * net-info.json fields), a forwarded port answering from the host, the --dns flags and --hosts-entry,
- * named networks from --local-config, and the flag rules.
+ * net-info.json fields), a forwarded port answering from the host, the --dns flags and
+ * --hosts-entry, named networks from --local-config, and the flag rules.
  */
 #include <criterion/criterion.h>
 #include <signal.h>
@@ -37,11 +37,11 @@ static void setup(void)
         cfg = xasprintf("%s/config", dir);
         mkdir(cfg, 0755);
         img = timg_new("example.com/web");
-        _cleanup_free_ char *m = ft_manifest(
-                "example.com/web", "1.0",
-                "{\"exec\": [\"/probe\", \"ip\"], \"user\": \"0\", \"group\": \"0\", "
-                "\"ports\": [{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80}]}",
-                NULL);
+        _cleanup_free_ char *m =
+            ft_manifest("example.com/web", "1.0",
+                        "{\"exec\": [\"/probe\", \"ip\"], \"user\": \"0\", \"group\": \"0\", "
+                        "\"ports\": [{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80}]}",
+                        NULL);
         aci = xasprintf("%s/web.aci", dir);
         free(ft_write_aci(img->dir, m, aci));
 }
@@ -123,7 +123,7 @@ Test(network_run, default_network_and_status)
         _cleanup_free_ char *jip = xasprintf("\"ip\":\"%s\"", ip);
         cr_assert(strstr(r.out, "\"networks\":[{\"netName\":\"default\",\"netConf\":\"builtin\","
                                 "\"pluginPath\":\"/usr/lib/cni/ptp\",\"ifName\":\"eth0\"") &&
-                          strstr(r.out, jip) && strstr(r.out, "\"mask\":\"255.255.255.0\""),
+                      strstr(r.out, jip) && strstr(r.out, "\"mask\":\"255.255.255.0\""),
                   "%s", r.out);
         ace_result_done(&r);
         ace_runf(dir, &r, "list --no-legend");
@@ -157,12 +157,12 @@ Test(network_run, forwarded_port_answers_from_the_host)
         pid_t pid = spawn("--port=http:18731", "serve-http 80 2", &out);
 
         cr_assert(wait_for(out, "listening=80", 20000), "pod did not listen");
-        _cleanup_free_ char *lo = tu_capture(NULL, "%s http-get-retry http://127.0.0.1:18731/ 5000",
-                                             probe);
+        _cleanup_free_ char *lo =
+            tu_capture(NULL, "%s http-get-retry http://127.0.0.1:18731/ 5000", probe);
         cr_assert(strstr(lo, "hello from ace-"), "via 127.0.0.1: %s", lo);
         if (*host) {
-                _cleanup_free_ char *g = tu_capture(
-                        NULL, "%s http-get-retry http://%s:18731/ 5000", probe, host);
+                _cleanup_free_ char *g =
+                    tu_capture(NULL, "%s http-get-retry http://%s:18731/ 5000", probe, host);
                 cr_assert(strstr(g, "hello from ace-"), "via %s: %s", host, g);
         }
         int st;
@@ -189,11 +189,11 @@ Test(network_run, dns_and_hosts_flags)
         cr_assert(resolv && strstr(resolv, "search pods.example\\nnameserver 10.1.1.1\\n"
                                            "nameserver 10.1.1.2\\noptions ndots:3\\n"),
                   "%s", r.out);
-        cr_assert(hosts && strstr(hosts, "10.0.0.7 db") && strstr(hosts, "?dnspod"), "%s",
-                  r.out);
+        cr_assert(hosts && strstr(hosts, "10.0.0.7 db") && strstr(hosts, "?dnspod"), "%s", r.out);
         ace_result_done(&r);
-        ace_runf(dir, &r, "run --insecure-options=image --net=none --dns=host %s --exec=/probe "
-                          "-- read /etc/resolv.conf",
+        ace_runf(dir, &r,
+                 "run --insecure-options=image --net=none --dns=host %s --exec=/probe "
+                 "-- read /etc/resolv.conf",
                  aci);
         _cleanup_free_ char *host_resolv = th_read_file("/etc/resolv.conf");
         cr_assert_eq(r.status, 0, "%s", r.err);
@@ -213,25 +213,27 @@ Test(network_run, named_network_from_local_config_and_run_prepared)
 {
         _cleanup_free_ char *netd = xasprintf("%s/net.d", cfg);
         _cleanup_free_ char *conf = xasprintf("%s/10-acetestpriv.conf", netd);
-        _cleanup_free_ char *text = xasprintf(
-                "{\"cniVersion\": \"0.4.0\", \"name\": \"acetestpriv\", \"type\": \"ptp\", "
-                "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"10.76.3.0/24\", "
-                "\"dataDir\": \"%s/ipam\"}}",
-                dir);
+        _cleanup_free_ char *text =
+            xasprintf("{\"cniVersion\": \"0.4.0\", \"name\": \"acetestpriv\", \"type\": \"ptp\", "
+                      "\"ipam\": {\"type\": \"host-local\", \"subnet\": \"10.76.3.0/24\", "
+                      "\"dataDir\": \"%s/ipam\"}}",
+                      dir);
         struct ace_result r;
 
         mkdir(netd, 0755);
         th_write_file(conf, text, 0644);
-        ace_runf(dir, &r, "--local-config=%s run --insecure-options=image --net=acetestpriv "
-                          "%s --exec=/probe -- ip",
+        ace_runf(dir, &r,
+                 "--local-config=%s run --insecure-options=image --net=acetestpriv "
+                 "%s --exec=/probe -- ip",
                  cfg, aci);
         cr_assert_eq(r.status, 0, "%s", r.err);
         _cleanup_free_ char *eth0 = th_kv(r.out, "ip.eth0");
         cr_assert(eth0 && !strncmp(eth0, "10.76.3.", 8), "%s", r.out);
         ace_result_done(&r);
         /* prepare records the port; run-prepared takes the network and DNS flags. */
-        ace_runf(dir, &r, "prepare --quiet --insecure-options=image --port=http:18732 %s "
-                          "--exec=/probe -- ip read /etc/resolv.conf",
+        ace_runf(dir, &r,
+                 "prepare --quiet --insecure-options=image --port=http:18732 %s "
+                 "--exec=/probe -- ip read /etc/resolv.conf",
                  aci);
         cr_assert_eq(r.status, 0, "%s", r.err);
         _cleanup_free_ char *uuid = xstrndup(r.out, strcspn(r.out, "\n"));
@@ -254,15 +256,15 @@ Test(network_run, flag_rules)
         static const struct {
                 const char *flags, *msg;
         } cases[] = {
-                { "--net=host --port=http:1", "--port needs a pod network" },
-                { "--net=none --mds-register", "--mds-register cannot be used with --net=none" },
-                { "--net=default,default", "more than once" },
-                { "--port=nope:1", "no app has a port named \"nope\"" },
-                { "--port=http:99999", "bad host port" },
-                { "--port=http:1.2.3:80", "bad host IP" },
-                { "--dns=not-an-ip", "invalid IP address" },
-                { "--hosts-entry=db", "IP=HOSTNAME" },
-                { "--net=nosuchnet", "networks not found: \"nosuchnet\"" },
+            {"--net=host --port=http:1", "--port needs a pod network"},
+            {"--net=none --mds-register", "--mds-register cannot be used with --net=none"},
+            {"--net=default,default", "more than once"},
+            {"--port=nope:1", "no app has a port named \"nope\""},
+            {"--port=http:99999", "bad host port"},
+            {"--port=http:1.2.3:80", "bad host IP"},
+            {"--dns=not-an-ip", "invalid IP address"},
+            {"--hosts-entry=db", "IP=HOSTNAME"},
+            {"--net=nosuchnet", "networks not found: \"nosuchnet\""},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 struct ace_result r;

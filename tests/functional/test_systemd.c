@@ -34,17 +34,17 @@ static char *dir, *aci, *sock_aci, *ace;
 static void build_images(const char *where)
 {
         _cleanup_free_ char *m = ft_manifest(
-                "example.com/probe", "1.0",
-                "{\"exec\": [\"/probe\", \"print\", \"x\"], \"user\": \"0\", \"group\": \"0\", "
-                "\"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"sleep\", "
-                "\"1\"]}]}",
-                NULL);
+            "example.com/probe", "1.0",
+            "{\"exec\": [\"/probe\", \"print\", \"x\"], \"user\": \"0\", \"group\": \"0\", "
+            "\"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"sleep\", "
+            "\"1\"]}]}",
+            NULL);
         _cleanup_free_ char *ms = ft_manifest(
-                "example.com/sock", "1.0",
-                "{\"exec\": [\"/probe\", \"listen-fds\", \"1\"], \"user\": \"0\", \"group\": \"0\", "
-                "\"ports\": [{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80, "
-                "\"socketActivated\": true}]}",
-                NULL);
+            "example.com/sock", "1.0",
+            "{\"exec\": [\"/probe\", \"listen-fds\", \"1\"], \"user\": \"0\", \"group\": \"0\", "
+            "\"ports\": [{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80, "
+            "\"socketActivated\": true}]}",
+            NULL);
         aci = xasprintf("%s/probe.aci", where);
         sock_aci = xasprintf("%s/sock.aci", where);
         free(ft_write_aci(img->dir, m, aci));
@@ -97,7 +97,7 @@ Test(sd_protocols, ready_from_the_run_process)
 {
         _cleanup_free_ char *path = xasprintf("%s/notify", dir);
         _cleanup_free_ char *uuid_file = xasprintf("%s/uuid", dir);
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), one = 1;
         struct timespec t0, t1;
         pid_t pid;
@@ -120,10 +120,10 @@ Test(sd_protocols, ready_from_the_run_process)
         }
         char buf[256] = "";
         char cbuf[CMSG_SPACE(sizeof(struct ucred))];
-        struct iovec iov = { buf, sizeof(buf) - 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf) };
-        struct timeval tv = { .tv_sec = 30 };
+        struct iovec iov = {buf, sizeof(buf) - 1};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+        struct timeval tv = {.tv_sec = 30};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         ssize_t n = recvmsg(fd, &mh, 0);
         clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -140,7 +140,8 @@ Test(sd_protocols, ready_from_the_run_process)
         cr_assert_geq(secs, 1.0, "READY after %.2fs, before the pre-start handler ended", secs);
         _cleanup_free_ char *uuid = ft_read(uuid_file);
         uuid[strcspn(uuid, "\n")] = 0;
-        _cleanup_free_ char *started = xasprintf("%s/pods/run/%s/appsinfo/probe/started", dir, uuid);
+        _cleanup_free_ char *started =
+            xasprintf("%s/pods/run/%s/appsinfo/probe/started", dir, uuid);
         cr_assert(th_exists(started), "READY before the app started");
         kill(pid, SIGTERM);
         int st;
@@ -153,7 +154,7 @@ Test(sd_protocols, ready_from_the_run_process)
  * LISTEN_PID = the process that execs ace. */
 Test(sd_protocols, passed_socket_reaches_the_app)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = { htonl(INADDR_LOOPBACK) } };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = {htonl(INADDR_LOOPBACK)}};
         socklen_t sl = sizeof(sa);
         int fd = socket(AF_INET, SOCK_STREAM, 0), port;
         pid_t pid;
@@ -179,8 +180,8 @@ Test(sd_protocols, passed_socket_reaches_the_app)
         }
         close(fd);
         _cleanup_free_ char *probe = th_build_path("tests/probe");
-        _cleanup_free_ char *got = tu_capture(NULL, "%s http-get-retry http://127.0.0.1:%d/ 10000",
-                                              probe, port);
+        _cleanup_free_ char *got =
+            tu_capture(NULL, "%s http-get-retry http://127.0.0.1:%d/ 10000", probe, port);
         cr_assert(strstr(got, "via socket activation"), "%s", got);
         int st;
         waitpid(pid, &st, 0);
@@ -192,7 +193,8 @@ Test(sd_protocols, passed_socket_reaches_the_app)
         cr_assert(strstr(out, want), "%s", out);
 }
 
-/* ---- with systemd ----------------------------------------------------------------------------- */
+/* ---- with systemd -----------------------------------------------------------------------------
+ */
 
 static struct sdbox box;
 
@@ -211,8 +213,8 @@ static void box_setup(void)
 static void box_teardown(void)
 {
         if (box.pid) {
-                _cleanup_free_ char *out = sdbox_sh(&box, NULL, "%s --dir=%s gc --grace-period=0s",
-                                                    ace, dir);
+                _cleanup_free_ char *out =
+                    sdbox_sh(&box, NULL, "%s --dir=%s gc --grace-period=0s", ace, dir);
         }
         sdbox_stop(&box);
         free(dir);
@@ -239,29 +241,31 @@ static void write_unit(const char *name, const char *text)
 
 Test(systemd, transient_unit_output_in_the_journal)
 {
-        _cleanup_free_ char *out = sdbox_sh(
-                &box, NULL,
-                "systemd-run --slice=machine --unit=acepod1 %s --dir=%s run "
-                "--insecure-options=image --net=none %s --exec=/probe -- print hello-journal",
-                ace, dir, aci);
+        _cleanup_free_ char *out =
+            sdbox_sh(&box, NULL,
+                     "systemd-run --slice=machine --unit=acepod1 %s --dir=%s run "
+                     "--insecure-options=image --net=none %s --exec=/probe -- print hello-journal",
+                     ace, dir, aci);
         cr_assert(strstr(out, "acepod1"), "%s", out);
         cr_assert(sdbox_wait(&box, "hello-journal", 20000, "journalctl -u acepod1 --no-pager"),
                   "app output not in the unit's journal");
         /* And the unit ends as a success (a transient unit is then unloaded). */
-        if (!sdbox_wait(&box, "Deactivated successfully", 20000, "journalctl -u acepod1 --no-pager")) {
-                _cleanup_free_ char *j = sdbox_sh(&box, NULL, "journalctl -u acepod1 --no-pager; "
-                                                              "systemctl status acepod1 --no-pager");
+        if (!sdbox_wait(&box, "Deactivated successfully", 20000,
+                        "journalctl -u acepod1 --no-pager")) {
+                _cleanup_free_ char *j = sdbox_sh(&box, NULL,
+                                                  "journalctl -u acepod1 --no-pager; "
+                                                  "systemctl status acepod1 --no-pager");
                 cr_assert_fail("the unit did not end successfully: %s", j);
         }
 }
 
 Test(systemd, unit_exit_status_is_the_pods)
 {
-        _cleanup_free_ char *out = sdbox_sh(
-                &box, NULL,
-                "systemd-run --slice=machine --unit=acepod2 %s --dir=%s run "
-                "--insecure-options=image --net=none %s --exec=/probe -- exit 3",
-                ace, dir, aci);
+        _cleanup_free_ char *out =
+            sdbox_sh(&box, NULL,
+                     "systemd-run --slice=machine --unit=acepod2 %s --dir=%s run "
+                     "--insecure-options=image --net=none %s --exec=/probe -- exit 3",
+                     ace, dir, aci);
         cr_assert(sdbox_wait(&box, "failed", 20000, "systemctl is-active acepod2"), "%s", out);
         _cleanup_free_ char *status = prop("acepod2", "ExecMainStatus");
         _cleanup_free_ char *result = prop("acepod2", "Result");
@@ -273,17 +277,17 @@ static void stop_cleanly(const char *unit, const char *kill_mode)
 {
         _cleanup_free_ char *uuid_file = xasprintf("%s/%s.uuid", dir, unit);
         _cleanup_free_ char *name = xasprintf("%s.service", unit);
-        _cleanup_free_ char *text = xasprintf(
-                "[Unit]\nDescription=ace pod\n[Service]\nSlice=machine.slice\n"
-                "ExecStart=%s --dir=%s run --insecure-options=image --net=none "
-                "--uuid-file-save=%s %s --exec=/probe -- sleep 600\n"
-                "ExecStopPost=%s --dir=%s rm --uuid-file=%s\n%s",
-                ace, dir, uuid_file, aci, ace, dir, uuid_file, kill_mode);
+        _cleanup_free_ char *text =
+            xasprintf("[Unit]\nDescription=ace pod\n[Service]\nSlice=machine.slice\n"
+                      "ExecStart=%s --dir=%s run --insecure-options=image --net=none "
+                      "--uuid-file-save=%s %s --exec=/probe -- sleep 600\n"
+                      "ExecStopPost=%s --dir=%s rm --uuid-file=%s\n%s",
+                      ace, dir, uuid_file, aci, ace, dir, uuid_file, kill_mode);
 
         write_unit(name, text);
         _cleanup_free_ char *out = sdbox_sh(&box, NULL, "systemctl start %s", unit);
-        cr_assert(sdbox_wait(&box, "state=running", 20000, "%s --dir=%s status --uuid-file=%s",
-                             ace, dir, uuid_file),
+        cr_assert(sdbox_wait(&box, "state=running", 20000, "%s --dir=%s status --uuid-file=%s", ace,
+                             dir, uuid_file),
                   "pod never ran: %s", out);
         _cleanup_free_ char *uuid = th_read_file(uuid_file);
         uuid[strcspn(uuid, "\n")] = 0;
@@ -294,8 +298,8 @@ static void stop_cleanly(const char *unit, const char *kill_mode)
         cr_assert_str_eq(state, "inactive", "%s", stop);
         cr_assert_str_eq(result, "success", "ExecMainStatus=%s", status);
         /* ExecStopPost removed the pod; nothing of it is left running. */
-        _cleanup_free_ char *list = sdbox_sh(&box, NULL, "%s --dir=%s list --full --no-legend",
-                                             ace, dir);
+        _cleanup_free_ char *list =
+            sdbox_sh(&box, NULL, "%s --dir=%s list --full --no-legend", ace, dir);
         cr_assert_null(strstr(list, uuid), "%s", list);
         _cleanup_free_ char *procs = sdbox_sh(&box, NULL, "pgrep -f '[/]probe sleep 600' || true");
         cr_assert_str_eq(procs, "");
@@ -314,24 +318,26 @@ Test(systemd, stop_with_the_default_kill_mode)
 Test(systemd, type_notify_is_active_once_apps_started)
 {
         _cleanup_free_ char *uuid_file = xasprintf("%s/acepod5.uuid", dir);
-        _cleanup_free_ char *text = xasprintf(
-                "[Service]\nType=notify\nSlice=machine.slice\nKillMode=mixed\n"
-                "ExecStart=%s --dir=%s run --insecure-options=image --net=none "
-                "--uuid-file-save=%s %s --exec=/probe -- sleep 600\n",
-                ace, dir, uuid_file, aci);
+        _cleanup_free_ char *text =
+            xasprintf("[Service]\nType=notify\nSlice=machine.slice\nKillMode=mixed\n"
+                      "ExecStart=%s --dir=%s run --insecure-options=image --net=none "
+                      "--uuid-file-save=%s %s --exec=/probe -- sleep 600\n",
+                      ace, dir, uuid_file, aci);
         struct timespec t0, t1;
 
         write_unit("acepod5.service", text);
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        _cleanup_free_ char *out = sdbox_sh(&box, NULL, "systemctl start acepod5; "
-                                                        "systemctl is-active acepod5");
+        _cleanup_free_ char *out = sdbox_sh(&box, NULL,
+                                            "systemctl start acepod5; "
+                                            "systemctl is-active acepod5");
         clock_gettime(CLOCK_MONOTONIC, &t1);
         cr_assert(strstr(out, "active"), "%s", out);
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
         cr_assert_geq(secs, 1.0, "active after %.2fs: before the 1s pre-start handler", secs);
         _cleanup_free_ char *uuid = th_read_file(uuid_file);
         uuid[strcspn(uuid, "\n")] = 0;
-        _cleanup_free_ char *started = xasprintf("%s/pods/run/%s/appsinfo/probe/started", dir, uuid);
+        _cleanup_free_ char *started =
+            xasprintf("%s/pods/run/%s/appsinfo/probe/started", dir, uuid);
         cr_assert(th_exists(started));
         _cleanup_free_ char *stop = sdbox_sh(&box, NULL, "systemctl stop acepod5");
         _cleanup_free_ char *result = prop("acepod5", "Result");
@@ -340,17 +346,18 @@ Test(systemd, type_notify_is_active_once_apps_started)
 
 Test(systemd, socket_activated_app)
 {
-        _cleanup_free_ char *svc = xasprintf(
-                "[Service]\nSlice=machine.slice\nKillMode=mixed\n"
-                "ExecStart=%s --dir=%s run --insecure-options=image --net=none %s\n",
-                ace, dir, sock_aci);
+        _cleanup_free_ char *svc =
+            xasprintf("[Service]\nSlice=machine.slice\nKillMode=mixed\n"
+                      "ExecStart=%s --dir=%s run --insecure-options=image --net=none %s\n",
+                      ace, dir, sock_aci);
         _cleanup_free_ char *probe = th_build_path("tests/probe");
 
         write_unit("acesock.service", svc);
         write_unit("acesock.socket", "[Socket]\nListenStream=127.0.0.1:18099\n");
         _cleanup_free_ char *start = sdbox_sh(&box, NULL, "systemctl start acesock.socket");
-        _cleanup_free_ char *got = sdbox_sh(&box, NULL, "%s http-get-retry http://127.0.0.1:18099/ "
-                                                        "10000",
+        _cleanup_free_ char *got = sdbox_sh(&box, NULL,
+                                            "%s http-get-retry http://127.0.0.1:18099/ "
+                                            "10000",
                                             probe);
         if (!strstr(got, "via socket activation")) {
                 _cleanup_free_ char *j = sdbox_sh(&box, NULL, "journalctl --no-pager | tail -30");

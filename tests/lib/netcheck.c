@@ -81,7 +81,7 @@ static void count_uuid(const char *path, void *ud)
 
 size_t netcheck_leases_of(const char *uuid)
 {
-        struct count_ud c = { .uuid = uuid };
+        struct count_ud c = {.uuid = uuid};
 
         each_lease(CNI_IPAM_DIR, count_uuid, &c);
         return c.n;

@@ -24,40 +24,40 @@
 /* Runs as the box's first process (sh), then becomes systemd. Every host-visible side effect
  * is shadowed first; see sdbox.h for why each line is there. */
 static const char boot_script[] =
-        "#!/bin/sh\n"
-        "set -e\n"
-        "NAME=\"$1\"\n"
-        "umount -R -l /run/netns 2>/dev/null || true\n" /* other pods' namespaces: not ours */
-        "mount -t tmpfs -o mode=755 tmpfs /run\n"
-        "mount -t tmpfs -o mode=1777 tmpfs /tmp\n"
-        "mount -t tmpfs -o mode=1777 tmpfs /var/tmp\n"
-        "if [ -d /var/log/journal ]; then mount -t tmpfs -o mode=2755 tmpfs /var/log/journal; fi\n"
-        "mkdir -p /run/systemd/system /run/acebox-empty\n"
-        "mount --bind /run/acebox-empty /etc/systemd/system\n"
-        "for w in /lib/systemd/system/*.wants/* /usr/lib/systemd/system/*.wants/*; do\n"
-        "  [ -e \"$w\" ] || [ -L \"$w\" ] || continue\n"
-        "  n=$(basename \"$w\")\n"
-        "  case \"$n\" in\n"
-        "  systemd-journald.service|systemd-journald.socket|systemd-journald-dev-log.socket) ;;\n"
-        "  *) ln -sf /dev/null \"/run/systemd/system/$n\" ;;\n"
-        "  esac\n"
-        "done\n"
-        "printf '[Unit]\\nDescription=System Initialization (ace test box)\\n' "
-        "> /run/systemd/system/sysinit.target\n"
-        "printf '[Unit]\\nDescription=Basic System (ace test box)\\n' "
-        "> /run/systemd/system/basic.target\n"
-        "printf '[Unit]\\nDescription=ace test box\\nWants=systemd-journald.socket "
-        "systemd-journald.service\\n' > /run/systemd/system/acebox.target\n"
-        "for h in systemd unified; do\n"
-        "  if [ -d /sys/fs/cgroup/$h ]; then\n"
-        "    mkdir -p /sys/fs/cgroup/$h/$NAME\n"
-        "    echo $$ > /sys/fs/cgroup/$h/$NAME/cgroup.procs\n"
-        "  fi\n"
-        "done\n"
-        "ip link set lo up\n"
-        "export container=ace-test\n"
-        "exec /lib/systemd/systemd --system --unit=acebox.target --log-level=info "
-        "--show-status=no\n";
+    "#!/bin/sh\n"
+    "set -e\n"
+    "NAME=\"$1\"\n"
+    "umount -R -l /run/netns 2>/dev/null || true\n" /* other pods' namespaces: not ours */
+    "mount -t tmpfs -o mode=755 tmpfs /run\n"
+    "mount -t tmpfs -o mode=1777 tmpfs /tmp\n"
+    "mount -t tmpfs -o mode=1777 tmpfs /var/tmp\n"
+    "if [ -d /var/log/journal ]; then mount -t tmpfs -o mode=2755 tmpfs /var/log/journal; fi\n"
+    "mkdir -p /run/systemd/system /run/acebox-empty\n"
+    "mount --bind /run/acebox-empty /etc/systemd/system\n"
+    "for w in /lib/systemd/system/*.wants/* /usr/lib/systemd/system/*.wants/*; do\n"
+    "  [ -e \"$w\" ] || [ -L \"$w\" ] || continue\n"
+    "  n=$(basename \"$w\")\n"
+    "  case \"$n\" in\n"
+    "  systemd-journald.service|systemd-journald.socket|systemd-journald-dev-log.socket) ;;\n"
+    "  *) ln -sf /dev/null \"/run/systemd/system/$n\" ;;\n"
+    "  esac\n"
+    "done\n"
+    "printf '[Unit]\\nDescription=System Initialization (ace test box)\\n' "
+    "> /run/systemd/system/sysinit.target\n"
+    "printf '[Unit]\\nDescription=Basic System (ace test box)\\n' "
+    "> /run/systemd/system/basic.target\n"
+    "printf '[Unit]\\nDescription=ace test box\\nWants=systemd-journald.socket "
+    "systemd-journald.service\\n' > /run/systemd/system/acebox.target\n"
+    "for h in systemd unified; do\n"
+    "  if [ -d /sys/fs/cgroup/$h ]; then\n"
+    "    mkdir -p /sys/fs/cgroup/$h/$NAME\n"
+    "    echo $$ > /sys/fs/cgroup/$h/$NAME/cgroup.procs\n"
+    "  fi\n"
+    "done\n"
+    "ip link set lo up\n"
+    "export container=ace-test\n"
+    "exec /lib/systemd/systemd --system --unit=acebox.target --log-level=info "
+    "--show-status=no\n";
 
 static pid_t child_of(pid_t parent)
 {
@@ -120,7 +120,7 @@ bool sdbox_start(struct sdbox *b, char **why)
         _cleanup_free_ char *script = NULL;
         char tmpl[] = SDBOX_ROOT "/sdbox-XXXXXX";
 
-        *b = (struct sdbox){ 0 };
+        *b = (struct sdbox){0};
         if (geteuid() != 0 || access("/lib/systemd/systemd", X_OK) < 0) {
                 *why = xstrdup("needs root and /lib/systemd/systemd");
                 return false;
@@ -190,5 +190,5 @@ void sdbox_stop(struct sdbox *b)
                 th_rm_rf(b->dir);
         free(b->dir);
         free(b->name);
-        *b = (struct sdbox){ 0 };
+        *b = (struct sdbox){0};
 }

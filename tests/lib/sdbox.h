@@ -30,9 +30,9 @@ struct sdbox {
 bool sdbox_start(struct sdbox *b, char **why);
 /* `sh -c CMD` inside the box; stdout (heap), exit status in *status (may be NULL). */
 char *sdbox_sh(struct sdbox *b, int *status, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Polls `sh -c CMD` in the box until its stdout contains want (or timeout): true if it did. */
 bool sdbox_wait(struct sdbox *b, const char *want, int timeout_ms, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Halts the box, waits for it, removes its cgroups and directory. */
 void sdbox_stop(struct sdbox *b);

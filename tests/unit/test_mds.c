@@ -40,8 +40,9 @@ Test(mds, hmac_matches_openssl)
         cr_assert(mds_uuid_parse(UUID, uuid));
         _cleanup_free_ char *sig = mds_hmac_sign(key, uuid, "hello", 5);
         /* printf '<uuid bytes>hello' | openssl dgst -sha512 -mac HMAC -macopt hexkey:2a2a... */
-        cr_assert_str_eq(sig, "C7ZDJAUOTm46tTCNQIA8BJjY9XKK2IjkbuTWy/c120QHxOcdUtdLGjz2ddRL7n3fL/fay4"
-                              "wO0i3IlbT9232Jtg==");
+        cr_assert_str_eq(sig,
+                         "C7ZDJAUOTm46tTCNQIA8BJjY9XKK2IjkbuTWy/c120QHxOcdUtdLGjz2ddRL7n3fL/fay4"
+                         "wO0i3IlbT9232Jtg==");
         cr_assert_eq(mds_hmac_verify(key, uuid, "hello", 5, sig), 1);
         cr_assert_eq(mds_hmac_verify(key, uuid, "hellO", 5, sig), 0);
         uuid[0] ^= 1;
@@ -68,10 +69,10 @@ static void call(struct mds_registry *r, const char *text, const char *want)
 
 #define REGISTER(uuid, token)                                                                      \
         "{\"op\": \"register\", \"uuid\": \"" uuid "\", \"token\": \"" token "\", "                \
-        "\"manifest\": {\"acKind\": \"PodManifest\", \"annotations\": [{\"name\": \"pa\", "         \
-        "\"value\": \"1\"}], \"apps\": [{\"name\": \"web\", \"image\": {\"id\": \"sha512-aa\"}, "    \
-        "\"annotations\": [{\"name\": \"both\", \"value\": \"pod\"}]}]}, \"apps\": {\"web\": "      \
-        "{\"name\": \"example.com/web\", \"annotations\": [{\"name\": \"both\", \"value\": "        \
+        "\"manifest\": {\"acKind\": \"PodManifest\", \"annotations\": [{\"name\": \"pa\", "        \
+        "\"value\": \"1\"}], \"apps\": [{\"name\": \"web\", \"image\": {\"id\": \"sha512-aa\"}, "  \
+        "\"annotations\": [{\"name\": \"both\", \"value\": \"pod\"}]}]}, \"apps\": {\"web\": "     \
+        "{\"name\": \"example.com/web\", \"annotations\": [{\"name\": \"both\", \"value\": "       \
         "\"image\"}, {\"name\": \"img\", \"value\": \"i\"}]}}}"
 
 Test(mds, registry)
@@ -89,8 +90,7 @@ Test(mds, registry)
         call(r, "{\"op\": \"set-ips\", \"uuid\": \"" UUID "\", \"ips\": [\"172.16.28.2\"]}",
              "\"port\":18112");
         cr_assert_eq(mds_registry_lookup(r, TOKEN, "172.16.28.3", &p), MDS_AUTH_WRONG_PEER);
-        cr_assert_eq(mds_registry_lookup(r, TOKEN "00", "172.16.28.2", &p),
-                     MDS_AUTH_UNKNOWN_TOKEN);
+        cr_assert_eq(mds_registry_lookup(r, TOKEN "00", "172.16.28.2", &p), MDS_AUTH_UNKNOWN_TOKEN);
         cr_assert_eq(mds_registry_lookup(r, TOKEN, "172.16.28.2", &p), MDS_AUTH_OK);
         cr_assert_str_eq(p->uuid, UUID);
         const struct mds_app *a = mds_pod_app(p, "web");
@@ -115,25 +115,25 @@ Test(mds, routes)
                 unsigned status;
                 const char *ctype, *body;
         } cases[] = {
-                { "GET", "acMetadata/v1/pod/uuid", NULL, 200, "text/plain; charset=us-ascii", UUID },
-                { "GET", "acMetadata/v1/pod/annotations", NULL, 200, "application/json",
-                  "[{\"name\":\"pa\",\"value\":\"1\"}]" },
-                { "GET", "acMetadata/v1/pod/annotations/pa", NULL, 200, NULL, "1" },
-                { "GET", "acMetadata/v1/pod/annotations/nope", NULL, 404, NULL, NULL },
-                { "GET", "acMetadata/v1/pod/manifest", NULL, 200, "application/json",
-                  "\"acKind\":\"PodManifest\"" },
-                { "GET", "acMetadata/v1/apps/web/image/id", NULL, 200, NULL, "sha512-aa" },
-                { "GET", "acMetadata/v1/apps/web/image/manifest", NULL, 200, "application/json",
-                  "example.com/web" },
-                { "GET", "acMetadata/v1/apps/web/annotations/img", NULL, 200, NULL, "i" },
-                { "GET", "acMetadata/v1/apps/db/image/id", NULL, 404, NULL, "app not found" },
-                { "GET", "acMetadata/v2/pod/uuid", NULL, 404, NULL, NULL },
-                { "POST", "acMetadata/v1/pod/uuid", NULL, 405, NULL, NULL },
-                { "GET", "acMetadata/v1/pod/hmac/sign", NULL, 405, NULL, NULL },
-                { "DELETE", "acMetadata/v1/pod/uuid", NULL, 405, NULL, NULL },
-                { "POST", "acMetadata/v1/pod/hmac/sign", "content=", 400, NULL, "content" },
-                { "POST", "acMetadata/v1/pod/hmac/verify", "content=x&uuid=bad&signature=x", 400,
-                  NULL, "uuid" },
+            {"GET", "acMetadata/v1/pod/uuid", NULL, 200, "text/plain; charset=us-ascii", UUID},
+            {"GET", "acMetadata/v1/pod/annotations", NULL, 200, "application/json",
+             "[{\"name\":\"pa\",\"value\":\"1\"}]"},
+            {"GET", "acMetadata/v1/pod/annotations/pa", NULL, 200, NULL, "1"},
+            {"GET", "acMetadata/v1/pod/annotations/nope", NULL, 404, NULL, NULL},
+            {"GET", "acMetadata/v1/pod/manifest", NULL, 200, "application/json",
+             "\"acKind\":\"PodManifest\""},
+            {"GET", "acMetadata/v1/apps/web/image/id", NULL, 200, NULL, "sha512-aa"},
+            {"GET", "acMetadata/v1/apps/web/image/manifest", NULL, 200, "application/json",
+             "example.com/web"},
+            {"GET", "acMetadata/v1/apps/web/annotations/img", NULL, 200, NULL, "i"},
+            {"GET", "acMetadata/v1/apps/db/image/id", NULL, 404, NULL, "app not found"},
+            {"GET", "acMetadata/v2/pod/uuid", NULL, 404, NULL, NULL},
+            {"POST", "acMetadata/v1/pod/uuid", NULL, 405, NULL, NULL},
+            {"GET", "acMetadata/v1/pod/hmac/sign", NULL, 405, NULL, NULL},
+            {"DELETE", "acMetadata/v1/pod/uuid", NULL, 405, NULL, NULL},
+            {"POST", "acMetadata/v1/pod/hmac/sign", "content=", 400, NULL, "content"},
+            {"POST", "acMetadata/v1/pod/hmac/verify", "content=x&uuid=bad&signature=x", 400, NULL,
+             "uuid"},
         };
 
         memset(key, 7, sizeof(key));
@@ -162,8 +162,10 @@ Test(mds, routes)
         mds_route(p, key, "POST", "acMetadata/v1/pod/hmac/verify", form, &v);
         cr_assert_eq(v.status, strchr(s.body, '+') ? 400 : 200, "%s", v.body);
         mds_response_done(&v);
-        _cleanup_free_ char *form2 = xasprintf("content=abc&uid=11111111-89ab-cdef-0123-456789abcdef"
-                                               "&signature=%s", s.body);
+        _cleanup_free_ char *form2 =
+            xasprintf("content=abc&uid=11111111-89ab-cdef-0123-456789abcdef"
+                      "&signature=%s",
+                      s.body);
         if (!strchr(s.body, '+')) {
                 mds_route(p, key, "POST", "acMetadata/v1/pod/hmac/verify", form2, &v);
                 cr_assert_eq(v.status, 403, "%s", v.body);

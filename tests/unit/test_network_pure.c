@@ -23,7 +23,7 @@
 
 Test(network_tables, builtins_sorted_and_parse)
 {
-        static const char *const expected[] = { "default", "default-restricted" };
+        static const char *const expected[] = {"default", "default-restricted"};
 
         cr_assert_eq(n_net_builtins, ARRAY_SIZE(expected));
         for (size_t i = 0; i < n_net_builtins; i++) {
@@ -84,15 +84,15 @@ Test(net_list, errors)
         static const struct {
                 const char *in, *msg;
         } cases[] = {
-                { "none,default", "cannot be combined" },
-                { "default,host", "cannot be combined" },
-                { "a,a", "more than once" },
-                { "a,,b", "empty network name" },
-                { "a b", "bad network name" },
-                { "-x", "bad network name" },
-                { "all:K=V", "takes no arguments" },
-                { "host:K=V", "takes no arguments" },
-                { "a:", "empty arguments" },
+            {"none,default", "cannot be combined"},
+            {"default,host", "cannot be combined"},
+            {"a,a", "more than once"},
+            {"a,,b", "empty network name"},
+            {"a b", "bad network name"},
+            {"-x", "bad network name"},
+            {"all:K=V", "takes no arguments"},
+            {"host:K=V", "takes no arguments"},
+            {"a:", "empty arguments"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_error_ struct ace_error *err = NULL;
@@ -103,7 +103,8 @@ Test(net_list, errors)
         }
 }
 
-/* ---- configurations --------------------------------------------------------------------------- */
+/* ---- configurations ---------------------------------------------------------------------------
+ */
 
 static int parse(const char *text, bool list, struct json_object **o, struct ace_error **err)
 {
@@ -115,15 +116,13 @@ Test(net_conf, conf_becomes_a_list_of_one)
         _cleanup_json_ struct json_object *o = NULL;
         struct json_object *plugins;
 
-        cr_assert_eq(parse("{\"name\": \"n1\", \"type\": \"ptp\", \"ipMasq\": true}", false, &o,
-                           NULL),
-                     0);
-        cr_assert_str_eq(json_object_get_string(json_object_object_get(o, "cniVersion")),
-                         "0.1.0");
+        cr_assert_eq(
+            parse("{\"name\": \"n1\", \"type\": \"ptp\", \"ipMasq\": true}", false, &o, NULL), 0);
+        cr_assert_str_eq(json_object_get_string(json_object_object_get(o, "cniVersion")), "0.1.0");
         plugins = json_object_object_get(o, "plugins");
         cr_assert_eq(json_object_array_length(plugins), 1);
         cr_assert(json_object_get_boolean(
-                json_object_object_get(json_object_array_get_idx(plugins, 0), "ipMasq")));
+            json_object_object_get(json_object_array_get_idx(plugins, 0), "ipMasq")));
         cr_assert(cni_conf_ipmasq(o));
 }
 
@@ -134,25 +133,24 @@ Test(net_conf, errors)
                 bool list;
                 const char *msg;
         } cases[] = {
-                { "{\"type\": \"ptp\"}", false, "name" },
-                { "{\"name\": \"a b\", \"type\": \"ptp\"}", false, "name" },
-                { "{\"name\": \"n\"}", false, "type" },
-                { "{\"name\": \"n\", \"type\": \"../bin/sh\"}", false, "type" },
-                { "{\"name\": \"n\", \"type\": \"ptp\", \"cniVersion\": \"1\"}", false, "N.N.N" },
-                { "{\"name\": \"n\", \"plugins\": []}", true, "cniVersion" },
-                { "{\"name\": \"n\", \"cniVersion\": \"0.4.0\", \"plugins\": []}", true,
-                  "non-empty" },
-                { "{\"name\": \"n\", \"cniVersion\": \"0.2.0\", \"plugins\": [{\"type\": \"a\"}, "
-                  "{\"type\": \"b\"}]}",
-                  true, "0.3.0" },
-                { "[1]", false, "object" },
+            {"{\"type\": \"ptp\"}", false, "name"},
+            {"{\"name\": \"a b\", \"type\": \"ptp\"}", false, "name"},
+            {"{\"name\": \"n\"}", false, "type"},
+            {"{\"name\": \"n\", \"type\": \"../bin/sh\"}", false, "type"},
+            {"{\"name\": \"n\", \"type\": \"ptp\", \"cniVersion\": \"1\"}", false, "N.N.N"},
+            {"{\"name\": \"n\", \"plugins\": []}", true, "cniVersion"},
+            {"{\"name\": \"n\", \"cniVersion\": \"0.4.0\", \"plugins\": []}", true, "non-empty"},
+            {"{\"name\": \"n\", \"cniVersion\": \"0.2.0\", \"plugins\": [{\"type\": \"a\"}, "
+             "{\"type\": \"b\"}]}",
+             true, "0.3.0"},
+            {"[1]", false, "object"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_error_ struct ace_error *err = NULL;
                 struct json_object *o = NULL;
                 cr_assert_lt(parse(cases[i].text, cases[i].list, &o, &err), 0, "case %zu", i);
                 cr_assert(strstr(ace_error_msg(err), cases[i].msg) &&
-                                  strstr(ace_error_msg(err), "t.conf"),
+                              strstr(ace_error_msg(err), "t.conf"),
                           "case %zu: %s", i, ace_error_msg(err));
         }
 }
@@ -166,7 +164,8 @@ Test(net_conf, version_compare)
         cr_assert_lt(net_version_cmp(NULL, "0.1.0"), 0);
 }
 
-/* ---- definitions and resolution --------------------------------------------------------------- */
+/* ---- definitions and resolution ---------------------------------------------------------------
+ */
 
 static void write_conf(const char *dir, const char *file, const char *text)
 {
@@ -178,15 +177,16 @@ static void write_conf(const char *dir, const char *file, const char *text)
 Test(net_defs, precedence_and_order)
 {
         _cleanup_free_ char *sys = th_mkdtemp("ace-netsys"), *loc = th_mkdtemp("ace-netloc");
-        const char *dirs[] = { sys, NULL, loc };
+        const char *dirs[] = {sys, NULL, loc};
         struct net_defs d;
 
         write_conf(sys, "50-a.conf", "{\"name\": \"a\", \"type\": \"bridge\"}");
         write_conf(sys, "90-default.conf", "{\"name\": \"default\", \"type\": \"macvlan\"}");
         write_conf(loc, "10-a.conf", "{\"name\": \"a\", \"type\": \"ptp\"}");
         write_conf(loc, "20-a-again.conf", "{\"name\": \"a\", \"type\": \"ipvlan\"}");
-        write_conf(loc, "30-b.conflist", "{\"name\": \"b\", \"cniVersion\": \"0.4.0\", "
-                                         "\"plugins\": [{\"type\": \"ptp\"}, {\"type\": \"portmap\"}]}");
+        write_conf(loc, "30-b.conflist",
+                   "{\"name\": \"b\", \"cniVersion\": \"0.4.0\", "
+                   "\"plugins\": [{\"type\": \"ptp\"}, {\"type\": \"portmap\"}]}");
         write_conf(loc, "README", "not a network");
         write_conf(loc, ".hidden.conf", "{broken");
         cr_assert_eq(net_defs_load(dirs, ARRAY_SIZE(dirs), &d, NULL), 0);
@@ -197,7 +197,7 @@ Test(net_defs, precedence_and_order)
         cr_assert(def && strstr(def->source, "90-default.conf"), "a file overrides a builtin");
         cr_assert(net_defs_find(&d, "default-restricted"));
         cr_assert_eq(json_object_array_length(
-                             json_object_object_get(net_defs_find(&d, "b")->conf, "plugins")),
+                         json_object_object_get(net_defs_find(&d, "b")->conf, "plugins")),
                      2);
 
         /* Resolution: --net order names the interfaces; args go to their network. */
@@ -239,7 +239,7 @@ Test(net_defs, broken_file_is_named)
 {
         _cleanup_free_ char *loc = th_mkdtemp("ace-netloc");
         _cleanup_error_ struct ace_error *err = NULL;
-        const char *dirs[] = { loc };
+        const char *dirs[] = {loc};
         struct net_defs d;
 
         write_conf(loc, "10-bad.conf", "{\"name\": \"bad\",");
@@ -259,13 +259,13 @@ static struct json_object *obj(const char *text)
 
 Test(cni, plugin_conf_injection)
 {
-        _cleanup_json_ struct json_object *conf = obj(
-                "{\"cniVersion\": \"0.4.0\", \"name\": \"n\", \"plugins\": [{\"type\": \"ptp\"}, "
+        _cleanup_json_ struct json_object *conf =
+            obj("{\"cniVersion\": \"0.4.0\", \"name\": \"n\", \"plugins\": [{\"type\": \"ptp\"}, "
                 "{\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}}]}");
         _cleanup_json_ struct json_object *pm = obj("{\"a\": [{\"hostPort\": 8080}]}");
         _cleanup_json_ struct json_object *prev = obj("{\"cniVersion\": \"0.4.0\", \"ips\": []}");
-        struct cni_net net = { .conf = conf, .ifname = "eth0",
-                               .port_mappings = json_object_object_get(pm, "a") };
+        struct cni_net net = {
+            .conf = conf, .ifname = "eth0", .port_mappings = json_object_object_get(pm, "a")};
         _cleanup_json_ struct json_object *p0 = cni_plugin_conf(&net, 0, NULL);
         _cleanup_json_ struct json_object *p1 = cni_plugin_conf(&net, 1, prev);
         _cleanup_free_ char *t0 = json_to_text(p0, JSON_COMPACT);
@@ -275,7 +275,7 @@ Test(cni, plugin_conf_injection)
         cr_assert_null(strstr(t0, "prevResult"));
         cr_assert_null(strstr(t0, "runtimeConfig"), "ptp declares no portMappings: %s", t0);
         cr_assert(strstr(t1, "\"prevResult\":{\"cniVersion\":\"0.4.0\"") &&
-                          strstr(t1, "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080}]}"),
+                      strstr(t1, "\"runtimeConfig\":{\"portMappings\":[{\"hostPort\":8080}]}"),
                   "%s", t1);
         /* The definition itself is untouched. */
         _cleanup_free_ char *tc = json_to_text(conf, JSON_COMPACT);
@@ -285,13 +285,13 @@ Test(cni, plugin_conf_injection)
 Test(cni, result_ip4)
 {
         struct cni_ip4 ip;
-        _cleanup_json_ struct json_object *r040 = obj(
-                "{\"cniVersion\": \"0.4.0\", \"interfaces\": [{\"name\": \"veth1\"}, {\"name\": "
+        _cleanup_json_ struct json_object *r040 =
+            obj("{\"cniVersion\": \"0.4.0\", \"interfaces\": [{\"name\": \"veth1\"}, {\"name\": "
                 "\"eth0\", \"sandbox\": \"/run/netns/x\"}], \"ips\": [{\"version\": \"6\", "
                 "\"address\": \"fd00::2/64\"}, {\"version\": \"4\", \"interface\": 1, \"address\": "
                 "\"172.16.28.7/24\", \"gateway\": \"172.16.28.1\"}], \"dns\": {}}");
-        _cleanup_json_ struct json_object *r020 = obj(
-                "{\"cniVersion\": \"0.2.0\", \"ip4\": {\"ip\": \"10.1.0.5/16\"}, \"dns\": "
+        _cleanup_json_ struct json_object *r020 =
+            obj("{\"cniVersion\": \"0.2.0\", \"ip4\": {\"ip\": \"10.1.0.5/16\"}, \"dns\": "
                 "{\"nameservers\": [\"10.1.0.1\"]}}");
         _cleanup_json_ struct json_object *none = obj("{\"cniVersion\": \"1.0.0\", \"ips\": []}");
         _cleanup_json_ struct json_object *bad = obj("{\"ips\": [{\"address\": \"1.2.3.4/40\"}]}");
@@ -313,22 +313,24 @@ Test(cni, result_ip4)
 /* ---- ports ----------------------------------------------------------------------------------- */
 
 #define IMG(ports)                                                                                 \
-        "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"example.com/x\", "  \
+        "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"example.com/x\", " \
         "\"app\": {\"exec\": [\"/x\"], \"user\": \"0\", \"group\": \"0\", \"ports\": " ports "}}"
 #define POD(ports)                                                                                 \
         "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [{\"name\": \"web\", " \
-        "\"image\": {\"name\": \"example.com/x\", \"id\": \"sha512-" ID "\"}}, {\"name\": "         \
-        "\"db\", \"image\": {\"id\": \"sha512-" ID "\"}, \"app\": {\"exec\": [\"/db\"], "           \
-        "\"user\": \"0\", \"group\": \"0\", \"ports\": [{\"name\": \"pg\", \"protocol\": "           \
+        "\"image\": {\"name\": \"example.com/x\", \"id\": \"sha512-" ID "\"}}, {\"name\": "        \
+        "\"db\", \"image\": {\"id\": \"sha512-" ID "\"}, \"app\": {\"exec\": [\"/db\"], "          \
+        "\"user\": \"0\", \"group\": \"0\", \"ports\": [{\"name\": \"pg\", \"protocol\": "         \
         "\"tcp\", \"port\": 5432}]}}], \"ports\": " ports "}"
-#define ID "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+#define ID                                                                                         \
+        "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000" \
+        "0000000000000000000000000000000000000000"
 
 Test(ports, exposed_ports_become_mappings)
 {
-        const char *images[] = { IMG("[{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80, "
-                                     "\"socketActivated\": true}, {\"name\": \"dns\", "
-                                     "\"protocol\": \"udp\", \"port\": 53, \"count\": 2}]"),
-                                 NULL };
+        const char *images[] = {IMG("[{\"name\": \"http\", \"protocol\": \"tcp\", \"port\": 80, "
+                                    "\"socketActivated\": true}, {\"name\": \"dns\", "
+                                    "\"protocol\": \"udp\", \"port\": 53, \"count\": 2}]"),
+                                NULL};
         struct pod_ports p;
 
         cr_assert_eq(pod_ports_from_texts(POD("[{\"name\": \"http\", \"hostPort\": 8080}, "
@@ -355,18 +357,18 @@ Test(ports, exposed_ports_become_mappings)
 
 Test(ports, unknown_and_ambiguous_names)
 {
-        const char *images[] = { IMG("[{\"name\": \"pg\", \"protocol\": \"tcp\", \"port\": 1}]"),
-                                 NULL };
+        const char *images[] = {IMG("[{\"name\": \"pg\", \"protocol\": \"tcp\", \"port\": 1}]"),
+                                NULL};
         _cleanup_error_ struct ace_error *e1 = NULL, *e2 = NULL;
         struct pod_ports p;
 
-        cr_assert_lt(pod_ports_from_texts(POD("[{\"name\": \"nope\", \"hostPort\": 1}]"), images,
-                                          2, &p, &e1),
+        cr_assert_lt(pod_ports_from_texts(POD("[{\"name\": \"nope\", \"hostPort\": 1}]"), images, 2,
+                                          &p, &e1),
                      0);
         cr_assert(strstr(ace_error_msg(e1), "\"nope\" is not declared"), "%s", ace_error_msg(e1));
-        cr_assert_lt(pod_ports_from_texts(POD("[{\"name\": \"pg\", \"hostPort\": 1}]"), images, 2,
-                                          &p, &e2),
-                     0);
+        cr_assert_lt(
+            pod_ports_from_texts(POD("[{\"name\": \"pg\", \"hostPort\": 1}]"), images, 2, &p, &e2),
+            0);
         cr_assert(strstr(ace_error_msg(e2), "both app web and app db"), "%s", ace_error_msg(e2));
 }
 
@@ -392,8 +394,8 @@ Test(dns, conf_mode)
 
 Test(dns, resolv_from_cni_and_fallback)
 {
-        _cleanup_json_ struct json_object *dns = obj(
-                "{\"nameservers\": [\"10.0.0.53\", \"10.0.0.54\"], \"search\": [\"a.example\", "
+        _cleanup_json_ struct json_object *dns =
+            obj("{\"nameservers\": [\"10.0.0.53\", \"10.0.0.54\"], \"search\": [\"a.example\", "
                 "\"b.example\"], \"options\": [\"ndots:2\"], \"domain\": \"example\"}");
         _cleanup_free_ char *text = dns_resolv_from_cni(dns, "net1");
         _cleanup_free_ char *hosts = dns_hosts_fallback("ace-x", "172.16.28.9");
@@ -417,8 +419,10 @@ Test(dns, prepare_modes)
         struct mount_etc_file f[2];
         size_t n;
         int podfd = open(dir, O_RDONLY | O_DIRECTORY);
-        struct dns_inputs in = { .hostname = "ace-1", .pod_ip = "10.1.1.2", .cni_dns = dns,
-                                 .cni_dns_network = "default" };
+        struct dns_inputs in = {.hostname = "ace-1",
+                                .pod_ip = "10.1.1.2",
+                                .cni_dns = dns,
+                                .cni_dns_network = "default"};
 
         /* default: the CNI DNS becomes rkt-resolv.conf; hosts only where the app has none. */
         cr_assert_eq(dns_prepare(podfd, &in, f, &n, NULL), 0);
@@ -457,7 +461,8 @@ Test(dns, prepare_modes)
         th_rm_rf(dir);
 }
 
-/* ---- socket activation: which app gets which socket ------------------------------------------- */
+/* ---- socket activation: which app gets which socket -------------------------------------------
+ */
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -466,7 +471,7 @@ Test(dns, prepare_modes)
 
 static int tcp_socket(unsigned *port)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr = { htonl(INADDR_LOOPBACK) } };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr = {htonl(INADDR_LOOPBACK)}};
         socklen_t sl = sizeof(sa);
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -479,18 +484,22 @@ static int tcp_socket(unsigned *port)
 static void port(struct pod_ports *p, const char *app, unsigned n, bool activated, unsigned host)
 {
         p->items = xrealloc(p->items, (p->n + 1) * sizeof(*p->items));
-        p->items[p->n++] = (struct pod_port){ .app = xstrdup(app), .name = xstrdup("p"),
-                                              .protocol = xstrdup("tcp"), .port = n, .count = 1,
-                                              .socket_activated = activated, .host_port = host };
+        p->items[p->n++] = (struct pod_port){.app = xstrdup(app),
+                                             .name = xstrdup("p"),
+                                             .protocol = xstrdup("tcp"),
+                                             .port = n,
+                                             .count = 1,
+                                             .socket_activated = activated,
+                                             .host_port = host};
 }
 
 Test(listen_fds, one_activated_app_gets_everything)
 {
-        char *apps[] = { "a", "b" };
-        struct pod_ports ports = { 0 };
+        char *apps[] = {"a", "b"};
+        struct pod_ports ports = {0};
         unsigned p1, p2;
         int f1 = tcp_socket(&p1), f2 = tcp_socket(&p2);
-        struct listen_fds l = { .fds = xcalloc(2, sizeof(int)), .n = 2 };
+        struct listen_fds l = {.fds = xcalloc(2, sizeof(int)), .n = 2};
         int **fds;
         size_t *n;
 
@@ -512,19 +521,19 @@ Test(listen_fds, one_activated_app_gets_everything)
 
 Test(listen_fds, several_apps_match_by_port_and_strays_are_closed)
 {
-        char *apps[] = { "a", "b" };
-        struct pod_ports ports = { 0 };
+        char *apps[] = {"a", "b"};
+        struct pod_ports ports = {0};
         unsigned pa, pb, px;
         int fa = tcp_socket(&pa), fb = tcp_socket(&pb), fx = tcp_socket(&px);
-        struct listen_fds l = { .fds = xcalloc(3, sizeof(int)), .n = 3 };
+        struct listen_fds l = {.fds = xcalloc(3, sizeof(int)), .n = 3};
         int **fds;
         size_t *n;
 
         l.fds[0] = fx;
         l.fds[1] = fb;
         l.fds[2] = fa;
-        port(&ports, "a", pa, true, 0);      /* the socket's port is the app's */
-        port(&ports, "b", 80, true, pb);     /* the socket's port is the exposed host port */
+        port(&ports, "a", pa, true, 0);  /* the socket's port is the app's */
+        port(&ports, "b", 80, true, pb); /* the socket's port is the exposed host port */
         cr_assert_eq(listen_fds_assign(&l, &ports, apps, 2, &fds, &n, NULL), 0);
         cr_assert(n[0] == 1 && fds[0][0] == fa);
         cr_assert(n[1] == 1 && fds[1][0] == fb);

@@ -14,7 +14,7 @@
 #include "tests/lib/helpers.h"
 #include "tests/lib/test_image.h"
 
-#define V(...) ((char *[]){ __VA_ARGS__, NULL })
+#define V(...) ((char *[]){__VA_ARGS__, NULL})
 
 Test(pod_dns, rules)
 {
@@ -22,22 +22,22 @@ Test(pod_dns, rules)
                 struct pod_dns_flags f;
                 const char *msg; /* NULL: accepted */
         } cases[] = {
-                { { .dns = V("10.0.0.1,10.0.0.2", "fd00::53") }, NULL },
-                { { .dns = V("host") }, NULL },
-                { { .dns = V("none") }, NULL },
-                { { .dns = V("host", "10.0.0.1") }, "cannot be combined" },
-                { { .dns = V("none,8.8.8.8") }, "cannot be combined" },
-                { { .dns = V("10.0.0.300") }, "invalid IP address \"10.0.0.300\"" },
-                { { .dns = V("host"), .dns_search = V("a.example") }, "--dns=host or --dns=none" },
-                { { .dns = V("none"), .dns_domain = "x" }, "--dns=host or --dns=none" },
-                { { .dns_search = V("a b") }, "--dns-search" },
-                { { .dns_opt = V("ndots:2", "rotate") }, NULL },
-                { { .hosts_entries = V("10.0.0.7=db,10.0.0.8=cache") }, NULL },
-                { { .hosts_entries = V("host") }, NULL },
-                { { .hosts_entries = V("host", "10.0.0.7=db") }, "cannot be combined" },
-                { { .hosts_entries = V("db") }, "IP=HOSTNAME" },
-                { { .hosts_entries = V("nope=db") }, "invalid IP address" },
-                { { .hosts_entries = V("10.0.0.7=") }, "bad hostname" },
+            {{.dns = V("10.0.0.1,10.0.0.2", "fd00::53")}, NULL},
+            {{.dns = V("host")}, NULL},
+            {{.dns = V("none")}, NULL},
+            {{.dns = V("host", "10.0.0.1")}, "cannot be combined"},
+            {{.dns = V("none,8.8.8.8")}, "cannot be combined"},
+            {{.dns = V("10.0.0.300")}, "invalid IP address \"10.0.0.300\""},
+            {{.dns = V("host"), .dns_search = V("a.example")}, "--dns=host or --dns=none"},
+            {{.dns = V("none"), .dns_domain = "x"}, "--dns=host or --dns=none"},
+            {{.dns_search = V("a b")}, "--dns-search"},
+            {{.dns_opt = V("ndots:2", "rotate")}, NULL},
+            {{.hosts_entries = V("10.0.0.7=db,10.0.0.8=cache")}, NULL},
+            {{.hosts_entries = V("host")}, NULL},
+            {{.hosts_entries = V("host", "10.0.0.7=db")}, "cannot be combined"},
+            {{.hosts_entries = V("db")}, "IP=HOSTNAME"},
+            {{.hosts_entries = V("nope=db")}, "invalid IP address"},
+            {{.hosts_entries = V("10.0.0.7=")}, "bad hostname"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_error_ struct ace_error *err = NULL;
@@ -54,10 +54,11 @@ Test(pod_dns, rules)
 
 Test(pod_dns, texts)
 {
-        struct pod_dns_flags f = { .dns = V("10.0.0.1,10.0.0.2"), .dns_search = V("a.example",
-                                                                                  "b.example"),
-                                   .dns_opt = V("ndots:2"), .dns_domain = "example",
-                                   .hosts_entries = V("10.0.0.7=db", "10.0.0.8=cache,10.0.0.7=db2") };
+        struct pod_dns_flags f = {.dns = V("10.0.0.1,10.0.0.2"),
+                                  .dns_search = V("a.example", "b.example"),
+                                  .dns_opt = V("ndots:2"),
+                                  .dns_domain = "example",
+                                  .hosts_entries = V("10.0.0.7=db", "10.0.0.8=cache,10.0.0.7=db2")};
         _cleanup_free_ char *resolv = pod_dns_resolv_text(&f);
         _cleanup_free_ char *hosts = pod_dns_hosts_text(&f, "ace-x");
 
@@ -72,7 +73,7 @@ Test(pod_dns, texts)
         cr_assert(strstr(hosts, "# Added by ace run --hosts-entry\n10.0.0.7 db db2\n"
                                 "10.0.0.8 cache\n"),
                   "%s", hosts);
-        struct pod_dns_flags none = { .dns = V("none") };
+        struct pod_dns_flags none = {.dns = V("none")};
         cr_assert_null(pod_dns_resolv_text(&none));
         cr_assert_null(pod_dns_hosts_text(&none, "h"));
 }
@@ -81,8 +82,8 @@ Test(pod_dns, files_and_mode)
 {
         _cleanup_free_ char *dir = th_mkdtemp("ace-poddns");
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        struct pod_dns_flags empty = { 0 }, stage0 = { .dns_search = V("s.example"),
-                                                      .hosts_entries = V("host") };
+        struct pod_dns_flags empty = {0},
+                             stage0 = {.dns_search = V("s.example"), .hosts_entries = V("host")};
         char *mode = (char *)"unset";
 
         cr_assert_eq(pod_dns_write(fd, &empty, "h", &mode, NULL), 0);
