@@ -10,11 +10,12 @@
 #   run-latency.sh  stage1 run of a prepared pod vs crun vs unshare (stage1 alone)
 #   pod-run.sh      ace run end to end (stage0 + stage1) vs crun vs unshare; two-app pods;
 #                   supervisor memory with 50 pods
+#   net.sh          start and teardown cost of --net=default / default-restricted vs none
 set -u
 build=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 failed=""
-for script in actool.sh archive.sh store.sh fetch.sh run-latency.sh pod-run.sh; do
+for script in actool.sh archive.sh store.sh fetch.sh run-latency.sh pod-run.sh net.sh; do
 	[ -f "$here/$script" ] || continue
 	echo "=== bench/$script"
 	if ! sh "$here/$script" "$build"; then

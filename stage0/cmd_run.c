@@ -40,7 +40,9 @@ static int run_run(struct ace_global *g, void *opts, char **args)
                 struct pod_run_opts o = {.net = c.net,
                                          .hostname = c.hostname,
                                          .interactive = c.interactive,
-                                         .strict_isolators = c.strict_isolators};
+                                         .strict_isolators = c.strict_isolators,
+                                         .dns = &c.dns,
+                                         .mds_register = c.mds_register};
                 pod_run_exec(g, res.pod, &o, &e); /* returns only on failure */
         }
         log_error_ace(e);

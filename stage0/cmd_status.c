@@ -85,7 +85,8 @@ static void print_text(struct pod *pod, const struct pod_info *info)
                 started = time_format_go(&info->started);
                 printf("started=%s\n", started);
         }
-        if (s == POD_STATE_RUNNING) {
+        /* rkt: only when running or exited (net-info.json stays after the teardown). */
+        if (s == POD_STATE_RUNNING || s == POD_STATE_EXITED) {
                 _cleanup_free_ char *nets = pod_info_networks_string(info);
                 printf("networks=%s\n", nets);
         }

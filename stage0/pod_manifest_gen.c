@@ -4,6 +4,7 @@
  */
 #include "stage0/pod_manifest_gen.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -252,6 +253,54 @@ static int add_app(struct ace_pod_manifest *pm, const struct gen_input *in, size
         return 0;
 }
 
+/* The app port named `name` in the pod, or NULL. */
+static const struct ace_port *find_app_port(const struct ace_pod_manifest *pm, const char *name)
+{
+        for (size_t i = 0; i < pm->apps.n; i++) {
+                const struct ace_app *app = pm->apps.items[i].app;
+                for (size_t k = 0; app && k < app->ports.n; k++)
+                        if (strcmp(app->ports.items[k].name, name) == 0)
+                                return &app->ports.items[k];
+        }
+        return NULL;
+}
+
+/* --port=NAME:[HOSTIP:]HOSTPORT -> the pod manifest's `ports` (stage1 forwards them with the
+ * portmap plugin). The name must be a port of one of the apps. */
+static int add_port(struct ace_pod_manifest *pm, const char *flag, struct ace_error **err)
+{
+        _cleanup_strv_free_ char **parts = strv_split(flag, ":", true);
+        size_t n = strv_length(parts);
+        struct ace_exposed_port p = {0};
+        struct in_addr a;
+        char *end;
+        unsigned long port;
+
+        if (n < 2 || n > 3 || !ac_name_valid(parts[0]))
+                return ace_error_make(err, EINVAL, "--port=%s: want NAME:[HOSTIP:]HOSTPORT", flag);
+        errno = 0;
+        port = strtoul(parts[n - 1], &end, 10);
+        if (errno || *end || !*parts[n - 1] || port == 0 || port > 65535)
+                return ace_error_make(err, EINVAL, "--port=%s: bad host port \"%s\"", flag,
+                                      parts[n - 1]);
+        if (n == 3 && inet_pton(AF_INET, parts[1], &a) != 1)
+                return ace_error_make(err, EINVAL, "--port=%s: bad host IP \"%s\"", flag, parts[1]);
+        if (!find_app_port(pm, parts[0]))
+                return ace_error_make(err, ENOENT, "--port=%s: no app has a port named \"%s\"",
+                                      flag, parts[0]);
+        for (size_t i = 0; i < pm->ports.n; i++)
+                if (strcmp(pm->ports.items[i].name, parts[0]) == 0 ||
+                    pm->ports.items[i].host_port == port)
+                        return ace_error_make(err, EEXIST,
+                                              "--port=%s: port or host port given twice", flag);
+        p.name = xstrdup(parts[0]);
+        p.host_port = port;
+        p.host_ip = n == 3 ? xstrdup(parts[1]) : NULL;
+        pm->ports.items = xrealloc(pm->ports.items, (pm->ports.n + 1) * sizeof(p));
+        pm->ports.items[pm->ports.n++] = p;
+        return 0;
+}
+
 int pod_manifest_add_implicit_volumes(struct ace_pod_manifest *pm, const struct gen_image *images,
                                       struct ace_error **err)
 {
@@ -301,6 +350,9 @@ int pod_manifest_generate(const struct gen_input *in, struct ace_pod_manifest **
         r = app_isolators_apply_pod(in->config, &pm->isolators, err);
         if (r < 0)
                 return r;
+        for (char *const *p = in->config->ports; p && *p; p++)
+                if ((r = add_port(pm, *p, err)) < 0)
+                        return r;
         ace_kv_set(&pm->annotations, "coreos.com/rkt/stage1/mutable", "false");
         r = ace_pod_manifest_validate(pm, err);
         if (r < 0)

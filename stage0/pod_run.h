@@ -10,20 +10,24 @@
 #include "common/error.h"
 #include "stage0/cli.h"
 #include "stage0/pod.h"
+#include "stage0/pod_dns.h"
 
 struct pod_run_opts {
-        const char *net;      /* none (default) or host */
+        const char *net;      /* NULL or "true": default */
         const char *hostname; /* NULL: stage1's default ace-<uuid> */
         bool interactive;
         bool strict_isolators; /* refuse to run when an isolator cannot be enforced */
+        const struct pod_dns_flags *dns; /* may be NULL */
+        bool mds_register;
 };
 
 /* Returns only on failure (the error says what failed). */
 int pod_run_exec(const struct ace_global *g, struct pod *pod, const struct pod_run_opts *o,
                  struct ace_error **err);
 
-/* Checks --net (none|host; bare --net means "default", refused until CNI networks land). */
-int pod_run_check_net(const char *net, struct ace_error **err);
+/* Checks --net (common/net_list.h) and what needs a pod network: --port and --mds-register
+ * are refused with --net=none, --port also with --net=host (rkt's rules). */
+int pod_net_check(const char *net, bool ports, bool mds_register, struct ace_error **err);
 
 /* Diagnostics of the fetcher (image resolution) go to stderr. */
 void pod_run_fetch_diag(void *userdata, const char *line);

@@ -13,6 +13,7 @@
 #include "common/xalloc.h"
 #include "schema/isolator.h"
 #include "stage0/app_isolators.h"
+#include "stage0/pod_run.h"
 
 #define POD_OPT(n, t, f, a, h)                                                                     \
         {.name = n, .type = t, .offset = offsetof(struct run_config, f), .argname = a, .help = h}
@@ -60,14 +61,24 @@
 
 /* Sorted by name: --help lists them in this order. */
 const struct cli_option run_pod_options[] = {
+        POD_OPT("dns", CLI_STRV, dns.dns, "IP[,IP]|host|none",
+                "name servers for the pod's resolv.conf"),
+        POD_OPT("dns-domain", CLI_STRING, dns.dns_domain, "DOMAIN", "resolv.conf domain"),
+        POD_OPT("dns-opt", CLI_STRV, dns.dns_opt, "OPTION", "resolv.conf options"),
+        POD_OPT("dns-search", CLI_STRV, dns.dns_search, "DOMAIN", "resolv.conf search domains"),
         POD_OPT("hostname", CLI_STRING, hostname, "NAME", "pod hostname (default ace-<uuid>)"),
+        POD_OPT("hosts-entry", CLI_STRV, dns.hosts_entries, "IP=HOST|host",
+                "entries for the pod's /etc/hosts"),
         O_INHERIT_ENV,
         POD_OPT("interactive", CLI_BOOL, interactive, NULL,
                 "run the pod interactively (one app only)"),
+        POD_OPT("mds-register", CLI_BOOL, mds_register, NULL,
+                "register the pod with the metadata service"),
         O_MOUNT,
         {.name = "net", .type = CLI_STRING, .offset = offsetof(struct run_config, net),
-         .argname = "none|host", .help = "the pod network", .flags = CLI_OPTIONAL,
-         .defval = "none"},
+         .argname = "NET[:ARGS][,NET...]|host|none",
+         .help = "the pod networks (default, default-restricted, net.d names, all)",
+         .flags = CLI_OPTIONAL, .defval = "default"},
         O_NO_OVERLAY,
         O_PIDS_LIMIT,
         O_POD_MANIFEST,
@@ -168,6 +179,11 @@ void run_config_free(struct run_config *c)
         free(c->uuid_file_save);
         free(c->hostname);
         free(c->net);
+        strv_free(c->dns.dns);
+        strv_free(c->dns.dns_search);
+        strv_free(c->dns.dns_opt);
+        free(c->dns.dns_domain);
+        strv_free(c->dns.hosts_entries);
         strv_free(c->set_env);
         strv_free(c->set_env_file);
         strv_free(c->volumes);
@@ -310,14 +326,13 @@ int run_config_check(const struct run_config *c, struct ace_error **err)
                 return ace_error_make(err, EINVAL,
                                       "--stage1-path, --stage1-name, --stage1-url, --stage1-hash "
                                       "and --stage1-from-dir are mutually exclusive");
-        if (c->net && strcmp(c->net, "none") != 0 && strcmp(c->net, "host") != 0)
-                return ace_error_make(err, ENOTSUP,
-                                      "network \"%s\" is not supported: only --net=none and "
-                                      "--net=host are available",
-                                      strcmp(c->net, "true") == 0 ? "default" : c->net);
-        if (c->ports)
-                return ace_error_make(err, ENOTSUP, "--port needs a pod network; with "
-                                                    "--net=none or --net=host it is refused");
+        if (!c->is_prepare) {
+                int r = pod_net_check(c->net, c->ports != NULL, c->mds_register, err);
+                if (r >= 0)
+                        r = pod_dns_check(&c->dns, err);
+                if (r < 0)
+                        return r;
+        }
         if (c->interactive && c->n_apps > 1)
                 return ace_error_make(err, EINVAL, "--interactive can only be used with one app");
         for (size_t i = 0; i < c->n_apps; i++) {

@@ -19,6 +19,7 @@
 
 #include "common/error.h"
 #include "stage0/cli.h"
+#include "stage0/pod_dns.h"
 
 /* One IMAGE on the command line and the per-app flags that followed it. */
 struct run_app {
@@ -54,14 +55,16 @@ struct run_config {
         char *pod_manifest;     /* --pod-manifest=FILE */
         char *uuid_file_save;   /* --uuid-file-save=FILE */
         char *hostname;         /* --hostname (default ace-<uuid>) */
-        char *net;              /* --net (default none; bare --net = "default") */
+        char *net;              /* --net (default "default", as rkt; bare --net = "default") */
+        struct pod_dns_flags dns; /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry */
+        bool mds_register;      /* --mds-register */
         bool interactive;       /* --interactive */
         bool inherit_env;       /* --inherit-env */
         char **set_env;         /* --set-env=K=V */
         char **set_env_file;    /* --set-env-file=FILE */
         char **volumes;         /* --volume NAME,kind=...,... */
         char **mounts;          /* --mount before any image: every app */
-        char **ports;           /* --port (refused until the networking issue) */
+        char **ports;           /* --port=NAME:[HOSTIP:]HOSTPORT (not with --net=none/host) */
         bool no_overlay;        /* --no-overlay */
         char *stage1_path;      /* --stage1-path */
         char *stage1_name;      /* --stage1-name */
@@ -89,8 +92,9 @@ int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char 
 
 /*
  * Checks what parsing alone cannot: --pod-manifest conflicts, an image or a pod manifest
- * present, --net values, --interactive with one app, --port refused, stage1 flags exclusive,
- * --pull-policy values, --pids-limit a positive integer.
+ * present, --net values, --port and --mds-register need a pod network, the DNS flags' rules
+ * (stage0/pod_dns.h), --interactive with one app, stage1 flags exclusive, --pull-policy values,
+ * --pids-limit a positive integer.
  */
 int run_config_check(const struct run_config *c, struct ace_error **err);
 

@@ -252,13 +252,17 @@ char **stage1_run_argv(const char *entrypoint, const struct stage1_run_args *a, 
 
         if (a->debug)
                 argv = strv_push(argv, "--debug");
-        argv = strv_push_take(argv, xasprintf("--net=%s", a->net ? a->net : "none"));
+        argv = strv_push_take(argv, xasprintf("--net=%s", a->net ? a->net : "default"));
         if (a->interactive)
                 argv = strv_push(argv, "--interactive");
+        if (a->mds_token)
+                argv = strv_push_take(argv, xasprintf("--mds-token=%s", a->mds_token));
         if (a->local_config)
                 argv = strv_push_take(argv, xasprintf("--local-config=%s", a->local_config));
         if (a->hostname)
                 argv = strv_push_take(argv, xasprintf("--hostname=%s", a->hostname));
+        if (a->dns_conf_mode)
+                argv = strv_push_take(argv, xasprintf("--dns-conf-mode=%s", a->dns_conf_mode));
         if (a->disable_capabilities)
                 argv = strv_push(argv, "--disable-capabilities-restriction");
         if (a->disable_paths)

@@ -70,10 +70,12 @@ int stage1_exec_enter(struct pod *pod, const struct stage1_info *s, pid_t pid, c
 /* What the run entrypoint gets besides the UUID. */
 struct stage1_run_args {
         bool debug;
-        const char *net;            /* "none", "host" */
+        const char *net;            /* the --net list ("default", "none", "host", "a,b:K=V") */
         bool interactive;
+        const char *mds_token;      /* NULL: not registered with the metadata service */
         const char *local_config;
         const char *hostname;
+        const char *dns_conf_mode;  /* NULL when both modes are default */
         bool disable_capabilities;  /* --insecure-options=capabilities */
         bool disable_paths;         /* --insecure-options=paths */
         bool disable_seccomp;       /* --insecure-options=seccomp */

@@ -46,6 +46,24 @@ static void record_start(const struct launch_req *req)
                 child_fail("record pid", req->app);
 }
 
+/* The sockets to fds 3, 4, ...: first out of the way (copies above 3+n, so none sits on a
+ * target number), then into place -- a plain dup2 loop could overwrite a socket that is still
+ * to be moved. Last thing before the exec: the pod dir fd used above may be one of the
+ * numbers taken. */
+static void move_listen_fds(const struct launch_req *req)
+{
+        int tmp[256];
+
+        for (size_t i = 0; i < req->n_listen_fds && i < 256; i++) {
+                tmp[i] = fcntl(req->listen_fds[i], F_DUPFD_CLOEXEC, 3 + (int)req->n_listen_fds);
+                if (tmp[i] < 0)
+                        child_fail("move passed sockets", req->app);
+        }
+        for (size_t i = 0; i < req->n_listen_fds && i < 256; i++)
+                if (dup2(tmp[i], 3 + (int)i) < 0)
+                        child_fail("move passed sockets", req->app);
+}
+
 static void child(const struct launch_req *req)
 {
         char **argv = NULL;
@@ -84,6 +102,10 @@ static void child(const struct launch_req *req)
                 for (size_t i = 0; req->event_argv[i]; i++)
                         argv[n++] = req->event_argv[i];
         }
+        if (req->n_listen_fds) {
+                argv[n++] = xasprintf("--listen-fds=%zu", req->n_listen_fds);
+                move_listen_fds(req);
+        }
         argv[n] = NULL;
         /* An empty environment: stage2 builds the app's from the launch spec alone. */
         if (req->stage2_fd >= 0)
@@ -93,13 +115,29 @@ static void child(const struct launch_req *req)
         child_fail("exec stage2", req->app);
 }
 
+/* Returns once the child has exec'd stage2 (or died trying): the end of a close-on-exec pipe
+ * is its signal. So "spawned" means `started` exists, and the pod's readiness (the `ready`
+ * file, READY=1 to systemd) never precedes an app's start. About a millisecond per app. */
 pid_t launch_spawn(const struct launch_req *req, struct ace_error **err)
 {
-        pid_t pid = fork();
+        int sync[2];
+        char c;
+        pid_t pid;
 
-        if (pid < 0)
+        if (pipe2(sync, O_CLOEXEC) < 0)
+                return ace_error_errno(err, errno, "pipe for app %s", req->app);
+        pid = fork();
+        if (pid < 0) {
+                close(sync[0]);
+                close(sync[1]);
                 return ace_error_errno(err, errno, "fork for app %s", req->app);
-        if (pid == 0)
+        }
+        if (pid == 0) {
+                close(sync[0]);
                 child(req);
+        }
+        close(sync[1]);
+        (void)!TEMP_FAILURE_RETRY(read(sync[0], &c, 1));
+        close(sync[0]);
         return pid;
 }

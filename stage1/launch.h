@@ -31,6 +31,8 @@ struct launch_req {
         const struct cgroup_pod *cgroup; /* the app's cgroup leaf is joined before exec */
         bool inherit_stdin;       /* interactive: the terminal; otherwise /dev/null */
         bool debug;
+        const int *listen_fds;    /* socket activation: become fds 3.. of the app */
+        size_t n_listen_fds;
 };
 
 /* Returns the child's pid (in the pod's PID namespace) or -errno. */

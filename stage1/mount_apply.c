@@ -275,6 +275,46 @@ static int apply_mask_dir(int rootfd, const struct mount_op *op, struct ace_erro
         return 0;
 }
 
+/* resolv.conf/hosts: a regular file of the image is covered; a symlink (often into /run) is
+ * replaced by an empty file to mount on, never followed; with if_missing an existing one
+ * stays the app's. */
+static int apply_etc_file(int rootfd, int podfd, const struct mount_op *op, struct ace_error **err)
+{
+        _cleanup_free_ char *a = xstrdup(op->target), *name = NULL;
+        _cleanup_close_ int pfd = -EBADF, sfd = -EBADF, tfd = -EBADF;
+        char sp[FD_PATH_MAX], tp[FD_PATH_MAX];
+        struct stat st;
+
+        pfd = fs_mkdir_p_in_root(rootfd, dirname(a), 0755, err);
+        if (pfd < 0)
+                return pfd;
+        name = xstrdup(strrchr(op->target, '/') + 1);
+        if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                if (op->if_missing || S_ISDIR(st.st_mode))
+                        return 0;
+                if (S_ISLNK(st.st_mode) && unlinkat(pfd, name, 0) < 0)
+                        return ace_error_errno(err, errno, "replace symlink %s", op->target);
+        }
+        tfd = openat(pfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (tfd < 0)
+                return ace_error_errno(err, errno, "create %s", op->target);
+        sfd = op->source_base == MSRC_POD
+                      ? openat(podfd, op->source, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+                      : open(op->source, O_PATH | O_CLOEXEC);
+        if (sfd < 0)
+                return ace_error_errno(err, errno, "open %s", op->source);
+        if (mount(fd_path(sp, sfd), fd_path(tp, tfd), NULL, MS_BIND, NULL) < 0)
+                return ace_error_errno(err, errno, "bind %s on %s", op->source, op->target);
+        closep(&tfd);
+        tfd = fs_open_in_root(rootfd, op->target, O_PATH, 0, 0);
+        if (tfd < 0)
+                return ace_error_errno(err, -tfd, "reopen %s", op->target);
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        if (mount_setattr(tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return ace_error_errno(err, errno, "make %s read-only", op->target);
+        return 0;
+}
+
 static int apply_root_readonly(int rootfd, struct ace_error **err)
 {
         struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -340,6 +380,7 @@ static int apply_one(int rootfd, int podfd, const struct mount_op *op, struct ac
         case MOP_MASK_FILE: return apply_mask_file(rootfd, podfd, op, err);
         case MOP_MASK_DIR: return apply_mask_dir(rootfd, op, err);
         case MOP_READONLY: return make_readonly(rootfd, op->target, false, err);
+        case MOP_ETC_FILE: return apply_etc_file(rootfd, podfd, op, err);
         case MOP_ROOTFS_OVERLAY:
         case MOP_ROOTFS_BIND:
         case _MOP_MAX: break;

@@ -14,8 +14,8 @@
  *      /dev or /sys is not hidden by them;
  *   6. readOnlyRootFS last: the remount only touches the rootfs mount, the volume and API mounts
  *      below it keep their own flags (rkt's "RW holes").
- * /etc/hosts and /etc/resolv.conf belong between 4 and 5 once the networking issue lands (they
- * bind files from the pod over the app's, only where the app has none).
+ *   4b. /etc/resolv.conf and /etc/hosts (stage1/dns.h) -- after /etc/mtab for the same reason
+ *      as volumes come after the API filesystems: a volume on /etc must win over them.
  */
 #include "stage1/mount_plan.h"
 
@@ -53,6 +53,7 @@ static const char *const op_names[_MOP_MAX] = {
         [MOP_MASK_FILE] = "mask-file",
         [MOP_MASK_DIR] = "mask-dir",
         [MOP_READONLY] = "readonly",
+        [MOP_ETC_FILE] = "etc-file",
 };
 
 const struct mount_masked_path mount_masked_paths[] = {
@@ -295,6 +296,13 @@ int mount_plan_app(const struct pod_app *app, const struct mount_paths *paths,
                 goto fail;
         plan_api_filesystems(paths, &p);
         plan_cgroup_view(app, paths, &p);
+        for (size_t i = 0; i < paths->n_etc_files; i++) {
+                struct mount_op *op = add(&p, MOP_ETC_FILE, paths->etc_files[i].target);
+                op->source = xstrdup(paths->etc_files[i].source);
+                op->source_base = paths->etc_files[i].base;
+                op->if_missing = paths->etc_files[i].if_missing;
+                op->read_only = true;
+        }
         if ((r = plan_volumes(app, &p, err)) < 0)
                 goto fail;
         if (app->read_only_rootfs)

@@ -34,6 +34,7 @@ enum mount_op_kind {
         MOP_MASK_FILE,      /* bind the pod's empty mode-0 file over a file, read-only; or skip */
         MOP_MASK_DIR,       /* an empty read-only mode-0 tmpfs over a directory; or skip */
         MOP_READONLY,       /* make the mount at target read-only (after filling it) */
+        MOP_ETC_FILE,       /* bind a pod/host file read-only over an app's /etc file */
         _MOP_MAX,
 };
 
@@ -54,12 +55,22 @@ struct mount_op {
         mode_t mode;            /* MOP_DEVNODE, MOP_DIR */
         unsigned dev_major, dev_minor;
         bool recursive, read_only;
+        bool if_missing;        /* MOP_ETC_FILE: only where the app has no such file */
 };
 
 struct mount_plan {
         char *rootfs; /* absolute path of the app rootfs mount point */
         struct mount_op *ops;
         size_t n_ops;
+};
+
+/* A file bound over one of every app's /etc files (stage1/dns.h: resolv.conf, hosts). */
+struct mount_etc_file {
+        const char *target; /* "/etc/resolv.conf" */
+        const char *source; /* pod-relative (MSRC_POD) or absolute (MSRC_HOST, symlinks followed:
+                               the host's own /etc/resolv.conf often is one) */
+        enum mount_source_base base;
+        bool if_missing;
 };
 
 /* Where things are for one pod (absolute paths; pod_dir is the pod directory). */
@@ -71,6 +82,8 @@ struct mount_paths {
         bool disable_paths; /* --disable-paths: no masked or read-only /proc paths, rw /sys */
         const struct cgroup_view *cgroups; /* the pod's cgroup dirs, for the apps' RO view */
         size_t n_cgroups;
+        const struct mount_etc_file *etc_files;
+        size_t n_etc_files;
 };
 
 /* The empty mode-0 file masked files are covered with, relative to the pod directory (created

@@ -48,7 +48,10 @@
 #include "stage1/mount_apply.h"
 #include "stage1/mount_plan.h"
 #include "stage1/netlink.h"
+#include "stage1/netns.h"
 #include "stage1/pod.h"
+#include "stage1/pod_net.h"
+#include "stage1/ready.h"
 #include "stage1/podfiles.h"
 #include "stage1/run_args.h"
 #include "stage1/stage2_path.h"
@@ -66,6 +69,7 @@ struct run_ctx {
         int stage2_fd;            /* sealed memfd copy of stage2 */
         struct cgroup_pod cgroup; /* the pod's cgroups (empty host: none) */
         int oom_score_adj;        /* ours as started: what apps without the isolator get */
+        struct pod_net net; /* networks, DNS, metadata service, systemd (stage1/pod_net.h) */
 };
 
 #define OOM_SCORE_ADJ_PROTECTED (-1000)
@@ -174,7 +178,11 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         if (c->args.interactive && c->pod->n_apps != 1)
                 return ace_error_make(err, EINVAL, "--interactive needs exactly one app, not %zu",
                                       c->pod->n_apps);
-        if ((r = stage2_find(&c->stage2, err)) < 0 || (r = write_launch_specs(c, err)) < 0)
+        /* The launch specs come after the networks: an app's environment names the network's
+         * host side (AC_METADATA_URL). */
+        if ((r = stage2_find(&c->stage2, err)) < 0 ||
+            (r = pod_net_setup(&c->net, &c->args, c->pod, c->podfd, err)) < 0 ||
+            (r = write_launch_specs(c, err)) < 0)
                 return r;
         if ((c->stage2_fd = stage2_seal(c->stage2, err)) < 0)
                 return c->stage2_fd;
@@ -296,6 +304,8 @@ static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
                 .overlay = c->pod->overlay,
                 .interactive = c->args.interactive,
                 .disable_paths = c->args.disable_paths,
+                .etc_files = c->net.etc_files,
+                .n_etc_files = c->net.n_etc_files,
         };
         struct cgroup_view *views = NULL;
         int r = 0;
@@ -330,12 +340,17 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
         close(sync_fd);
         if (c->args.net == RUN_NET_NONE)
                 flags |= CLONE_NEWNET;
+        if ((r = pod_net_join(&c->net, err)) < 0)
+                return r;
         if (unshare(flags) < 0)
                 return ace_error_errno(err, errno, "unshare pod namespaces");
         /* First thing in the new mount namespace: stop propagation both ways, so no mount of
          * the pod ever appears on the host (and host mounts made later do not pour in). */
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
                 return ace_error_errno(err, errno, "make the pod's mounts private");
+        /* Our copies of every pod's netns mount would keep those namespaces alive. */
+        if ((r = netns_hide(err)) < 0)
+                return r;
         /* The lock fd was opened in the host's mount namespace: a bind mount from a path under
          * it would fail (EINVAL, source not in our namespace). The lock fd itself stays open:
          * it holds the pod's flock until the pod dies. */
@@ -360,6 +375,9 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
                 .cgroup = &c->cgroup,
                 .interactive = c->args.interactive,
                 .debug = c->args.debug,
+                .ready_fd = c->net.ready[1],
+                .listen_fds = c->net.app_fds,
+                .n_listen_fds = c->net.app_nfds,
         };
         return supervisor_run(&cfg, ret_status, err);
 }
@@ -382,7 +400,7 @@ static int relay(struct run_ctx *c, pid_t child, int sync_fd, const sigset_t *ma
         }
         close(sync_fd);
         for (;;) {
-                if (sigwaitinfo(mask, &si) < 0)
+                if (sigwaitinfo(mask, &si) < 0 || pod_net_signal(&c->net, si.si_signo))
                         continue;
                 if (si.si_signo != SIGCHLD) {
                         log_debug("forwarding signal %d to the pod as SIGTERM", si.si_signo);
@@ -409,12 +427,14 @@ static void run_ctx_done(struct run_ctx *c)
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .lockfd = -1, .podfd = -1, .stage2_fd = -1 };
+        struct run_ctx c = { .lockfd = -1, .podfd = -1, .stage2_fd = -1, .net = POD_NET_INIT };
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;
 
-        if (prepare(&c, argc, argv, &err) < 0 || setup_cgroups(&c, &err) < 0)
+        /* Passed sockets sit at fds 3..: claimed before anything opens a file. */
+        if (pod_net_take_sockets(&c.net, &err) < 0 || prepare(&c, argc, argv, &err) < 0 ||
+            setup_cgroups(&c, &err) < 0)
                 goto fail;
         /* Blocked before the fork so that neither side can miss a signal; the supervisor keeps
          * them blocked for its signalfd, stage2 children get a clean mask. */
@@ -423,7 +443,10 @@ int stage1_run(int argc, char **argv)
         sigaddset(&mask, SIGTERM);
         sigaddset(&mask, SIGINT);
         sigaddset(&mask, SIGHUP);
+        sigaddset(&mask, ready_signal());
         sigprocmask(SIG_BLOCK, &mask, NULL);
+        if (pod_net_before_fork(&c.net, &err) < 0)
+                goto fail;
         if (pipe2(sync, O_CLOEXEC) < 0) {
                 ace_error_errno(&err, errno, "pipe");
                 goto fail;
@@ -448,11 +471,14 @@ int stage1_run(int argc, char **argv)
                 _exit(status);
         }
         close(sync[0]);
+        pod_net_after_fork(&c.net);
         status = relay(&c, child, sync[1], &mask);
+        pod_net_teardown(&c.net, &c.args, c.podfd);
         run_ctx_done(&c);
         return status;
 fail:
         log_error_ace(err);
+        pod_net_teardown(&c.net, &c.args, c.podfd);
         run_ctx_done(&c);
         return EXIT_STAGE1_FAILED;
 }

@@ -6,20 +6,22 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "stage1/netconf.h"
+
+/* The list is checked here (syntax, none/host alone); the names are resolved at setup. */
 static int parse_net(const char *v, struct run_args *a, struct ace_error **err)
 {
-        if (strcmp(v, "none") == 0) {
-                a->net = RUN_NET_NONE;
-                return 0;
-        }
-        if (strcmp(v, "host") == 0) {
-                a->net = RUN_NET_HOST;
-                return 0;
-        }
-        return ace_error_make(err, ENOTSUP,
-                              "failed to setup network: network \"%s\" is not supported by this "
-                              "stage1 (use --net=none or --net=host)",
-                              v);
+        struct net_list l;
+        int r = net_list_parse(v, &l, err);
+
+        if (r < 0)
+                return ace_error_wrap(err, "failed to setup network");
+        a->net = l.kind == NET_KIND_NONE ? RUN_NET_NONE
+                 : l.kind == NET_KIND_HOST ? RUN_NET_HOST
+                                           : RUN_NET_CNI;
+        a->net_list = v;
+        net_list_done(&l);
+        return 0;
 }
 
 static bool valid_hostname(const char *h)

@@ -9,8 +9,8 @@
  * --strict-isolators (ace's, not rkt's; stage0's flag of the same name passes it): refuse to run
  * a pod that has an isolator this stage1 cannot enforce on this host, instead of reporting it.
  *
- * Networks: `none` (own namespace, loopback only) and `host` (the host's) for now; anything
- * else is refused with a clear error (the networking issue adds CNI networks). --ipc accepts
+ * Networks: `none` (own namespace, loopback only), `host` (the host's), or a list of CNI
+ * networks (`default`, `a,b:IP=10.1.0.5`, `all`; stage1/netconf.h). --ipc accepts
  * auto/private (a private IPC namespace); `parent` is refused until it is implemented.
  */
 #pragma once
@@ -19,11 +19,12 @@
 
 #include "common/error.h"
 
-enum run_net { RUN_NET_NONE, RUN_NET_HOST };
+enum run_net { RUN_NET_NONE, RUN_NET_HOST, RUN_NET_CNI };
 
 struct run_args {
         bool debug;
         enum run_net net;
+        const char *net_list; /* the --net value as given */
         bool interactive;
         const char *mds_token;
         const char *local_config;

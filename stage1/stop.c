@@ -25,6 +25,8 @@
 #include "common/log.h"
 #include "common/xalloc.h"
 #include "stage1/cgroup.h"
+#include "stage1/metadata.h"
+#include "stage1/network.h"
 #include "stage1/podfiles.h"
 #include "stage1/run.h"
 
@@ -143,8 +145,12 @@ static int gc(int argc, char **argv, struct ace_error **err)
                 return r;
         if (running)
                 return ace_error_make(err, EBUSY, "pod is still running");
-        /* In reverse order of creation at run time: (networking issue: CNI DEL of each network
-         * in net-info.json, then the netns), then the pod's cgroups. */
+        /* In reverse order of creation at run time: the networks (CNI DEL from the records in
+         * net/, the netns mount) -- normally already done by the relay when the pod exited,
+         * then a no-op -- then the pod's cgroups. */
+        metadata_disconnect(podfd, uuid);
+        if ((r = network_teardown(podfd, uuid, true, err)) < 0)
+                return r;
         return gc_cgroups(podfd, uuid, err);
 }
 

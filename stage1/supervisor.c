@@ -78,6 +78,13 @@ static pid_t spawn(struct sup *s, struct sup_app *a, const char *event, char *co
                 .inherit_stdin = cfg->interactive,
                 .debug = cfg->debug,
         };
+        size_t idx = (size_t)(a - s->apps);
+
+        /* Socket activation: only the app's own process, never its event handlers. */
+        if (!event && cfg->n_listen_fds && cfg->n_listen_fds[idx]) {
+                req.listen_fds = cfg->listen_fds[idx];
+                req.n_listen_fds = cfg->n_listen_fds[idx];
+        }
         _cleanup_error_ struct ace_error *err = NULL;
         pid_t pid = launch_spawn(&req, &err);
 
@@ -277,6 +284,8 @@ static void maybe_ready(struct sup *s)
                         return;
         s->ready = true;
         (void)podfile_touch(s->cfg->podfd, "ready", NULL);
+        if (s->cfg->ready_fd >= 0)
+                (void)!write(s->cfg->ready_fd, "r", 1);
 }
 
 static int setup_app(struct sup *s, size_t i, struct ace_error **err)

@@ -18,6 +18,7 @@
 #include <grp.h>
 #include <linux/close_range.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -49,6 +50,7 @@ struct opts {
         const char *event;
         bool enter;
         int mntns_fd;
+        int listen_fds; /* socket activation: fds 3..3+N-1 go to the app */
         char **cmd; /* after "--", borrowed from argv */
 };
 
@@ -62,6 +64,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 { "enter", no_argument, NULL, 'n' },
                 { "mntns-fd", required_argument, NULL, 'm' },
                 { "debug", no_argument, NULL, 'd' },
+                { "listen-fds", required_argument, NULL, 'l' },
                 {},
         };
         int c;
@@ -76,6 +79,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 case 'n': o->enter = true; break;
                 case 'm': o->mntns_fd = atoi(optarg); break;
                 case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
+                case 'l': o->listen_fds = atoi(optarg); break;
                 default: return ace_error_make(err, EINVAL, "bad arguments (see stage2/main.c)");
                 }
         }
@@ -89,6 +93,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **
                 return ace_error_make(err, EINVAL, "--enter needs --mntns-fd");
         if ((o->enter || o->event) && !o->cmd)
                 return ace_error_make(err, EINVAL, "a command after -- is required");
+        if (o->listen_fds < 0 || o->listen_fds > 256 || (o->listen_fds && (o->enter || o->event)))
+                return ace_error_make(err, EINVAL, "--listen-fds is for an app's main process");
         return 0;
 }
 
@@ -127,6 +133,22 @@ static int setup_session(const struct opts *o, const struct launch_spec *spec,
                 return ace_error_errno(err, errno, "setsid");
         if (spec->interactive && isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCSCTTY, 0) < 0)
                 return ace_error_errno(err, errno, "set controlling terminal");
+        return 0;
+}
+
+/* Socket activation (sd_listen_fds(3)): the sockets stage1 put at 3.. survive the exec, and the
+ * app learns how many and that they are for it (LISTEN_PID: stage2 execs the app in place). */
+static int pass_listen_fds(int n, char ***env, struct ace_error **err)
+{
+        char buf[32];
+
+        for (int fd = 3; fd < 3 + n; fd++)
+                if (fcntl(fd, F_SETFD, 0) < 0)
+                        return ace_error_errno(err, errno, "passed socket %d", fd);
+        snprintf(buf, sizeof(buf), "%d", n);
+        *env = strv_env_set(*env, "LISTEN_FDS", buf);
+        snprintf(buf, sizeof(buf), "%d", (int)getpid());
+        *env = strv_env_set(*env, "LISTEN_PID", buf);
         return 0;
 }
 
@@ -210,6 +232,8 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
         if (cwdfd < 0)
                 return ace_error_errno(err, -cwdfd, "working directory \"%s\"", cwd);
         env = app_env_build(&spec);
+        if (o->listen_fds > 0 && (r = pass_listen_fds(o->listen_fds, &env, err)) < 0)
+                return r;
         if ((r = build_filter(&spec, &filter, err)) < 0)
                 return r;
         if ((r = isolators_apply_oom_score_adj(&spec, err)) < 0 ||

@@ -396,9 +396,9 @@ Test(pod_run, bad_input_is_refused_and_leaves_nothing_running)
 {
         struct ace_result r;
 
-        run(&r, "--net=default %s", aci);
+        run(&r, "--net=none,default %s", aci);
         cr_expect_eq(r.status, 254);
-        cr_expect(strstr(r.err, "only --net=none and --net=host"), "%s", r.err);
+        cr_expect(strstr(r.err, "cannot be combined"), "%s", r.err);
         ace_result_done(&r);
         run(&r, "--name=x %s", aci);
         cr_expect_eq(r.status, 254);

@@ -166,9 +166,11 @@ Test(stage1_run, net_host_shares_the_host_network)
 Test(stage1_run, unsupported_network_is_a_clear_error)
 {
         pf_add_app(pf, "a", img, NULL, NULL);
-        const char *args[] = { "--net=default", NULL };
+        const char *args[] = { "--net=no-such-network", NULL };
         cr_assert_eq(pf_run(pf, args), 254);
-        cr_assert(strstr(pf->err, "network \"default\" is not supported"), "stderr: %s", pf->err);
+        cr_assert(strstr(pf->err, "failed to setup network: networks not found: "
+                                  "\"no-such-network\""),
+                  "stderr: %s", pf->err);
 }
 
 Test(stage1_run, bad_runtime_config_fails_with_254)

@@ -14,11 +14,14 @@
  * on a failing operation. Unknown actions exit 99 with a message on stderr. It uses only libc and
  * raw syscalls, and is linked -static so it runs in any rootfs.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,7 +35,10 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -1126,6 +1132,382 @@ static void act_wait_file(const char *path, long ms)
         out("wait_file=ok");
 }
 
+/* ---- network: addresses, a tiny HTTP server and an HTTP/1.0 client --------------------------- */
+
+static void act_ip(void)
+{
+        struct ifaddrs *ifa, *p;
+
+        if (getifaddrs(&ifa) < 0) {
+                out("ip.errno=%s", errno_name(errno));
+                return;
+        }
+        for (p = ifa; p; p = p->ifa_next) {
+                char addr[INET_ADDRSTRLEN];
+                unsigned prefix = 0;
+                if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET)
+                        continue;
+                inet_ntop(AF_INET, &((struct sockaddr_in *)p->ifa_addr)->sin_addr, addr,
+                          sizeof(addr));
+                if (p->ifa_netmask)
+                        prefix = (unsigned)__builtin_popcount(
+                                ((struct sockaddr_in *)p->ifa_netmask)->sin_addr.s_addr);
+                out("ip.%s=%s/%u", p->ifa_name, addr, prefix);
+        }
+        freeifaddrs(ifa);
+}
+
+static void set_timeouts(int fd, long ms)
+{
+        struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+static int listen_tcp(long port)
+{
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return -errno;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 64) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+/* Answers n requests (0: forever) on a listening socket: "hello from <hostname> <text>". */
+static void serve_http(int lfd, long n, const char *text)
+{
+        char host[256] = "?", req[65536], resp[1024];
+
+        gethostname(host, sizeof(host) - 1);
+        for (long served = 0; n == 0 || served < n; served++) {
+                int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+                size_t len = 0;
+                if (c < 0) {
+                        out("serve.errno=%s", errno_name(errno));
+                        return;
+                }
+                set_timeouts(c, 5000);
+                while (len < sizeof(req) - 1) {
+                        ssize_t r = read(c, req + len, sizeof(req) - 1 - len);
+                        if (r <= 0)
+                                break;
+                        len += (size_t)r;
+                        req[len] = 0;
+                        if (strstr(req, "\r\n\r\n"))
+                                break;
+                }
+                int blen = snprintf(resp, sizeof(resp), "hello from %s%s%s\n", host,
+                                    text ? " " : "", text ? text : "");
+                char head[256];
+                int hlen = snprintf(head, sizeof(head),
+                                    "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+                                    "Content-Length: %d\r\n\r\n",
+                                    blen);
+                (void)!write(c, head, (size_t)hlen);
+                (void)!write(c, resp, (size_t)blen);
+                close(c);
+        }
+}
+
+static void act_serve_http(long port, long n, const char *text)
+{
+        int fd = listen_tcp(port);
+
+        if (fd < 0) {
+                out("listen.errno=%s", errno_name(-fd));
+                return;
+        }
+        out("listening=%ld", port);
+        serve_http(fd, n, text);
+        close(fd);
+}
+
+/* Socket activation: what was passed (LISTEN_FDS, LISTEN_PID) and, on fd 3, n answers. */
+static void act_listen_fds(long n)
+{
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+        long nfds = fds ? strtol(fds, NULL, 10) : 0;
+
+        out("listen_fds=%s", fds ? fds : "");
+        out("listen_pid_ok=%d", pid && strtol(pid, NULL, 10) == (long)getpid());
+        for (long i = 0; i < nfds; i++) {
+                struct sockaddr_in sa;
+                socklen_t sl = sizeof(sa);
+                int acc = 0;
+                socklen_t al = sizeof(acc);
+                int fd = 3 + (int)i;
+                if (getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+                        out("listen_fd.%d.errno=%s", fd, errno_name(errno));
+                        continue;
+                }
+                getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al);
+                out("listen_fd.%d=port:%u,listening:%d", fd, ntohs(sa.sin_port), acc);
+        }
+        if (nfds > 0 && n > 0)
+                serve_http(3, n, "via socket activation");
+}
+
+struct url {
+        char host[64];
+        long port;
+        char path[4096];
+};
+
+/* "$MDS/..." stands for "$AC_METADATA_URL/...", so tests can name the pod's own URL. */
+static bool parse_url(const char *in, struct url *u)
+{
+        static char expanded[8192];
+        const char *s = in, *p, *slash, *colon;
+
+        if (strncmp(in, "$MDS", 4) == 0) {
+                const char *base = getenv("AC_METADATA_URL");
+                snprintf(expanded, sizeof(expanded), "%s%s", base ? base : "", in + 4);
+                s = expanded;
+        }
+        p = s + 7;
+
+        if (strncmp(s, "http://", 7) != 0)
+                return false;
+        slash = strchr(p, '/');
+        colon = memchr(p, ':', slash ? (size_t)(slash - p) : strlen(p));
+        size_t hlen = colon ? (size_t)(colon - p) : slash ? (size_t)(slash - p) : strlen(p);
+        if (hlen == 0 || hlen >= sizeof(u->host))
+                return false;
+        memcpy(u->host, p, hlen);
+        u->host[hlen] = 0;
+        u->port = colon ? strtol(colon + 1, NULL, 10) : 80;
+        snprintf(u->path, sizeof(u->path), "%s", slash ? slash : "/");
+        return true;
+}
+
+static int connect_tcp(const char *host, long port)
+{
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        int fd;
+
+        if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
+                return -EINVAL;
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        set_timeouts(fd, 5000);
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                int e = errno;
+                close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+static long ms_since(const struct timespec *t0)
+{
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void print_response(char *buf, size_t len)
+{
+        char *body = strstr(buf, "\r\n\r\n"), *ct, *esc, *q;
+        int status = 0;
+
+        if (!body || sscanf(buf, "HTTP/%*d.%*d %d", &status) != 1) {
+                out("http.status=bad-response");
+                return;
+        }
+        *body = 0;
+        body += 4;
+        out("http.status=%d", status);
+        ct = strcasestr(buf, "\r\nContent-Type: ");
+        if (ct) {
+                ct += 16;
+                out("http.content_type=%.*s", (int)strcspn(ct, "\r\n"), ct);
+        }
+        esc = q = malloc(2 * (len - (size_t)(body - buf)) + 1);
+        for (char *c = body; c < buf + len; c++) {
+                if (*c == '\n' || *c == '\\') {
+                        *q++ = '\\';
+                        *q++ = *c == '\n' ? 'n' : '\\';
+                } else {
+                        *q++ = *c;
+                }
+        }
+        *q = 0;
+        out("http.body=%s", esc);
+        free(esc);
+}
+
+/* GET (body NULL) or POST of a form body of body_size bytes (body, or 'a' * body_size when
+ * body is "" -- the oversize test streams it). Retries refused connections for retry_ms. */
+static void http_request(const char *url, const char *body, long body_size, long retry_ms)
+{
+        struct timespec t0;
+        struct url u;
+        char head[8192], *resp = NULL;
+        size_t len = 0, cap = 0;
+        int fd;
+
+        if (!parse_url(url, &u)) {
+                out("http.errno=EINVAL");
+                return;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while ((fd = connect_tcp(u.host, u.port)) == -ECONNREFUSED && ms_since(&t0) < retry_ms)
+                act_sleep_ms(20);
+        if (fd < 0) {
+                out("http.errno=%s", errno_name(-fd));
+                return;
+        }
+        int hl = body ? snprintf(head, sizeof(head),
+                                 "POST %s HTTP/1.0\r\nHost: %s\r\nContent-Type: "
+                                 "application/x-www-form-urlencoded\r\nContent-Length: %ld\r\n\r\n",
+                                 u.path, u.host, body_size)
+                      : snprintf(head, sizeof(head), "GET %s HTTP/1.0\r\nHost: %s\r\n\r\n", u.path,
+                                 u.host);
+        /* send(MSG_NOSIGNAL): a server that answers early (413) and closes must not kill us. */
+        bool ok = send(fd, head, (size_t)hl, MSG_NOSIGNAL) == hl;
+        if (ok && body && *body)
+                ok = send(fd, body, strlen(body), MSG_NOSIGNAL) == (ssize_t)strlen(body);
+        for (long sent = 0; ok && body && !*body && sent < body_size;) {
+                static char chunk[65536];
+                long k = body_size - sent < (long)sizeof(chunk) ? body_size - sent : (long)sizeof(chunk);
+                memset(chunk, 'a', (size_t)k);
+                if (sent == 0 && k >= 8)
+                        memcpy(chunk, "content=", 8);
+                ssize_t w = send(fd, chunk, (size_t)k, MSG_NOSIGNAL);
+                if (w <= 0)
+                        break; /* the server may answer 413 and close early */
+                sent += w;
+        }
+        for (;;) {
+                if (cap - len < 4096)
+                        resp = realloc(resp, cap = cap * 2 + 65536);
+                ssize_t r = read(fd, resp + len, cap - len - 1);
+                if (r <= 0)
+                        break;
+                len += (size_t)r;
+        }
+        close(fd);
+        if (!resp) {
+                out("http.status=no-response");
+                out("http.ms=%ld", ms_since(&t0));
+                return;
+        }
+        resp[len] = 0;
+        print_response(resp, len);
+        out("http.ms=%ld", ms_since(&t0));
+        free(resp);
+}
+
+/* Opens n TCP connections and keeps them (idle) until the process exits. */
+static void act_idle_conns(const char *host, long port, long n)
+{
+        long opened = 0;
+
+        for (long i = 0; i < n; i++) {
+                int fd = connect_tcp(host, port);
+                if (fd < 0) {
+                        out("idle_conns.errno=%s", errno_name(-fd));
+                        break;
+                }
+                opened++;
+        }
+        out("idle_conns=%ld", opened);
+}
+
+/* One request on a unix stream socket: connect, send text, shut down writing, print the reply
+ * (the registration protocol of the metadata service). */
+static void act_unix_request(const char *path, const char *text)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        char buf[4096];
+        size_t len = 0;
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+                out("unix.errno=%s", errno_name(errno));
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        set_timeouts(fd, 5000);
+        (void)!write(fd, text, strlen(text));
+        shutdown(fd, SHUT_WR);
+        for (ssize_t r; len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+                len += (size_t)r;
+        buf[len] = 0;
+        close(fd);
+        out("unix.reply=%s", oneline(buf, len));
+}
+
+/* Returns how many arguments a network action used, or -1 if a is not one. */
+static int net_action(const char *a, int argc, char **argv, int i)
+{
+#define NET_NEED(n)                                                                                \
+        do {                                                                                       \
+                if (i + (n) >= argc)                                                               \
+                        die("%s needs %d argument(s)", a, (n));                                    \
+        } while (0)
+        if (strcmp(a, "ip") == 0) {
+                act_ip();
+                return 0;
+        }
+        if (strcmp(a, "serve-http") == 0) {
+                NET_NEED(2);
+                act_serve_http(parse_long(argv[i + 1], "port"), parse_long(argv[i + 2], "count"),
+                               NULL);
+                return 2;
+        }
+        if (strcmp(a, "listen-fds") == 0) {
+                NET_NEED(1);
+                act_listen_fds(parse_long(argv[i + 1], "count"));
+                return 1;
+        }
+        if (strcmp(a, "http-get") == 0) {
+                NET_NEED(1);
+                http_request(argv[i + 1], NULL, 0, 0);
+                return 1;
+        }
+        if (strcmp(a, "http-get-retry") == 0) {
+                NET_NEED(2);
+                http_request(argv[i + 1], NULL, 0, parse_long(argv[i + 2], "ms"));
+                return 2;
+        }
+        if (strcmp(a, "http-post") == 0) {
+                NET_NEED(2);
+                http_request(argv[i + 1], argv[i + 2], (long)strlen(argv[i + 2]), 0);
+                return 2;
+        }
+        if (strcmp(a, "http-post-size") == 0) {
+                NET_NEED(2);
+                http_request(argv[i + 1], "", parse_long(argv[i + 2], "size"), 0);
+                return 2;
+        }
+        if (strcmp(a, "unix-request") == 0) {
+                NET_NEED(2);
+                act_unix_request(argv[i + 1], argv[i + 2]);
+                return 2;
+        }
+        if (strcmp(a, "idle-conns") == 0) {
+                NET_NEED(3);
+                act_idle_conns(argv[i + 1], parse_long(argv[i + 2], "port"),
+                               parse_long(argv[i + 3], "count"));
+                return 3;
+        }
+        return -1;
+#undef NET_NEED
+}
+
 static void usage(void)
 {
         dprintf(STDERR_FILENO,
@@ -1138,7 +1520,10 @@ static void usage(void)
                 "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- mknod-open PATH b|c MAJ MIN\n"
                 "  print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
-                "  exec PATH [ARGS]...\n");
+                "  exec PATH [ARGS]...\n"
+                "network: ip serve-http PORT N listen-fds N http-get URL http-get-retry URL MS\n"
+                "  http-post URL FORM http-post-size URL BYTES idle-conns IP PORT N\n"
+                "  unix-request PATH TEXT\n");
 }
 
 #define NEED(n)                                                                                    \
@@ -1155,6 +1540,12 @@ int main(int argc, char **argv)
         }
         for (int i = 1; i < argc; i++) {
                 const char *a = argv[i];
+                int used = net_action(a, argc, argv, i);
+
+                if (used >= 0) {
+                        i += used;
+                        continue;
+                }
 
                 if (strcmp(a, "pid") == 0) {
                         act_pid();

@@ -164,13 +164,16 @@ Test(run_config, config_checks)
         cr_expect(strstr(ace_error_msg(p.err), "at least one image"));
         done(&p);
 
-        PARSE(&p, false, "--net=default", "a.aci");
-        cr_expect_eq(check(&p), -ENOTSUP);
-        cr_expect(strstr(ace_error_msg(p.err), "only --net=none and --net=host"));
+        PARSE(&p, false, "--net=default,b:IP=10.1.0.5", "a.aci");
+        cr_expect_eq(check(&p), 0, "%s", ace_error_msg(p.err));
+        done(&p);
+        PARSE(&p, false, "--net=host,default", "a.aci");
+        cr_expect_eq(check(&p), -EINVAL);
+        cr_expect(strstr(ace_error_msg(p.err), "cannot be combined"));
         done(&p);
         PARSE(&p, false, "--net", "a.aci");
         cr_expect_str_eq(p.c.net, "true");
-        cr_expect_eq(check(&p), -ENOTSUP);
+        cr_expect_eq(check(&p), 0, "bare --net is the default network");
         done(&p);
         PARSE(&p, false, "--net=host", "a.aci");
         cr_expect_eq(check(&p), 0);
@@ -187,7 +190,22 @@ Test(run_config, config_checks)
         cr_expect_eq(check(&p), -EINVAL);
         done(&p);
         PARSE(&p, false, "--port=http:8080", "a.aci");
-        cr_expect_eq(check(&p), -ENOTSUP);
+        cr_expect_eq(check(&p), 0, "%s", ace_error_msg(p.err));
+        done(&p);
+        PARSE(&p, false, "--net=host", "--port=http:8080", "a.aci");
+        cr_expect_eq(check(&p), -EINVAL);
+        cr_expect(strstr(ace_error_msg(p.err), "--port needs a pod network"));
+        done(&p);
+        PARSE(&p, false, "--net=none", "--mds-register", "a.aci");
+        cr_expect_eq(check(&p), -EINVAL);
+        cr_expect(strstr(ace_error_msg(p.err), "--mds-register"));
+        done(&p);
+        PARSE(&p, false, "--dns=host", "--dns-search=example.com", "a.aci");
+        cr_expect_eq(check(&p), -EINVAL);
+        done(&p);
+        PARSE(&p, false, "--dns=10.0.0.1,fd00::1", "--dns=8.8.8.8", "--dns-opt=ndots:2",
+              "--hosts-entry=10.0.0.7=db,10.0.0.7=db2", "a.aci");
+        cr_expect_eq(check(&p), 0, "%s", ace_error_msg(p.err));
         done(&p);
         PARSE(&p, false, "a.aci", "--caps-retain=CAP_CHOWN", "--cap-remove=CAP_KILL");
         cr_assert_eq(p.r, 0, "%s", ace_error_msg(p.err));

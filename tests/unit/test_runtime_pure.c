@@ -128,7 +128,7 @@ Test(run_args, errors)
                 char *argv[4];
                 const char *msg;
         } cases[] = {
-                { 3, { "init", "--net=default", UUID }, "not supported" },
+                { 3, { "init", "--net=none,default", UUID }, "cannot be combined" },
                 { 2, { "init", UUID }, "--net is required" },
                 { 2, { "init", "--net=none" }, "exactly one pod UUID" },
                 { 3, { "init", "--net=none", "not-a-uuid" }, "bad pod UUID" },
