@@ -30,13 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# crun refuses a "hybrid" host whose cgroup2 mount still offers controllers: give such
-# controllers a v1 hierarchy (as bench/run-latency.sh does).
-if [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
-	for c in $(cat /sys/fs/cgroup/unified/cgroup.controllers); do
-		mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" || true
-	done
-fi
+. "$(dirname "$0")/cgroup-v1-hybrid.sh"
 
 # One busybox rootfs for all three.
 rootfs=$work/layout/rootfs

@@ -28,14 +28,7 @@ work=$(mktemp -d /tmp/ace-bench-XXXXXX)
 # The pod's cgroups go with stage1 gc (same UUID every run: one set of cgroups).
 trap 'exec 9<&-; cd / && [ -n "${pod:-}" ] && [ -d "$pod" ] && (cd "$pod" && "$store/deps-stage1/rootfs/gc" "$uuid" >/dev/null 2>&1); rm -rf "$work"' EXIT
 
-# crun refuses a "hybrid" host whose cgroup2 mount still offers controllers (here: hugetlb).
-# Give such controllers a v1 hierarchy, as on the reference machine of perf.md (9 v1 hierarchies).
-if [ -s /sys/fs/cgroup/unified/cgroup.controllers ]; then
-	for c in $(cat /sys/fs/cgroup/unified/cgroup.controllers); do
-		echo "bench: mounting cgroup v1 hierarchy for $c (crun needs no controllers on cgroup2)" >&2
-		mkdir -p "/sys/fs/cgroup/$c" && mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
-	done
-fi
+. "$(dirname "$0")/cgroup-v1-hybrid.sh"
 
 # One rootfs, three consumers.
 rootfs=$work/rootfs
