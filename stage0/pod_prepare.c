@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
 #include "schema/image_manifest.h"
@@ -429,6 +430,24 @@ static int write_pod_files(struct prepare_ctx *x, struct ace_error **err)
 
 /* ---- the orchestrator --------------------------------------------------------------------- */
 
+/* A prepare that failed (an image that cannot be found or fetched, a bad manifest, a full disk)
+ * leaves nothing behind, as rkt, which fetched before it made a pod: the pod directory (still
+ * locked by us, in prepare/) and the --uuid-file-save file naming it go. What cannot be removed
+ * stays an aborted prepare for gc (and the error names it). */
+static bool discard_failed_pod(struct prepare_ctx *x, const struct run_config *c)
+{
+        _cleanup_error_ struct ace_error *e = NULL;
+        int dirfd = pods_state_fd(x->pod->pods, x->pod->dir);
+
+        if (dirfd < 0 || fs_rm_rf_at(dirfd, x->pod->uuid, FS_RM_MISSING_OK, &e) < 0) {
+                log_debug("leaving aborted pod %s to gc: %s", x->pod->uuid, e ? e->msg : "");
+                return false;
+        }
+        if (c->uuid_file_save)
+                (void)unlink(c->uuid_file_save);
+        return true;
+}
+
 int pod_prepare(const struct ace_global *g, const struct run_config *c, struct pods *pods,
                 const struct fetch_ui *ui, bool sync, struct pod_prepare_result *ret,
                 struct ace_error **err)
@@ -466,7 +485,7 @@ int pod_prepare(const struct ace_global *g, const struct run_config *c, struct p
         ret->pod = TAKE_PTR(x.pod);
         ret->overlay = x.overlay;
 out:
-        if (r < 0 && x.pod)
+        if (r < 0 && x.pod && !discard_failed_pod(&x, c))
                 ace_error_wrap(err, "pod %s", x.pod->uuid);
         pod_close(x.pod);
         ctx_done(&x);

@@ -5,6 +5,8 @@
  * --uuid-file-save, --pod-manifest, export, and what gc leaves behind.
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <json.h>
 #include <signal.h>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tests/lib/ace_cmd.h"
 #include "tests/lib/helpers.h"
@@ -392,6 +395,18 @@ Test(pod_run, pod_manifest_and_conflicts)
         free(pmf);
 }
 
+static int count_entries(const char *path)
+{
+        _cleanup_closedir_ DIR *d = opendir(path);
+        struct dirent *e;
+        int n = 0;
+
+        cr_assert(d, "%s: %s", path, strerror(errno));
+        while ((e = readdir(d)))
+                n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        return n;
+}
+
 Test(pod_run, bad_input_is_refused_and_leaves_nothing_running)
 {
         struct ace_result r;
@@ -404,8 +419,13 @@ Test(pod_run, bad_input_is_refused_and_leaves_nothing_running)
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "--name must follow an image"), "%s", r.err);
         ace_result_done(&r);
-        run(&r, "%s/missing.aci", dir);
+        _cleanup_free_ char *uuid_file = xasprintf("%s/missing.uuid", dir);
+        run(&r, "--uuid-file-save=%s %s/missing.aci", uuid_file, dir);
         cr_expect_eq(r.status, 254);
+        cr_expect(strstr(r.err, "missing.aci") && strstr(r.err, "No such file"), "%s", r.err);
+        cr_expect(strstr(r.err, "pod ") == NULL, "names a pod that no longer exists: %s", r.err);
+        cr_expect(access(uuid_file, F_OK) < 0 && errno == ENOENT,
+                  "--uuid-file-save names a pod that was discarded");
         ace_result_done(&r);
         /* Without --insecure-options=image an unsigned file is refused. */
         ace_runf(dir, &r, "run %s", aci);
@@ -420,9 +440,13 @@ Test(pod_run, bad_input_is_refused_and_leaves_nothing_running)
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "missing os label"), "%s", r.err);
         ace_result_done(&r);
+        /* Refused before or while preparing: no pod at all, not even an aborted prepare. */
         ace_runf(dir, &r, "list --no-legend");
-        cr_expect(strstr(r.out, "running") == NULL, "%s", r.out);
+        cr_expect_eq(r.status, 0);
+        cr_expect_str_empty(r.out, "failed runs left pods behind: %s", r.out);
         ace_result_done(&r);
+        _cleanup_free_ char *prep = xasprintf("%s/pods/prepare", dir);
+        cr_expect_eq(count_entries(prep), 0, "a failed prepare left its directory");
         free(m);
         free(noarch);
 }
