@@ -35,24 +35,21 @@ static void __attribute__((noreturn)) lazylib_die(const char *soname, const char
         _exit(LAZYLIB_EXIT_STATUS);
 }
 
-void *lazylib_open(const char *soname)
+void lazylib_open(const char *soname)
 {
-        void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
         const char *e;
 
-        if (!h) {
+        /* Never closed: the table points into it for the rest of the process. */
+        if (!dlopen(soname, RTLD_NOW | RTLD_GLOBAL)) {
                 e = dlerror();
                 lazylib_die(soname, e ? e : "dlopen failed");
         }
-        return h;
 }
 
-void *lazylib_sym(void *handle, const char *soname, const char *name)
+void *lazylib_sym(const char *soname, const char *name)
 {
         void *p = dlsym(RTLD_DEFAULT, name);
 
-        if (!p)
-                p = dlsym(handle, name);
         if (!p) {
                 char why[256];
                 snprintf(why, sizeof(why), "no symbol %s", name);
@@ -61,7 +58,7 @@ void *lazylib_sym(void *handle, const char *soname, const char *name)
         return p;
 }
 
-#define LAZYLIB_RESOLVE(sym) t->sym = (__typeof__(t->sym))lazylib_sym(h, soname, #sym);
+#define LAZYLIB_RESOLVE(sym) t->sym = (__typeof__(t->sym))lazylib_sym(soname, #sym);
 
 #define LAZYLIB_DEFINE(lib, soname_, SYMBOLS)                                                      \
         static struct lazy_##lib lazy_##lib##_table;                                               \
@@ -70,7 +67,7 @@ void *lazylib_sym(void *handle, const char *soname, const char *name)
         {                                                                                          \
                 static const char soname[] = soname_;                                              \
                 struct lazy_##lib *t = &lazy_##lib##_table;                                        \
-                void *h = lazylib_open(soname);                                                    \
+                lazylib_open(soname);                                                              \
                 SYMBOLS(LAZYLIB_RESOLVE)                                                           \
         }                                                                                          \
         const struct lazy_##lib *lazy_##lib(void)                                                  \

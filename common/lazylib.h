@@ -16,9 +16,11 @@
  * and thread-safe (the store's unpacker thread calls libarchive, libmicrohttpd calls back from
  * its own thread).
  *
- * A symbol is looked up in the global scope first, then in the library: an LD_PRELOAD
- * interposer (the tests' libarchive tracer) still wins, as it did when the library was linked,
- * and a test binary that links the library uses the copy it already has.
+ * The library joins the global scope (RTLD_GLOBAL) and symbols are looked up there, as the
+ * dynamic linker did when it was linked: an LD_PRELOAD interposer (the tests' libarchive
+ * tracer) still comes first, and its dlsym(RTLD_NEXT) still finds the real function, which a
+ * library opened RTLD_LOCAL is invisible to (the interposer would call NULL). A test binary
+ * that links the library gets the copy it already has.
  *
  * A library or symbol that cannot be loaded ends the process: "<prog>: cannot load
  * libcurl.so.4: <reason>" on stderr, exit status 127 (LAZYLIB_EXIT_STATUS), the status the
@@ -33,10 +35,10 @@
 /* Exit status when a library cannot be loaded (see above). */
 #define LAZYLIB_EXIT_STATUS 127
 
-/* dlopen(soname, RTLD_NOW | RTLD_LOCAL), or the error above. */
-void *lazylib_open(const char *soname);
-/* The address of name (global scope first, then handle), or the error above. */
-void *lazylib_sym(void *handle, const char *soname, const char *name);
+/* dlopen(soname, RTLD_NOW | RTLD_GLOBAL), or the error above. */
+void lazylib_open(const char *soname);
+/* The address of name in the global scope, or the error above (naming soname). */
+void *lazylib_sym(const char *soname, const char *name);
 
 /* One field of a table: a pointer of the exact type of the function (or variable). */
 #define LAZYLIB_FIELD(sym) __typeof__(&sym) sym;
