@@ -2,9 +2,9 @@
  * lazylib.h - the shared libraries only some commands need, loaded with dlopen on first use.
  *
  * Why: linked normally, libcurl, gpgme, libxml2, libmicrohttpd, libarchive and liblzma (with
- * libssl for one call) bring ~45 shared objects that ld.so maps and relocates at every start
- * of ace and actool: half the time of `ace version`, ~8 ms of every `ace run`, which needs none
- * of them (bench/README.md has the numbers).
+ * libssl for one call) brought 43 of the 49 shared objects ld.so mapped and relocated at every
+ * start of ace: most of the time of `ace version`, ~8 ms of every `ace run`, which needs none
+ * of them (bench/README.md, "Start cost").
  *
  * Each library has a header common/lazy_<lib>.h that its users include instead of the library's
  * own. It includes the real header (types, constants, inline helpers), declares a table with
@@ -12,9 +12,10 @@
  * mismatch is a compile error, and maps each function name to its entry with a macro, so the
  * call sites read like normal API use (variadic functions go through a variadic pointer type).
  * A function missing from a table is a link error of ace and actool, which no longer link the
- * library. The first call of any of them loads the library and resolves the whole table, once
- * and thread-safe (the store's unpacker thread calls libarchive, libmicrohttpd calls back from
- * its own thread).
+ * library. A file that defines LAZYLIB_TABLES_ONLY first gets the tables without the mapping
+ * (lazylib.c, the unit test). The first call of any of them loads the library and resolves the
+ * whole table, once and thread-safe (the store's unpacker thread calls libarchive, libmicrohttpd
+ * calls back from its own thread).
  *
  * The library joins the global scope (RTLD_GLOBAL) and symbols are looked up there, as the
  * dynamic linker did when it was linked: an LD_PRELOAD interposer (the tests' libarchive
