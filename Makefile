@@ -33,10 +33,13 @@ ACE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ACE_LDFLAGS += -fsanitize=address,undefined
 endif
 
-PKGS := json-c libarchive openssl gpgme libcurl libxml-2.0 sqlite3 libmicrohttpd libseccomp libcap \
-	liblzma
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# ace and actool link only LINK_PKGS; the LAZY_PKGS are loaded with dlopen by the commands that
+# use them (common/lazylib.h), and linked by the test and fuzz binaries only.
+LINK_PKGS := json-c libcrypto sqlite3 libseccomp libcap
+LAZY_PKGS := libarchive libssl gpgme libcurl libxml-2.0 libmicrohttpd liblzma
+PKG_CFLAGS = $(shell pkg-config --cflags $(LINK_PKGS) $(LAZY_PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) 2>/dev/null)
+TEST_PKG_LIBS = $(shell pkg-config --libs $(LINK_PKGS) $(LAZY_PKGS) 2>/dev/null)
 CRIT_LIBS = $(shell pkg-config --libs criterion 2>/dev/null)
 
 # Sources are found by directory, so a new module is one new file.
@@ -84,6 +87,15 @@ $(BUILD)/sobj/%.o: %.c
 	$(CC) $(ACE_CPPFLAGS) -std=gnu11 $(WARNINGS) -fno-strict-aliasing $(PKG_CFLAGS) $(CFLAGS) \
 		-MMD -MP -c $< -o $@
 
+# curl's compile-time checks of curl_easy_setopt/getinfo arguments (typecheck-gcc.h) are
+# macros around the real calls; common/lazy_curl.h routes the calls through its table instead, so
+# http.c is compiled once more with curl's macros kept, for the checks only (never linked).
+CURL_TYPECHECK := $(BUILD)/obj/discovery/http.curl-typecheck.o
+$(CURL_TYPECHECK): discovery/http.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ACE_CPPFLAGS) -DLAZY_CURL_TYPECHECK $(ACE_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP \
+		-c $< -o $@
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(LIBACE): $(call obj,$(LIB_SRCS))
@@ -99,11 +111,11 @@ $(LIBACE_STATIC): $(call sobj,$(LIB_SRCS))
 	rm -f $@; ar rcs $@ $^
 
 # ---- binaries -----------------------------------------------------------------------------
-$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBACE)
+$(ACTOOL): $(call obj,$(ACTOOL_SRCS)) $(LIBACE) $(CURL_TYPECHECK)
 	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(ACTOOL_SRCS)) $(LIBACE) $(PKG_LIBS)
 
 # The verb table references verbs weakly, so the stage0 archive is linked whole.
-$(ACE): $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE)
+$(ACE): $(call obj,stage0/main.c) $(LIBSTAGE0) $(LIBACE) $(CURL_TYPECHECK)
 	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,stage0/main.c) \
 		-Wl,--whole-archive $(LIBSTAGE0) -Wl,--no-whole-archive $(LIBACE) $(PKG_LIBS)
 
@@ -128,11 +140,11 @@ $(STAGE1_ACI): $(STAGE1_BIN) $(STAGE2_BIN) $(if $(ACTOOL_SRCS),$(ACTOOL)) stage1
 # ---- tests --------------------------------------------------------------------------------
 $(UNIT_TESTS): $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS) $(CRIT_LIBS)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(UNIT_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE) $(TEST_PKG_LIBS) $(CRIT_LIBS)
 
 $(FUNC_TESTS): $(call obj,$(FUNC_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(FUNC_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE) $(PKG_LIBS) $(CRIT_LIBS)
+	$(CC) $(ACE_LDFLAGS) $(LDFLAGS) -o $@ $(call obj,$(FUNC_SRCS) $(TESTLIB_SRCS)) $(LIBSTAGE0) $(LIBACE) $(TEST_PKG_LIBS) $(CRIT_LIBS)
 
 # Test binaries find the built tools through ACE_BUILD.
 TEST_ENV := ACE_BUILD=$(abspath $(BUILD)) ACE_SRC=$(abspath .)
@@ -167,7 +179,7 @@ FUZZ_LIB_SRCS := $(LIB_SRCS)
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c $(FUZZ_LIB_SRCS)
 	@mkdir -p $(dir $@)
-	clang $(ACE_CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(PKG_LIBS)
+	clang $(ACE_CPPFLAGS) -std=gnu11 $(FUZZ_CFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(TEST_PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1,5 +1,5 @@
 /*
- * hash.h - streaming SHA-512 over OpenSSL EVP, and the appc image ID built from it.
+ * hash.h - streaming SHA-512 (OpenSSL's libcrypto), and the appc image ID built from it.
  *
  * An appc image ID is "sha512-" + the lowercase hex SHA-512 of the *uncompressed* tar stream.
  * Callers feed bytes as they stream past (download, decompress, write) so nothing is read twice.
@@ -18,7 +18,7 @@
 #define HASH_IMAGE_ID_SIZE (sizeof(HASH_IMAGE_ID_PREFIX) - 1 + HASH_SHA512_HEX_LEN + 1)
 
 struct hash_sha512 {
-        void *ctx; /* EVP_MD_CTX *, NULL when not initialised */
+        void *ctx; /* SHA512_CTX *, NULL when not initialised */
 };
 
 int hash_sha512_init(struct hash_sha512 *h, struct ace_error **err);

@@ -8,12 +8,11 @@
  */
 #pragma once
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "common/hash.h"
+#include "common/lazy_archive.h"
 #include "common/tar.h"
 
 static inline void archive_read_freep(struct archive **a)

@@ -15,12 +15,12 @@
  * produces, in the same pass.
  */
 #include <errno.h>
-#include <lzma.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/lazy_lzma.h"
 #include "common/tar_internal.h"
 #include "common/xalloc.h"
 

@@ -17,12 +17,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
-#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "common/cleanup.h"
+#include "common/lazy_curl.h"
+#include "common/lazy_ssl.h"
 #include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"

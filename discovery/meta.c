@@ -16,10 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/HTMLparser.h>
-#include <libxml/tree.h>
-
 #include "common/cleanup.h"
+#include "common/lazy_xml.h"
 #include "common/xalloc.h"
 
 /* A discovery page is small; anything larger is not worth parsing (and libxml2's int sizes). */

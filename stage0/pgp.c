@@ -20,9 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <gpgme.h>
-
 #include "common/cleanup.h"
+#include "common/lazy_gpgme.h"
 #include "common/log.h"
 #include "common/strv.h"
 #include "common/xalloc.h"

@@ -22,13 +22,13 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
+#include "common/lazy_mhd.h"
 #include "common/xalloc.h"
 #include "stage0/mds/hmac.h"
 
