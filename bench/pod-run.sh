@@ -5,6 +5,8 @@
 #        ace      ace --dir=D run --net=none sha512-<full id>
 #        crun     crun run --bundle B (an OCI bundle of the same busybox rootfs)
 #        unshare  unshare -pnium --fork chroot R /bin/true           (the floor)
+#      and the cost of the walls: ace with --insecure-options=all-run (no capability bounding,
+#      seccomp or masked paths) in the same rotation;
 #   2. the same with two apps: one pod of two apps / two crun containers started together /
 #      two chroots in one set of namespaces;
 #   3. the resident memory of the pod's runtime processes with 50 pods running (sleeping apps):
@@ -58,6 +60,9 @@ ace1="$ace --dir=$data run --net=none $id"
 crun1="crun run --bundle $work/b1 ace-bench-c1"
 unshare1="unshare -pnium --fork chroot $rootfs /bin/true"
 ace2="$ace --dir=$data run --net=none $id --name=a $id --name=b"
+# The cost of the walls: the same pod with every isolation layer a flag can drop (rkt's
+# --insecure-options=all-run: capabilities, seccomp, paths; cgroups stay, they are accounting).
+acewalls="$ace --dir=$data run --net=none --insecure-options=image,all-run $id"
 crun2="sh -c 'crun run --bundle $work/b1 ace-bench-c1 & crun run --bundle $work/b2 ace-bench-c2; wait'"
 unshare2="unshare -pnium --fork sh -c 'chroot $rootfs /bin/true & chroot $rootfs /bin/true; wait'"
 
@@ -74,11 +79,11 @@ range_ms() {
 	grep . "$1" | sort -g | awk '{ v[NR] = $1 * 1000 } END { printf "%.2f .. %.2f ms, n=%d", v[1], v[NR], NR }'
 }
 
-for n in ace1 crun1 unshare1 ace2 crun2 unshare2; do : > "$work/$n.times"; done
+for n in ace1 acewalls crun1 unshare1 ace2 crun2 unshare2; do : > "$work/$n.times"; done
 hyperfine -N --warmup 3 --runs 3 "$ace1" "$crun1" "$unshare1" >/dev/null 2>&1 || true
 i=0
 while [ $i -lt "$rounds" ]; do
-	for n in ace1 crun1 unshare1 ace2 crun2 unshare2; do
+	for n in ace1 acewalls crun1 unshare1 ace2 crun2 unshare2; do
 		eval "cmd=\$$n"
 		measure "$n" "$cmd"
 	done
@@ -96,6 +101,11 @@ report() { # title ace crun unshare
 }
 report "ace run of a /bin/true app, one app" ace1 crun1 unshare1
 report "two apps in one pod (two crun containers, two chroots)" ace2 crun2 unshare2
+a=$(median_ms "$work/ace1.times"); w=$(median_ms "$work/acewalls.times")
+echo "the cost of the walls: ace run, default isolation vs --insecure-options=all-run (one app)"
+printf '  %-8s %8s ms   (%s)\n' default "$a" "$(range_ms "$work/ace1.times")"
+printf '  %-8s %8s ms   (%s)\n' all-run "$w" "$(range_ms "$work/acewalls.times")"
+echo "  walls: $(echo "$a $w" | awk '{printf "%+.2f ms (%.2fx)", $1-$2, $1/$2}')"
 
 # 3. Memory of the runtime side of 50 running pods.
 : > "$work/relays"
