@@ -125,6 +125,19 @@ $(STAGE1_BIN): $(call sobj,$(STAGE1_SRCS)) $(LIBACE_STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(LDFLAGS) -o $@ $(call sobj,$(STAGE1_SRCS)) $(LIBACE_STATIC) -ljson-c -lseccomp -lcap
 
+# stage2's default seccomp filter, built once here by the generator (stage2/seccomp.h) with
+# the same static libseccomp as stage2.
+SECCOMP_GEN := $(BUILD)/gen/seccomp-default-gen
+SECCOMP_INC := $(BUILD)/gen/seccomp_default_bpf.inc
+$(SECCOMP_GEN): $(call sobj,stage2/gen/seccomp_default_gen.c stage2/seccomp.c stage2/seccomp_groups.c) $(LIBACE_STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(LDFLAGS) -o $@ $^ -ljson-c -lseccomp -lcap
+$(SECCOMP_INC): $(SECCOMP_GEN)
+	$(SECCOMP_GEN) > $@.tmp && mv $@.tmp $@
+$(BUILD)/sobj/stage2/seccomp_default.o $(BUILD)/obj/tests/unit/mod_stage2_seccomp.o: $(SECCOMP_INC)
+$(BUILD)/sobj/stage2/seccomp_default.o $(BUILD)/obj/tests/unit/mod_stage2_seccomp.o: \
+	ACE_CPPFLAGS += -I$(BUILD)/gen
+
 $(STAGE2_BIN): $(call sobj,$(STAGE2_SRCS)) $(LIBACE_STATIC)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(LDFLAGS) -o $@ $(call sobj,$(STAGE2_SRCS)) $(LIBACE_STATIC) -ljson-c -lseccomp -lcap

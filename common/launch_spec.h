@@ -39,18 +39,23 @@ enum launch_seccomp_mode {
         LAUNCH_SECCOMP_RETAIN, /* allow-list: `set` (+ the exec/exit minimum) allowed */
 };
 
+/* The filter of an app without a seccomp isolator: stage1 writes this spec, and stage2 loads a
+ * filter compiled from it at build time (stage2/seccomp.h) instead of building one per app. */
+#define LAUNCH_SECCOMP_DEFAULT_ERRNO "EPERM"
+#define LAUNCH_SECCOMP_DEFAULT_SET "@ace/default-blacklist"
+
 struct launch_spec {
         char *app_name;
-        char **exec;        /* argv, at least one element */
-        char *user;         /* name, number or /path in the rootfs; NULL = "0" */
-        char *group;        /* same; NULL = "0" */
+        char **exec; /* argv, at least one element */
+        char *user;  /* name, number or /path in the rootfs; NULL = "0" */
+        char *group; /* same; NULL = "0" */
         gid_t *supp_gids;
         size_t n_supp_gids;
         char **environment; /* "KEY=VALUE", the app's environment in order */
         char *working_dir;  /* NULL = "/" */
         char *metadata_url; /* NULL = not registered */
         enum launch_caps_mode caps_mode;
-        char **caps_set;    /* names, for RETAIN and REMOVE */
+        char **caps_set; /* names, for RETAIN and REMOVE */
         enum launch_seccomp_mode seccomp_mode;
         char *seccomp_errno; /* errno name, or NULL/"" for SIGSYS */
         char **seccomp_set;  /* syscall names and @groups */

@@ -1,4 +1,5 @@
-/* pod_isolators.c - isolators -> launch spec, cgroup limits, unenforced report (pod_isolators.h). */
+/* pod_isolators.c - isolators -> launch spec, cgroup limits, unenforced report (pod_isolators.h).
+ */
 #include "stage1/pod_isolators.h"
 
 #include <errno.h>
@@ -106,8 +107,9 @@ static int resolve_errno(const struct isolator_seccomp *s, struct launch_spec *l
         return 0;
 }
 
-int pod_seccomp_resolve(const struct isolator_seccomp *retain, const struct isolator_seccomp *remove,
-                        struct launch_spec *l, struct ace_error **err)
+int pod_seccomp_resolve(const struct isolator_seccomp *retain,
+                        const struct isolator_seccomp *remove, struct launch_spec *l,
+                        struct ace_error **err)
 {
         int r;
 
@@ -116,12 +118,12 @@ int pod_seccomp_resolve(const struct isolator_seccomp *retain, const struct isol
         l->seccomp_errno = NULL;
         l->seccomp_mode = LAUNCH_SECCOMP_NONE;
         if (retain && remove)
-                return ace_error_make(err, EINVAL,
-                                      "seccomp-retain-set and seccomp-remove-set cannot be combined");
+                return ace_error_make(
+                    err, EINVAL, "seccomp-retain-set and seccomp-remove-set cannot be combined");
         if (!retain && !remove) {
                 l->seccomp_mode = LAUNCH_SECCOMP_REMOVE;
                 l->seccomp_errno = xstrdup(POD_SECCOMP_DEFAULT_ERRNO);
-                l->seccomp_set = strv_push(NULL, "@ace/default-blacklist");
+                l->seccomp_set = strv_push(NULL, LAUNCH_SECCOMP_DEFAULT_SET);
                 return 0;
         }
         if (retain) {
@@ -144,7 +146,7 @@ int pod_seccomp_resolve(const struct isolator_seccomp *retain, const struct isol
         l->seccomp_mode = LAUNCH_SECCOMP_REMOVE;
         /* The default deny-list always applies (spec: a remove set "MAY be augmented by an
          * implementation-specific default blacklist"); @appc.io/empty masks the rest. */
-        l->seccomp_set = strv_push(NULL, "@ace/default-blacklist");
+        l->seccomp_set = strv_push(NULL, LAUNCH_SECCOMP_DEFAULT_SET);
         if (set_has(remove->set, "@appc.io/empty"))
                 return 0;
         for (size_t i = 0; remove->set[i]; i++) {
@@ -169,8 +171,8 @@ static int apply_caps(const char *name, const struct isolator_capabilities *c,
                       struct launch_spec *l, struct ace_error **err)
 {
         enum launch_caps_mode mode = strcmp(name, "os/linux/capabilities-retain-set") == 0
-                                             ? LAUNCH_CAPS_RETAIN
-                                             : LAUNCH_CAPS_REMOVE;
+                                         ? LAUNCH_CAPS_RETAIN
+                                         : LAUNCH_CAPS_REMOVE;
 
         if (l->caps_mode != LAUNCH_CAPS_DEFAULT && l->caps_mode != mode)
                 return ace_error_make(err, EINVAL,
@@ -221,8 +223,9 @@ int pod_isolators_app(const struct ace_isolator_list *l, struct pod *pod, struct
                         apply_resource(n, iso->value, &a->limits);
                 } else if (strcmp(n, "resource/block-bandwidth") == 0 ||
                            strcmp(n, "resource/block-iops") == 0) {
-                        unenforced(pod, n, scope, "not supported by this stage1 (blkio throttling "
-                                                  "needs a device, the isolator names none)");
+                        unenforced(pod, n, scope,
+                                   "not supported by this stage1 (blkio throttling "
+                                   "needs a device, the isolator names none)");
                 } else if (strcmp(n, "resource/network-bandwidth") == 0) {
                         unenforced(pod, n, scope, "not supported by this stage1");
                 } else {
@@ -259,8 +262,9 @@ int pod_isolators_pod(const struct ace_isolator_list *l, struct pod *pod, struct
                                  ((const struct isolator_pids *)iso->value)->limit);
                 else if (strcmp(n, "resource/block-bandwidth") == 0 ||
                          strcmp(n, "resource/block-iops") == 0)
-                        unenforced(pod, n, "pod", "not supported by this stage1 (blkio throttling "
-                                                  "needs a device, the isolator names none)");
+                        unenforced(pod, n, "pod",
+                                   "not supported by this stage1 (blkio throttling "
+                                   "needs a device, the isolator names none)");
                 else
                         unenforced(pod, n, "pod", "not supported by this stage1");
         }

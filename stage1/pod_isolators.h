@@ -18,7 +18,7 @@
 #include "stage1/pod.h"
 
 /* The errno of the default seccomp filter (an app without a seccomp isolator). */
-#define POD_SECCOMP_DEFAULT_ERRNO "EPERM"
+#define POD_SECCOMP_DEFAULT_ERRNO LAUNCH_SECCOMP_DEFAULT_ERRNO
 
 /* Applies an app's isolator list to its launch spec and limits; unenforced ones are added to
  * pod->unenforced. The launch spec must already hold the app name. */
@@ -38,8 +38,9 @@ int pod_isolators_pod(const struct ace_isolator_list *l, struct pod *pod, struct
  *   (none)               -> deny-list @ace/default-blacklist, errno EPERM
  * @rkt/default-{black,white}list are taken as the @ace/ groups. An errno name the errno table
  * does not know is an error. */
-int pod_seccomp_resolve(const struct isolator_seccomp *retain, const struct isolator_seccomp *remove,
-                        struct launch_spec *l, struct ace_error **err);
+int pod_seccomp_resolve(const struct isolator_seccomp *retain,
+                        const struct isolator_seccomp *remove, struct launch_spec *l,
+                        struct ace_error **err);
 
 /* The limits an app's cgroup gets: its own, each bounded by the pod's (appc: pod isolators bound
  * app isolators). An app without a limit of its own gets the pod's value, so that what the app

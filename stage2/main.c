@@ -9,8 +9,9 @@
  * handler CMD as root). Enter mode (from /enter, already in the pod's PID, IPC, UTS and network
  * namespaces): joins the app's mount namespace (fd N) -- which makes the app rootfs our root --
  * then the same identity and isolation path for CMD. The join happens here, after stage2 was
- * exec'd by its host path, so /enter never has to exec anything once it is inside the app. Exit status: the app's (it is exec'd), 127 when
- * the command is not found, 126 when it cannot be executed, 254 when stage2 itself fails.
+ * exec'd by its host path, so /enter never has to exec anything once it is inside the app. Exit
+ * status: the app's (it is exec'd), 127 when the command is not found, 126 when it cannot be
+ * executed, 254 when stage2 itself fails.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,36 +52,53 @@ struct opts {
         bool enter;
         int mntns_fd;
         int listen_fds; /* socket activation: fds 3..3+N-1 go to the app */
-        char **cmd; /* after "--", borrowed from argv */
+        char **cmd;     /* after "--", borrowed from argv */
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o, struct ace_error **err)
 {
         static const struct option longopts[] = {
-                { "spec", required_argument, NULL, 's' },
-                { "spec-fd", required_argument, NULL, 'f' },
-                { "root", required_argument, NULL, 'r' },
-                { "event", required_argument, NULL, 'e' },
-                { "enter", no_argument, NULL, 'n' },
-                { "mntns-fd", required_argument, NULL, 'm' },
-                { "debug", no_argument, NULL, 'd' },
-                { "listen-fds", required_argument, NULL, 'l' },
-                {},
+            {"spec", required_argument, NULL, 's'},
+            {"spec-fd", required_argument, NULL, 'f'},
+            {"root", required_argument, NULL, 'r'},
+            {"event", required_argument, NULL, 'e'},
+            {"enter", no_argument, NULL, 'n'},
+            {"mntns-fd", required_argument, NULL, 'm'},
+            {"debug", no_argument, NULL, 'd'},
+            {"listen-fds", required_argument, NULL, 'l'},
+            {},
         };
         int c;
 
-        *o = (struct opts){ .spec_fd = -1, .mntns_fd = -1 };
+        *o = (struct opts){.spec_fd = -1, .mntns_fd = -1};
         while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
                 switch (c) {
-                case 's': o->spec_path = optarg; break;
-                case 'f': o->spec_fd = atoi(optarg); break;
-                case 'r': o->root = optarg; break;
-                case 'e': o->event = optarg; break;
-                case 'n': o->enter = true; break;
-                case 'm': o->mntns_fd = atoi(optarg); break;
-                case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
-                case 'l': o->listen_fds = atoi(optarg); break;
-                default: return ace_error_make(err, EINVAL, "bad arguments (see stage2/main.c)");
+                case 's':
+                        o->spec_path = optarg;
+                        break;
+                case 'f':
+                        o->spec_fd = atoi(optarg);
+                        break;
+                case 'r':
+                        o->root = optarg;
+                        break;
+                case 'e':
+                        o->event = optarg;
+                        break;
+                case 'n':
+                        o->enter = true;
+                        break;
+                case 'm':
+                        o->mntns_fd = atoi(optarg);
+                        break;
+                case 'd':
+                        log_set_level(LOG_LEVEL_DEBUG);
+                        break;
+                case 'l':
+                        o->listen_fds = atoi(optarg);
+                        break;
+                default:
+                        return ace_error_make(err, EINVAL, "bad arguments (see stage2/main.c)");
                 }
         }
         if (optind < argc)
@@ -192,13 +210,14 @@ static int build_filter(const struct launch_spec *spec, scmp_filter_ctx *ret,
 
 static int run(const struct opts *o, int *ret_status, struct ace_error **err)
 {
-        struct launch_spec spec __attribute__((cleanup(launch_spec_done))) = { 0 };
-        struct app_creds creds __attribute__((cleanup(creds_done))) = { 0 };
+        struct launch_spec spec __attribute__((cleanup(launch_spec_done))) = {0};
+        struct app_creds creds __attribute__((cleanup(creds_done))) = {0};
         _cleanup_(seccomp_releasep) scmp_filter_ctx filter = NULL;
         _cleanup_strv_free_ char **env = NULL;
         _cleanup_close_ int rootfd = -EBADF, cwdfd = -EBADF;
         char *const *argv;
         const char *cwd;
+        bool default_filter;
         uint64_t caps;
         int r;
 
@@ -234,7 +253,8 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
         env = app_env_build(&spec);
         if (o->listen_fds > 0 && (r = pass_listen_fds(o->listen_fds, &env, err)) < 0)
                 return r;
-        if ((r = build_filter(&spec, &filter, err)) < 0)
+        default_filter = seccomp_spec_is_default(&spec);
+        if (!default_filter && (r = build_filter(&spec, &filter, err)) < 0)
                 return r;
         if ((r = isolators_apply_oom_score_adj(&spec, err)) < 0 ||
             (r = setup_session(o, &spec, err)) < 0 || (r = drop_privileges(&creds, caps, err)) < 0)
@@ -243,7 +263,10 @@ static int run(const struct opts *o, int *ret_status, struct ace_error **err)
         if (fchdir(cwdfd) < 0)
                 return ace_error_errno(err, errno, "chdir \"%s\"", cwd);
         /* A filter needs no_new_privs or CAP_SYS_ADMIN; only root still has the latter. */
-        if ((r = isolators_apply_no_new_privs(&spec, filter && creds.uid != 0, err)) < 0)
+        if ((r = isolators_apply_no_new_privs(&spec, (filter || default_filter) && creds.uid != 0,
+                                              err)) < 0)
+                return r;
+        if (default_filter && (r = seccomp_install_default(err)) < 0)
                 return r;
         if (filter && (r = seccomp_install(TAKE_PTR(filter), err)) < 0)
                 return r;

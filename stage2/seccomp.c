@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/strv.h"
@@ -55,8 +58,8 @@ int seccomp_expand(enum launch_seccomp_mode mode, char *const *set, char ***ret_
 /* Every ABI the native one can run: a filter for x86-64 alone would let `int $0x80` through. */
 static int add_compat_arches(scmp_filter_ctx ctx, struct ace_error **err)
 {
-        static const uint32_t x86_64_compat[] = { SCMP_ARCH_X86, SCMP_ARCH_X32 };
-        static const uint32_t aarch64_compat[] = { SCMP_ARCH_ARM };
+        static const uint32_t x86_64_compat[] = {SCMP_ARCH_X86, SCMP_ARCH_X32};
+        static const uint32_t aarch64_compat[] = {SCMP_ARCH_ARM};
         const uint32_t *compat = NULL;
         size_t n = 0;
         int r;
@@ -117,7 +120,8 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsi
 static int add_argument_rules(scmp_filter_ctx ctx, uint32_t block, char *const *names,
                               struct ace_error **err)
 {
-        const struct scmp_arg_cmp newuser = SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
+        const struct scmp_arg_cmp newuser =
+            SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_NEWUSER, CLONE_NEWUSER);
         const struct scmp_arg_cmp tiocsti = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCSTI);
         const struct scmp_arg_cmp tioclinux = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, TIOCLINUX);
         int r = 0;
@@ -198,4 +202,36 @@ int seccomp_install(scmp_filter_ctx ctx, struct ace_error **err)
         if (r < 0)
                 return ace_error_errno(err, -r, "load the seccomp filter");
         return 0;
+}
+
+int seccomp_export(scmp_filter_ctx ctx, unsigned char **ret, size_t *ret_len,
+                   struct ace_error **err)
+{
+        _cleanup_close_ int fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+        _cleanup_free_ unsigned char *buf = NULL;
+        struct stat st;
+        int r;
+
+        if (fd < 0)
+                return ace_error_errno(err, errno, "seccomp: memfd_create");
+        if ((r = seccomp_export_bpf(ctx, fd)) < 0)
+                return ace_error_errno(err, -r, "seccomp: export the filter");
+        if (fstat(fd, &st) < 0)
+                return ace_error_errno(err, errno, "seccomp: stat the exported filter");
+        buf = xmalloc((size_t)st.st_size + 1);
+        if (pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+                return ace_error_errno(err, errno ? errno : EIO,
+                                       "seccomp: read the exported filter");
+        *ret = TAKE_PTR(buf);
+        *ret_len = (size_t)st.st_size;
+        return 0;
+}
+
+bool seccomp_spec_is_default(const struct launch_spec *spec)
+{
+        return spec->seccomp_mode == LAUNCH_SECCOMP_REMOVE && spec->seccomp_errno &&
+               strcmp(spec->seccomp_errno, LAUNCH_SECCOMP_DEFAULT_ERRNO) == 0 &&
+               spec->seccomp_set && spec->seccomp_set[0] &&
+               strcmp(spec->seccomp_set[0], LAUNCH_SECCOMP_DEFAULT_SET) == 0 &&
+               !spec->seccomp_set[1];
 }

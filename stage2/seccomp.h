@@ -35,3 +35,25 @@ int seccomp_build(const struct launch_spec *spec, scmp_filter_ctx *ret, char ***
 
 /* Loads a built filter into the calling process and releases it. */
 int seccomp_install(scmp_filter_ctx ctx, struct ace_error **err);
+
+/* Writes a built filter as the BPF program the kernel loads (seccomp_export_bpf) into a new
+ * buffer. */
+int seccomp_export(scmp_filter_ctx ctx, unsigned char **ret, size_t *ret_len,
+                   struct ace_error **err);
+
+/* ---- the default filter, compiled at build time ----------------------------------------------
+ * Building the filter of an app without a seccomp isolator with libseccomp costs ~2 ms per app
+ * (the x86-64, i386 and x32 tables); it is the same for every such app, so the build makes it
+ * once: stage2/gen/seccomp_default_gen.c runs seccomp_build() on the default spec (with the
+ * libseccomp that stage2 links) and seccomp_export()s it into seccomp_default_bpf.inc, which
+ * seccomp_default.c carries. A unit test checks that the carried program equals a fresh build. */
+
+/* True when spec asks for exactly the default filter (LAUNCH_SECCOMP_DEFAULT_*). */
+bool seccomp_spec_is_default(const struct launch_spec *spec);
+
+/* The carried program (bytes of struct sock_filter). */
+const unsigned char *seccomp_default_program(size_t *ret_len);
+
+/* Loads the carried program into the calling process, as seccomp_install() would the built
+ * filter (no flags; no_new_privs is the caller's). */
+int seccomp_install_default(struct ace_error **err);

@@ -10,7 +10,7 @@
 
 Test(seccomp_expand, groups_are_expanded_sorted_and_unique)
 {
-        char *set[] = { (char *)"uname", (char *)"@ace/default-blacklist", (char *)"mount", NULL };
+        char *set[] = {(char *)"uname", (char *)"@ace/default-blacklist", (char *)"mount", NULL};
         _cleanup_strv_free_ char **names = NULL;
         bool rules = false;
         const struct seccomp_group *black = seccomp_group_find("@ace/default-blacklist");
@@ -29,7 +29,7 @@ Test(seccomp_expand, groups_are_expanded_sorted_and_unique)
 
 Test(seccomp_expand, unknown_group_is_an_error)
 {
-        char *set[] = { (char *)"@docker/default", NULL };
+        char *set[] = {(char *)"@docker/default", NULL};
         _cleanup_strv_free_ char **names = NULL;
         _cleanup_error_ struct ace_error *err = NULL;
         bool rules;
@@ -40,8 +40,8 @@ Test(seccomp_expand, unknown_group_is_an_error)
 
 Test(seccomp_build, none_remove_retain_and_unknown_names)
 {
-        char *set[] = { (char *)"@ace/default-blacklist", (char *)"frobnicate", NULL };
-        struct launch_spec spec = { .seccomp_mode = LAUNCH_SECCOMP_NONE };
+        char *set[] = {(char *)"@ace/default-blacklist", (char *)"frobnicate", NULL};
+        struct launch_spec spec = {.seccomp_mode = LAUNCH_SECCOMP_NONE};
         _cleanup_strv_free_ char **unknown = NULL;
         scmp_filter_ctx ctx = NULL;
 
@@ -67,4 +67,51 @@ Test(seccomp_build, none_remove_retain_and_unknown_names)
         _cleanup_error_ struct ace_error *err = NULL;
         cr_assert_lt(seccomp_build(&spec, &ctx, NULL, &err), 0);
         cr_assert(strstr(err->msg, "unknown errno name \"ENOPE\""), "%s", err->msg);
+}
+
+/* The default filter stage2 carries (compiled at build time) is the program a fresh build of the
+ * default spec gives, byte for byte, and the spec stage1 writes for an app without a seccomp
+ * isolator is recognised as that default -- and nothing else is. */
+Test(seccomp_default, carried_program_equals_a_fresh_build)
+{
+        char *set[] = {(char *)LAUNCH_SECCOMP_DEFAULT_SET, NULL};
+        struct launch_spec spec = {.seccomp_mode = LAUNCH_SECCOMP_REMOVE,
+                                   .seccomp_errno = (char *)LAUNCH_SECCOMP_DEFAULT_ERRNO,
+                                   .seccomp_set = set};
+        _cleanup_free_ unsigned char *fresh = NULL;
+        scmp_filter_ctx ctx = NULL;
+        size_t n_fresh = 0, n_carried = 0;
+        const unsigned char *carried = seccomp_default_program(&n_carried);
+
+        cr_assert(seccomp_spec_is_default(&spec));
+        cr_assert_eq(seccomp_build(&spec, &ctx, NULL, NULL), 0);
+        cr_assert_eq(seccomp_export(ctx, &fresh, &n_fresh, NULL), 0);
+        seccomp_release(ctx);
+        cr_assert_gt(n_fresh, 8 * 50, "a real filter: %zu bytes", n_fresh);
+        cr_assert_eq(n_carried, n_fresh, "carried %zu bytes, a fresh build %zu", n_carried,
+                     n_fresh);
+        cr_assert(memcmp(carried, fresh, n_fresh) == 0, "the carried program differs");
+}
+
+Test(seccomp_default, only_the_exact_default_spec_uses_it)
+{
+        char *dflt[] = {(char *)LAUNCH_SECCOMP_DEFAULT_SET, NULL};
+        char *more[] = {(char *)LAUNCH_SECCOMP_DEFAULT_SET, (char *)"uname", NULL};
+        struct launch_spec s = {.seccomp_mode = LAUNCH_SECCOMP_REMOVE,
+                                .seccomp_errno = (char *)"EPERM",
+                                .seccomp_set = dflt};
+
+        cr_assert(seccomp_spec_is_default(&s));
+        s.seccomp_errno = (char *)"EACCES";
+        cr_assert_not(seccomp_spec_is_default(&s), "another errno");
+        s.seccomp_errno = NULL;
+        cr_assert_not(seccomp_spec_is_default(&s), "SIGSYS");
+        s.seccomp_errno = (char *)"EPERM";
+        s.seccomp_set = more;
+        cr_assert_not(seccomp_spec_is_default(&s), "a remove set beyond the default");
+        s.seccomp_set = dflt;
+        s.seccomp_mode = LAUNCH_SECCOMP_RETAIN;
+        cr_assert_not(seccomp_spec_is_default(&s), "an allow-list");
+        s.seccomp_mode = LAUNCH_SECCOMP_NONE;
+        cr_assert_not(seccomp_spec_is_default(&s), "no filter");
 }
