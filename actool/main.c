@@ -16,11 +16,7 @@
 #include "common/xalloc.h"
 
 static const struct actool_command *const verbs[] = {
-    &actool_build,
-    &actool_cat_manifest,
-    &actool_discover,
-    &actool_patch_manifest,
-    &actool_validate,
+    &actool_build, &actool_cat_manifest, &actool_discover, &actool_patch_manifest, &actool_validate,
 };
 
 struct global {

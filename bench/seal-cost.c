@@ -41,7 +41,8 @@ static int sealed_copy(const char *path)
                 if (sendfile(fd, src, &off, (size_t)(st.st_size - off)) <= 0)
                         return -1;
         close(src);
-        if (fd < 0 || fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+        if (fd < 0 ||
+            fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
                 return -1;
         return fd;
 }
@@ -52,7 +53,7 @@ static double one(const char *path, int sealed)
         pid_t pid = fork();
 
         if (pid == 0) {
-                char *argv[] = { (char *)"ace-stage1", NULL }, *envp[] = { NULL };
+                char *argv[] = {(char *)"ace-stage1", NULL}, *envp[] = {NULL};
                 int devnull = open("/dev/null", O_WRONLY);
                 dup2(devnull, 2);
                 if (sealed) {

@@ -19,16 +19,16 @@ struct ace_error {
 /* Sets *err to a new error with the formatted message; returns -code (code > 0). Any error
  * already in *err is released first. */
 int ace_error_make(struct ace_error **err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like ace_error_make(), but appends ": <strerror(code)>" to the message. */
 int ace_error_errno(struct ace_error **err, int code, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefixes the existing message with the formatted context and ": "; returns -(*err)->code.
  * With no error in *err it makes one with EINVAL (a bug in the caller, but never a crash). */
 int ace_error_wrap(struct ace_error **err, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* Frees an error; NULL is fine. */
 void ace_error_free(struct ace_error *err);

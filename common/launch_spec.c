@@ -11,16 +11,16 @@
 #include "common/xalloc.h"
 
 static const char *const caps_mode_names[] = {
-        [LAUNCH_CAPS_DEFAULT] = "default",
-        [LAUNCH_CAPS_RETAIN] = "retain",
-        [LAUNCH_CAPS_REMOVE] = "remove",
-        [LAUNCH_CAPS_ALL] = "all",
+    [LAUNCH_CAPS_DEFAULT] = "default",
+    [LAUNCH_CAPS_RETAIN] = "retain",
+    [LAUNCH_CAPS_REMOVE] = "remove",
+    [LAUNCH_CAPS_ALL] = "all",
 };
 
 static const char *const seccomp_mode_names[] = {
-        [LAUNCH_SECCOMP_NONE] = "none",
-        [LAUNCH_SECCOMP_REMOVE] = "remove",
-        [LAUNCH_SECCOMP_RETAIN] = "retain",
+    [LAUNCH_SECCOMP_NONE] = "none",
+    [LAUNCH_SECCOMP_REMOVE] = "remove",
+    [LAUNCH_SECCOMP_RETAIN] = "retain",
 };
 
 const char *launch_seccomp_mode_to_string(enum launch_seccomp_mode mode)
@@ -139,7 +139,8 @@ static int parse_gids(json_object *obj, struct launch_spec *s, struct ace_error 
                 json_object *g = json_object_array_get_idx(v, i);
                 int64_t gid = json_object_get_int64(g);
                 if (!json_object_is_type(g, json_type_int) || gid < 0 || gid >= UINT32_MAX)
-                        return ace_error_make(err, EINVAL, "supplementaryGIDs[%zu] is not a gid", i);
+                        return ace_error_make(err, EINVAL, "supplementaryGIDs[%zu] is not a gid",
+                                              i);
                 s->supp_gids[i] = (gid_t)gid;
         }
         s->n_supp_gids = n;
@@ -164,8 +165,8 @@ static int parse_env(json_object *obj, struct launch_spec *s, struct ace_error *
                                               "environment[%zu] needs string name and value", i);
                 const char *n = json_object_get_string(name);
                 if (!*n || strchr(n, '='))
-                        return ace_error_make(err, EINVAL, "environment[%zu]: bad name \"%s\"",
-                                              i, n);
+                        return ace_error_make(err, EINVAL, "environment[%zu]: bad name \"%s\"", i,
+                                              n);
                 s->environment = strv_env_set(s->environment, n, json_object_get_string(value));
         }
         return 0;
@@ -193,7 +194,8 @@ static int parse_seccomp(json_object *obj, struct launch_spec *s, struct ace_err
         json_object *v, *mode;
         int r;
 
-        if (!json_object_object_get_ex(obj, "seccomp", &v) || json_object_is_type(v, json_type_null))
+        if (!json_object_object_get_ex(obj, "seccomp", &v) ||
+            json_object_is_type(v, json_type_null))
                 return 0;
         if (!json_object_object_get_ex(v, "mode", &mode) ||
             !json_object_is_type(mode, json_type_string) ||
@@ -232,7 +234,8 @@ static int parse_fields(json_object *root, struct launch_spec *s, struct ace_err
             !json_object_is_type(v, json_type_null)) {
                 int64_t adj = json_object_get_int64(v);
                 if (!json_object_is_type(v, json_type_int) || adj < -1000 || adj > 1000)
-                        return ace_error_make(err, EINVAL, "\"oomScoreAdj\" must be in -1000..1000");
+                        return ace_error_make(err, EINVAL,
+                                              "\"oomScoreAdj\" must be in -1000..1000");
                 s->has_oom_score_adj = true;
                 s->oom_score_adj = (int)adj;
         }
@@ -241,7 +244,7 @@ static int parse_fields(json_object *root, struct launch_spec *s, struct ace_err
 
 int launch_spec_parse(const char *json, size_t len, struct launch_spec *out, struct ace_error **err)
 {
-        struct launch_spec s = { 0 };
+        struct launch_spec s = {0};
         json_tokener *tok;
         json_object *root;
         int r;
@@ -299,8 +302,9 @@ char *launch_spec_format(const struct launch_spec *s)
         for (size_t i = 0; s->environment && s->environment[i]; i++) {
                 const char *kv = s->environment[i], *eq = strchr(kv, '=');
                 json_object *e = json_object_new_object();
-                json_object_object_add(e, "name", json_object_new_string_len(
-                                                          kv, eq ? (int)(eq - kv) : (int)strlen(kv)));
+                json_object_object_add(
+                    e, "name",
+                    json_object_new_string_len(kv, eq ? (int)(eq - kv) : (int)strlen(kv)));
                 json_object_object_add(e, "value", json_object_new_string(eq ? eq + 1 : ""));
                 json_object_array_add(env, e);
         }
@@ -314,10 +318,11 @@ char *launch_spec_format(const struct launch_spec *s)
         json_object_object_add(o, "capabilities", caps);
         if (s->seccomp_mode != LAUNCH_SECCOMP_NONE) {
                 json_object *sc = json_object_new_object();
-                json_object_object_add(sc, "mode", json_object_new_string(
-                                                           launch_seccomp_mode_to_string(s->seccomp_mode)));
-                json_object_object_add(sc, "errno",
-                                       json_object_new_string(s->seccomp_errno ? s->seccomp_errno : ""));
+                json_object_object_add(
+                    sc, "mode",
+                    json_object_new_string(launch_seccomp_mode_to_string(s->seccomp_mode)));
+                json_object_object_add(
+                    sc, "errno", json_object_new_string(s->seccomp_errno ? s->seccomp_errno : ""));
                 json_object_object_add(sc, "set", strv_to_json(s->seccomp_set));
                 json_object_object_add(o, "seccomp", sc);
         }

@@ -36,9 +36,13 @@ static const struct {
         const char *unit;
         int64_t ns;
 } duration_units[] = {
-        {"h", 3600LL * 1000000000LL}, {"m", 60LL * 1000000000LL}, {"ms", 1000000LL},
-        {"ns", 1LL},                  {"s", 1000000000LL},        {"us", 1000LL},
-        {"\xc2\xb5s", 1000LL},
+    {"h", 3600LL * 1000000000LL},
+    {"m", 60LL * 1000000000LL},
+    {"ms", 1000000LL},
+    {"ns", 1LL},
+    {"s", 1000000000LL},
+    {"us", 1000LL},
+    {"\xc2\xb5s", 1000LL},
 };
 
 int cli_parse_duration(const char *s, int64_t *ret_ns, struct ace_error **err)
@@ -76,8 +80,8 @@ int cli_parse_duration(const char *s, int64_t *ret_ns, struct ace_error **err)
                         }
                 }
                 if (!best)
-                        return ace_error_make(err, EINVAL,
-                                              "invalid duration \"%s\": missing unit", s);
+                        return ace_error_make(err, EINVAL, "invalid duration \"%s\": missing unit",
+                                              s);
                 p += best;
                 total += v * unit;
         }
@@ -217,8 +221,7 @@ int cli_parse_flag(const struct cli_optset *sets, size_t n_sets, int argc, char 
                 *i += 1;
         } else {
                 if (*i + 1 >= argc)
-                        return ace_error_make(err, EINVAL, "flag needs an argument: --%s",
-                                              o->name);
+                        return ace_error_make(err, EINVAL, "flag needs an argument: --%s", o->name);
                 value = argv[*i + 1];
                 *i += 2;
         }
@@ -257,4 +260,3 @@ int cli_parse_args(const struct cli_optset *sets, size_t n_sets, int argc, char 
         *ret_args = TAKE_PTR(args);
         return 0;
 }
-

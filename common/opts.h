@@ -71,4 +71,3 @@ int cli_parse_bool(const char *s, bool *ret, struct ace_error **err);
 int cli_parse_duration(const char *s, int64_t *ret_ns, struct ace_error **err);
 /* Formats nanoseconds the way Go prints a time.Duration ("30m0s", "24h0m0s", "1.5s"). */
 char *cli_format_duration(int64_t ns);
-

@@ -451,7 +451,7 @@ static int copy_entry(struct writer *w, struct tar_stream *s, struct archive_ent
 static int write_new_manifest(struct writer *w, struct ace_error **err)
 {
         struct archive_entry *e = archive_entry_new();
-        struct stat st = { .st_mode = S_IFREG | 0644 };
+        struct stat st = {.st_mode = S_IFREG | 0644};
         int r;
 
         st.st_mtim.tv_sec = w->o->has_source_date_epoch ? w->o->source_date_epoch : time(NULL);
@@ -461,7 +461,7 @@ static int write_new_manifest(struct writer *w, struct ace_error **err)
         archive_entry_free(e);
         if (r >= 0 && w->o->manifest_len &&
             archive_write_data(w->tar, w->o->manifest, w->o->manifest_len) !=
-                    (la_ssize_t)w->o->manifest_len)
+                (la_ssize_t)w->o->manifest_len)
                 r = writer_error(w, w->tar, "manifest", err);
         return r;
 }
@@ -469,7 +469,7 @@ static int write_new_manifest(struct writer *w, struct ace_error **err)
 int tar_rewrite_aci(const struct tar_input *in, int out_fd, const struct tar_write_opts *opts,
                     char image_id[HASH_IMAGE_ID_SIZE], struct ace_error **err)
 {
-        struct writer w = { .out_fd = out_fd, .o = opts };
+        struct writer w = {.out_fd = out_fd, .o = opts};
         struct tar_limits limits;
         struct tar_stream s;
         struct tar_rules rules;

@@ -53,13 +53,13 @@ static void add_attempt(struct discovery_result *r, const char *prefix, const ch
 {
         r->attempts = xrealloc(r->attempts, (r->n_attempts + 1) * sizeof(*r->attempts));
         r->attempts[r->n_attempts++] = (struct discovery_attempt){
-                .prefix = xstrdup(prefix),
-                .error = xstrdup(msg),
+            .prefix = xstrdup(prefix),
+            .error = xstrdup(msg),
         };
 }
 
-static int walk(const struct discovery_options *o, const struct discovery_app *app,
-                bool want_keys, struct discovery_result *ret, struct ace_error **err)
+static int walk(const struct discovery_options *o, const struct discovery_app *app, bool want_keys,
+                struct discovery_result *ret, struct ace_error **err)
 {
         _cleanup_strv_free_ char **prefixes = discovery_prefixes(app->name);
         struct discovery_result acc = {0};

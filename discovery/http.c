@@ -96,18 +96,18 @@ int http_client_new(const struct http_options *o, struct http_client **ret, stru
         for (size_t i = 0; i < o->n_auths; i++) {
                 const struct http_auth *a = &o->auths[i];
                 c->auths[i] = (struct http_auth){
-                        .domain = xstrdup(a->domain),
-                        .type = a->type,
-                        .user = a->user ? xstrdup(a->user) : NULL,
-                        .password = a->password ? xstrdup(a->password) : NULL,
-                        .token = a->token ? xstrdup(a->token) : NULL,
+                    .domain = xstrdup(a->domain),
+                    .type = a->type,
+                    .user = a->user ? xstrdup(a->user) : NULL,
+                    .password = a->password ? xstrdup(a->password) : NULL,
+                    .token = a->token ? xstrdup(a->token) : NULL,
                 };
         }
         c->n_auths = o->n_auths;
         c->connect_timeout_ms =
-                o->connect_timeout_ms > 0 ? o->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
+            o->connect_timeout_ms > 0 ? o->connect_timeout_ms : HTTP_DEFAULT_CONNECT_TIMEOUT_MS;
         c->stall_timeout_ms =
-                o->stall_timeout_ms > 0 ? o->stall_timeout_ms : HTTP_DEFAULT_STALL_TIMEOUT_MS;
+            o->stall_timeout_ms > 0 ? o->stall_timeout_ms : HTTP_DEFAULT_STALL_TIMEOUT_MS;
         c->stall_min_bps = o->stall_min_bps > 0 ? o->stall_min_bps : HTTP_DEFAULT_STALL_MIN_BPS;
         c->max_redirects = o->max_redirects < 0 ? HTTP_DEFAULT_MAX_REDIRECTS : o->max_redirects;
         c->progress = o->progress && isatty(STDERR_FILENO);
@@ -214,8 +214,7 @@ bool http_same_origin(const char *a, const char *b)
         return same;
 }
 
-const struct http_auth *http_auth_for_url(const struct http_auth *auths, size_t n,
-                                          const char *url)
+const struct http_auth *http_auth_for_url(const struct http_auth *auths, size_t n, const char *url)
 {
         struct url_parts p;
         const struct http_auth *found = NULL;
@@ -225,7 +224,7 @@ const struct http_auth *http_auth_for_url(const struct http_auth *auths, size_t 
         /* Credentials travel only over TLS. */
         if (strcmp(p.scheme, "https") == 0) {
                 _cleanup_free_ char *hostport =
-                        p.port ? xasprintf("%s:%s", p.host, p.port) : xstrdup(p.host);
+                    p.port ? xasprintf("%s:%s", p.host, p.port) : xstrdup(p.host);
                 for (size_t i = 0; i < n && !found; i++)
                         if (strcasecmp(auths[i].domain, hostport) == 0)
                                 found = &auths[i];
@@ -359,8 +358,7 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *userdata)
                 /* Bodies of redirects and errors are discarded, but bounded. */
                 t->body_bytes += len;
                 if (t->body_bytes > (1u << 20) && (status < 200 || status > 299)) {
-                        ace_error_make(&t->err, EFBIG, "GET %s: error body too large",
-                                       t->req->url);
+                        ace_error_make(&t->err, EFBIG, "GET %s: error body too large", t->req->url);
                         return 0;
                 }
                 return len;
@@ -522,18 +520,15 @@ static void setup_hop(struct http_client *c, struct transfer *t, const char *url
                 *headers = curl_slist_append(*headers, h1);
         }
         /* Credentials: https only, and only to the origin the request started at. */
-        auth = http_same_origin(url, origin) ? http_auth_for_url(c->auths, c->n_auths, url)
-                                             : NULL;
+        auth = http_same_origin(url, origin) ? http_auth_for_url(c->auths, c->n_auths, url) : NULL;
         if (auth) {
                 _cleanup_free_ char *h2 = NULL;
                 if (auth->type == HTTP_AUTH_BASIC) {
-                        _cleanup_free_ char *cred =
-                                xasprintf("%s:%s", auth->user ? auth->user : "",
-                                          auth->password ? auth->password : "");
+                        _cleanup_free_ char *cred = xasprintf("%s:%s", auth->user ? auth->user : "",
+                                                              auth->password ? auth->password : "");
                         size_t cl = strlen(cred);
                         _cleanup_free_ char *b64 = xmalloc(4 * ((cl + 2) / 3) + 1);
-                        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)cred,
-                                        (int)cl);
+                        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)cred, (int)cl);
                         h2 = xasprintf("Authorization: Basic %s", b64);
                 } else {
                         h2 = xasprintf("Authorization: Bearer %s", auth->token ? auth->token : "");
@@ -640,14 +635,13 @@ int http_get(struct http_client *c, const struct http_request *req, struct http_
                 }
                 if (r >= 0)
                         *ret = (struct http_response){
-                                .status = t.status,
-                                .url = TAKE_PTR(url),
-                                .etag = TAKE_PTR(t.etag),
-                                .max_age = http_parse_max_age(t.cache_control),
-                                .content_type = TAKE_PTR(t.content_type),
-                                .body_bytes = t.status >= 200 && t.status <= 299 ? t.body_bytes
-                                                                                 : 0,
-                                .redirects = hops,
+                            .status = t.status,
+                            .url = TAKE_PTR(url),
+                            .etag = TAKE_PTR(t.etag),
+                            .max_age = http_parse_max_age(t.cache_control),
+                            .content_type = TAKE_PTR(t.content_type),
+                            .body_bytes = t.status >= 200 && t.status <= 299 ? t.body_bytes : 0,
+                            .redirects = hops,
                         };
                 transfer_clear(&t);
                 return r;
@@ -672,10 +666,10 @@ int http_get_buffer(struct http_client *c, const char *url, size_t max, char **r
         struct http_membuf m = {0};
         struct http_response resp;
         struct http_request req = {
-                .url = url,
-                .sink = http_membuf_sink,
-                .userdata = &m,
-                .max_body = max,
+            .url = url,
+            .sink = http_membuf_sink,
+            .userdata = &m,
+            .max_body = max,
         };
         int r;
 

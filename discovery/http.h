@@ -85,13 +85,13 @@ struct http_request {
 };
 
 struct http_response {
-        long status;        /* final status after redirects (200, 202, 304, 404, ...) */
-        char *url;          /* final URL */
-        char *etag;         /* ETag of the final response, or NULL */
-        int64_t max_age;    /* Cache-Control max-age in seconds; 0 if absent/no-cache/no-store */
-        char *content_type; /* or NULL */
+        long status;         /* final status after redirects (200, 202, 304, 404, ...) */
+        char *url;           /* final URL */
+        char *etag;          /* ETag of the final response, or NULL */
+        int64_t max_age;     /* Cache-Control max-age in seconds; 0 if absent/no-cache/no-store */
+        char *content_type;  /* or NULL */
         uint64_t body_bytes; /* bytes handed to the sink */
-        unsigned redirects; /* hops followed */
+        unsigned redirects;  /* hops followed */
 };
 
 void http_response_clear(struct http_response *r);
@@ -124,8 +124,7 @@ int http_get_buffer(struct http_client *c, const char *url, size_t max, char **r
 int64_t http_parse_max_age(const char *cache_control);
 
 /* Credentials for `url` among `auths`, or NULL (also NULL for non-https URLs). */
-const struct http_auth *http_auth_for_url(const struct http_auth *auths, size_t n,
-                                          const char *url);
+const struct http_auth *http_auth_for_url(const struct http_auth *auths, size_t n, const char *url);
 
 /* Whether a redirect from `from` to `to` may be followed: both absolute http(s) URLs, no
  * https -> http downgrade, http targets only with allow_http. Returns 0 or -EPERM with *err. */

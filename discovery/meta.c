@@ -27,8 +27,8 @@ static const struct {
         const char *name;
         enum discovery_meta_kind kind;
 } meta_names[] = {
-        {"ac-discovery", DISCOVERY_META_ACI},
-        {"ac-discovery-pubkeys", DISCOVERY_META_PUBKEYS},
+    {"ac-discovery", DISCOVERY_META_ACI},
+    {"ac-discovery-pubkeys", DISCOVERY_META_PUBKEYS},
 };
 
 static bool is_space(char c)
@@ -85,9 +85,9 @@ static void add_meta(struct discovery_meta_list *l, xmlNode *node)
                 return;
         l->items = xrealloc(l->items, (l->n + 1) * sizeof(*l->items));
         l->items[l->n++] = (struct discovery_meta){
-                .kind = meta_names[i].kind,
-                .prefix = xstrndup(trimmed, (size_t)(sp - trimmed)),
-                .uri = TAKE_PTR(uri),
+            .kind = meta_names[i].kind,
+            .prefix = xstrndup(trimmed, (size_t)(sp - trimmed)),
+            .uri = TAKE_PTR(uri),
         };
 }
 
@@ -107,7 +107,8 @@ static void walk(xmlNode *first, struct discovery_meta_list *l)
                 }
                 while (n && !n->next) {
                         n = n->parent;
-                        if (n && (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE))
+                        if (n &&
+                            (n->type == XML_DOCUMENT_NODE || n->type == XML_HTML_DOCUMENT_NODE))
                                 n = NULL;
                 }
                 if (n)
@@ -129,7 +130,7 @@ int discovery_meta_parse(const char *html, size_t len, struct discovery_meta_lis
                 return 0;
         doc = htmlReadMemory(html, (int)len, NULL, NULL,
                              HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                     HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
+                                 HTML_PARSE_NONET | HTML_PARSE_NOIMPLIED);
         if (!doc)
                 return 0; /* nothing recoverable: no tags */
         walk(doc->children, &l);

@@ -101,8 +101,8 @@ int discovery_template_render(const char *tmpl, const struct discovery_app *app,
          * cannot inject another variable. */
         while (*p) {
                 const char *close = *p == '{' ? strchr(p + 1, '}') : NULL;
-                const char *val = close ? template_var(p + 1, (size_t)(close - p - 1), app, ext)
-                                        : NULL;
+                const char *val =
+                    close ? template_var(p + 1, (size_t)(close - p - 1), app, ext) : NULL;
                 size_t vl;
 
                 if (!val) {
@@ -193,10 +193,10 @@ int discovery_collect(const struct discovery_meta_list *metas, const struct disc
                 if (r == 0)
                         continue;
                 acc->endpoints =
-                        xrealloc(acc->endpoints, (acc->n_endpoints + 1) * sizeof(*acc->endpoints));
+                    xrealloc(acc->endpoints, (acc->n_endpoints + 1) * sizeof(*acc->endpoints));
                 acc->endpoints[acc->n_endpoints++] = (struct discovery_endpoint){
-                        .aci = TAKE_PTR(aci),
-                        .asc = TAKE_PTR(asc),
+                    .aci = TAKE_PTR(aci),
+                    .asc = TAKE_PTR(asc),
                 };
         }
         return 0;

@@ -43,8 +43,9 @@ static int parse_int(const char *flag, const char *s, long min, long max, long *
         errno = 0;
         v = strtol(s, &end, 10);
         if (errno || end == s || *end || v < min || v > max)
-                return ace_error_make(err, EINVAL, "invalid --%s \"%s\": want an integer in "
-                                                   "%ld..%ld",
+                return ace_error_make(err, EINVAL,
+                                      "invalid --%s \"%s\": want an integer in "
+                                      "%ld..%ld",
                                       flag, s, min, max);
         *ret = v;
         return 0;
@@ -107,8 +108,8 @@ static int apply_seccomp(const char *s, struct ace_isolator_list *l, struct ace_
         /* The schema keeps unknown errno names of images (stage1 refuses them); a flag's is
          * refused here, before the pod exists. */
         if (errno_name && errno_from_name(errno_name) < 0)
-                return ace_error_make(err, EINVAL, "invalid --seccomp \"%s\": unknown errno %s",
-                                      s, errno_name);
+                return ace_error_make(err, EINVAL, "invalid --seccomp \"%s\": unknown errno %s", s,
+                                      errno_name);
         v = json_object_new_object();
         json_object_object_add(v, "set", string_array(set));
         if (errno_name)

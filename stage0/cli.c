@@ -26,18 +26,18 @@ static const struct {
         const char *name;
         unsigned bits;
 } insecure_names[] = {
-        {"all", INSECURE_ALL},
-        {"all-fetch", INSECURE_ALL_FETCH},
-        {"all-run", INSECURE_ALL_RUN},
-        {"capabilities", INSECURE_CAPABILITIES},
-        {"http", INSECURE_HTTP},
-        {"image", INSECURE_IMAGE},
-        {"none", 0},
-        {"ondisk", INSECURE_ONDISK},
-        {"paths", INSECURE_PATHS},
-        {"pubkey", INSECURE_PUBKEY},
-        {"seccomp", INSECURE_SECCOMP},
-        {"tls", INSECURE_TLS},
+    {"all", INSECURE_ALL},
+    {"all-fetch", INSECURE_ALL_FETCH},
+    {"all-run", INSECURE_ALL_RUN},
+    {"capabilities", INSECURE_CAPABILITIES},
+    {"http", INSECURE_HTTP},
+    {"image", INSECURE_IMAGE},
+    {"none", 0},
+    {"ondisk", INSECURE_ONDISK},
+    {"paths", INSECURE_PATHS},
+    {"pubkey", INSECURE_PUBKEY},
+    {"seccomp", INSECURE_SECCOMP},
+    {"tls", INSECURE_TLS},
 };
 
 int insecure_options_parse(const char *s, unsigned *ret, struct ace_error **err)
@@ -80,28 +80,48 @@ static int global_dir_cb(const char *value, void *base, struct ace_error **err)
 }
 
 const struct cli_option cli_global_options[] = {
-        {.name = "debug", .type = CLI_BOOL, .offset = offsetof(struct ace_global, debug),
-         .help = "print out more debug information to stderr", .defval = "false"},
-        {.name = "dir", .type = CLI_CALLBACK, .cb = global_dir_cb, .argname = "DIR",
-         .help = "ace data directory", .defval = "/var/lib/ace"},
-        {.name = "insecure-options", .type = CLI_CALLBACK, .cb = global_insecure_cb,
-         .argname = "LIST",
-         .help = "comma-separated list of security features to disable: none, image, tls, "
-                 "ondisk, http, pubkey, capabilities, paths, seccomp, all-fetch, all-run, all",
-         .defval = "none"},
-        {.name = "local-config", .type = CLI_STRING,
-         .offset = offsetof(struct ace_global, local_config), .argname = "DIR",
-         .help = "local configuration directory", .defval = "/etc/ace"},
-        {.name = "system-config", .type = CLI_STRING,
-         .offset = offsetof(struct ace_global, system_config), .argname = "DIR",
-         .help = "system configuration directory", .defval = ACE_LIBDIR},
-        {.name = "trust-keys-from-https", .type = CLI_BOOL,
-         .offset = offsetof(struct ace_global, trust_keys_from_https),
-         .help = "automatically trust gpg keys fetched from https", .defval = "false"},
-        {.name = "user-config", .type = CLI_STRING,
-         .offset = offsetof(struct ace_global, user_config), .argname = "DIR",
-         .help = "user configuration directory", .defval = ""},
-        CLI_END,
+    {.name = "debug",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct ace_global, debug),
+     .help = "print out more debug information to stderr",
+     .defval = "false"},
+    {.name = "dir",
+     .type = CLI_CALLBACK,
+     .cb = global_dir_cb,
+     .argname = "DIR",
+     .help = "ace data directory",
+     .defval = "/var/lib/ace"},
+    {.name = "insecure-options",
+     .type = CLI_CALLBACK,
+     .cb = global_insecure_cb,
+     .argname = "LIST",
+     .help = "comma-separated list of security features to disable: none, image, tls, "
+             "ondisk, http, pubkey, capabilities, paths, seccomp, all-fetch, all-run, all",
+     .defval = "none"},
+    {.name = "local-config",
+     .type = CLI_STRING,
+     .offset = offsetof(struct ace_global, local_config),
+     .argname = "DIR",
+     .help = "local configuration directory",
+     .defval = "/etc/ace"},
+    {.name = "system-config",
+     .type = CLI_STRING,
+     .offset = offsetof(struct ace_global, system_config),
+     .argname = "DIR",
+     .help = "system configuration directory",
+     .defval = ACE_LIBDIR},
+    {.name = "trust-keys-from-https",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct ace_global, trust_keys_from_https),
+     .help = "automatically trust gpg keys fetched from https",
+     .defval = "false"},
+    {.name = "user-config",
+     .type = CLI_STRING,
+     .offset = offsetof(struct ace_global, user_config),
+     .argname = "DIR",
+     .help = "user configuration directory",
+     .defval = ""},
+    CLI_END,
 };
 
 void ace_global_init(struct ace_global *g)
@@ -192,8 +212,8 @@ static void print_main_help(const char *progname, const struct cli_command *cons
                 printf("  %-16s %s\n", (*c)->name, (*c)->summary);
         printf("\nGlobal Flags:\n");
         print_options(cli_global_options);
-        printf("\nRun '%s help COMMAND' or '%s COMMAND --help' for more on a command.\n",
-               progname, progname);
+        printf("\nRun '%s help COMMAND' or '%s COMMAND --help' for more on a command.\n", progname,
+               progname);
 }
 
 static int usage_error(const char *progname, const char *prefix, struct ace_error *e)

@@ -61,9 +61,9 @@ enum cli_command_flag {
 
 struct cli_command {
         const char *name;
-        const char *summary; /* one line for the verb list */
-        const char *usage;   /* after "ace VERB ": e.g. "[flags] UUID" */
-        const char *description; /* optional longer text for --help */
+        const char *summary;              /* one line for the verb list */
+        const char *usage;                /* after "ace VERB ": e.g. "[flags] UUID" */
+        const char *description;          /* optional longer text for --help */
         const struct cli_option *options; /* verb flags, CLI_END terminated; may be NULL */
         size_t opts_size;                 /* size of the verb's options struct */
         void (*opts_init)(void *opts);    /* defaults; may be NULL (zeroed) */

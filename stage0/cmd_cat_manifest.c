@@ -25,10 +25,13 @@ static void cat_opts_free(void *p)
 }
 
 static const struct cli_option cat_options[] = {
-        {.name = "pretty-print", .type = CLI_BOOL, .offset = offsetof(struct cat_opts, pretty),
-         .help = "apply indent to format the output", .defval = "true"},
-        POD_CMD_UUID_FILE_OPTION(struct cat_opts, uuid_file),
-        CLI_END,
+    {.name = "pretty-print",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct cat_opts, pretty),
+     .help = "apply indent to format the output",
+     .defval = "true"},
+    POD_CMD_UUID_FILE_OPTION(struct cat_opts, uuid_file),
+    CLI_END,
 };
 
 static int run_cat_manifest(struct ace_global *g, void *opts, char **args)
@@ -56,12 +59,12 @@ static int run_cat_manifest(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_cat_manifest = {
-        .name = "cat-manifest",
-        .summary = "Inspect and print the pod manifest",
-        .usage = "[--pretty-print] [--uuid-file=FILE] UUID",
-        .options = cat_options,
-        .opts_size = sizeof(struct cat_opts),
-        .opts_init = cat_opts_init,
-        .opts_free = cat_opts_free,
-        .run = run_cat_manifest,
+    .name = "cat-manifest",
+    .summary = "Inspect and print the pod manifest",
+    .usage = "[--pretty-print] [--uuid-file=FILE] UUID",
+    .options = cat_options,
+    .opts_size = sizeof(struct cat_opts),
+    .opts_init = cat_opts_init,
+    .opts_free = cat_opts_free,
+    .run = run_cat_manifest,
 };

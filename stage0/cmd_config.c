@@ -19,9 +19,12 @@ static void config_opts_init(void *p)
 }
 
 static const struct cli_option config_options[] = {
-        {.name = "pretty-print", .type = CLI_BOOL, .offset = offsetof(struct config_opts, pretty),
-         .help = "apply indent to format the output", .defval = "true"},
-        CLI_END,
+    {.name = "pretty-print",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct config_opts, pretty),
+     .help = "apply indent to format the output",
+     .defval = "true"},
+    CLI_END,
 };
 
 static int run_config(struct ace_global *g, void *opts, char **args)
@@ -47,13 +50,13 @@ static int run_config(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_config = {
-        .name = "config",
-        .summary = "Print configuration for each stage in JSON format",
-        .usage = "[--pretty-print]",
-        .description = "The output is JSON with \"stage0\" as key and configuration entries as "
-                       "values,\nresembling the original configuration format.",
-        .options = config_options,
-        .opts_size = sizeof(struct config_opts),
-        .opts_init = config_opts_init,
-        .run = run_config,
+    .name = "config",
+    .summary = "Print configuration for each stage in JSON format",
+    .usage = "[--pretty-print]",
+    .description = "The output is JSON with \"stage0\" as key and configuration entries as "
+                   "values,\nresembling the original configuration format.",
+    .options = config_options,
+    .opts_size = sizeof(struct config_opts),
+    .opts_init = config_opts_init,
+    .run = run_config,
 };

@@ -31,9 +31,12 @@ static void enter_opts_free(void *p)
 }
 
 static const struct cli_option enter_options[] = {
-        {.name = "app", .type = CLI_STRING, .offset = offsetof(struct enter_opts, app),
-         .argname = "NAME", .help = "name of the app to enter within the specified pod"},
-        CLI_END,
+    {.name = "app",
+     .type = CLI_STRING,
+     .offset = offsetof(struct enter_opts, app),
+     .argname = "NAME",
+     .help = "name of the app to enter within the specified pod"},
+    CLI_END,
 };
 
 static int run_enter(struct ace_global *g, void *opts, char **args)
@@ -47,8 +50,8 @@ static int run_enter(struct ace_global *g, void *opts, char **args)
         char *default_cmd[] = {(char *)ENTER_DEFAULT_CMD, NULL};
         pid_t pid;
 
-        if (pod_cmd_find_pod(g, (char *[]){args ? args[0] : NULL, NULL}, NULL, &pods, &pod,
-                             &e) < 0) {
+        if (pod_cmd_find_pod(g, (char *[]){args ? args[0] : NULL, NULL}, NULL, &pods, &pod, &e) <
+            0) {
                 log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
@@ -76,14 +79,14 @@ static int run_enter(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_enter = {
-        .name = "enter",
-        .summary = "Enter the namespaces of an app within a pod",
-        .usage = "[--app=NAME] UUID [CMD [ARGS...]]",
-        .description = "UUID should be the UUID of a running pod. By default the CMD that is run "
-                       "is /bin/sh.",
-        .options = enter_options,
-        .opts_size = sizeof(struct enter_opts),
-        .opts_free = enter_opts_free,
-        .run = run_enter,
-        .flags = CMD_ROOT | CMD_NO_INTERSPERSE,
+    .name = "enter",
+    .summary = "Enter the namespaces of an app within a pod",
+    .usage = "[--app=NAME] UUID [CMD [ARGS...]]",
+    .description = "UUID should be the UUID of a running pod. By default the CMD that is run "
+                   "is /bin/sh.",
+    .options = enter_options,
+    .opts_size = sizeof(struct enter_opts),
+    .opts_free = enter_opts_free,
+    .run = run_enter,
+    .flags = CMD_ROOT | CMD_NO_INTERSPERSE,
 };

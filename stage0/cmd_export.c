@@ -22,11 +22,17 @@ static void export_opts_free(void *p)
 }
 
 static const struct cli_option export_options[] = {
-        {.name = "app", .type = CLI_STRING, .offset = offsetof(struct export_opts, app),
-         .argname = "NAME", .help = "the app to export (required with several apps)"},
-        {.name = "overwrite", .type = CLI_BOOL, .offset = offsetof(struct export_opts, overwrite),
-         .help = "overwrite output ACI", .defval = "false"},
-        CLI_END,
+    {.name = "app",
+     .type = CLI_STRING,
+     .offset = offsetof(struct export_opts, app),
+     .argname = "NAME",
+     .help = "the app to export (required with several apps)"},
+    {.name = "overwrite",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct export_opts, overwrite),
+     .help = "overwrite output ACI",
+     .defval = "false"},
+    CLI_END,
 };
 
 static int run_export(struct ace_global *g, void *opts, char **args)
@@ -54,14 +60,14 @@ static int run_export(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_export = {
-        .name = "export",
-        .summary = "Export an app of an exited pod to an ACI file",
-        .usage = "[--app=NAME] [--overwrite] UUID OUT.aci",
-        .description = "Writes the app's root filesystem as the pod left it (the image plus "
-                       "everything the app\nchanged) with the app's image manifest.",
-        .options = export_options,
-        .opts_size = sizeof(struct export_opts),
-        .opts_free = export_opts_free,
-        .run = run_export,
-        .flags = CMD_ROOT,
+    .name = "export",
+    .summary = "Export an app of an exited pod to an ACI file",
+    .usage = "[--app=NAME] [--overwrite] UUID OUT.aci",
+    .description = "Writes the app's root filesystem as the pod left it (the image plus "
+                   "everything the app\nchanged) with the app's image manifest.",
+    .options = export_options,
+    .opts_size = sizeof(struct export_opts),
+    .opts_free = export_opts_free,
+    .run = run_export,
+    .flags = CMD_ROOT,
 };

@@ -65,8 +65,7 @@ static int signature_cb(const char *value, void *base, struct ace_error **err)
         struct fetch_image *last;
 
         if (o->n_images == 0)
-                return ace_error_make(err, EINVAL,
-                                      "--signature must follow the image it signs");
+                return ace_error_make(err, EINVAL, "--signature must follow the image it signs");
         last = &o->images[o->n_images - 1];
         if (last->signature)
                 return ace_error_make(err, EINVAL, "a second --signature for image %s",
@@ -76,20 +75,33 @@ static int signature_cb(const char *value, void *base, struct ace_error **err)
 }
 
 static const struct cli_option fetch_options[] = {
-        {.name = "full", .type = CLI_BOOL, .offset = offsetof(struct fetch_opts, full),
-         .help = "print the full image hash after fetching", .defval = "false"},
-        {.name = "no-store", .type = CLI_BOOL, .offset = offsetof(struct fetch_opts, no_store),
-         .help = "fetch images ignoring the local store (deprecated: --pull-policy=update)",
-         .defval = "false"},
-        {.name = "pull-policy", .type = CLI_STRING,
-         .offset = offsetof(struct fetch_opts, pull_policy), .argname = "POLICY",
-         .help = "when to pull an image: new, update or never", .defval = "update"},
-        {.name = "signature", .type = CLI_CALLBACK, .cb = signature_cb, .argname = "FILE",
-         .help = "local signature file to use in validating the preceding image"},
-        {.name = "store-only", .type = CLI_BOOL, .offset = offsetof(struct fetch_opts, store_only),
-         .help = "use only available images in the store (deprecated: --pull-policy=never)",
-         .defval = "false"},
-        CLI_END,
+    {.name = "full",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct fetch_opts, full),
+     .help = "print the full image hash after fetching",
+     .defval = "false"},
+    {.name = "no-store",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct fetch_opts, no_store),
+     .help = "fetch images ignoring the local store (deprecated: --pull-policy=update)",
+     .defval = "false"},
+    {.name = "pull-policy",
+     .type = CLI_STRING,
+     .offset = offsetof(struct fetch_opts, pull_policy),
+     .argname = "POLICY",
+     .help = "when to pull an image: new, update or never",
+     .defval = "update"},
+    {.name = "signature",
+     .type = CLI_CALLBACK,
+     .cb = signature_cb,
+     .argname = "FILE",
+     .help = "local signature file to use in validating the preceding image"},
+    {.name = "store-only",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct fetch_opts, store_only),
+     .help = "use only available images in the store (deprecated: --pull-policy=never)",
+     .defval = "false"},
+    CLI_END,
 };
 
 /* Raw arguments: images, their --signature, fetch flags and global flags, in any order. */
@@ -129,8 +141,7 @@ static void ui_out(void *userdata, const char *line)
         fflush(stdout);
 }
 
-static int resolve_policy(const struct fetch_opts *o, enum pull_policy *ret,
-                          struct ace_error **err)
+static int resolve_policy(const struct fetch_opts *o, enum pull_policy *ret, struct ace_error **err)
 {
         if (o->store_only && o->no_store)
                 return ace_error_make(err, EINVAL, "both --store-only and --no-store specified");
@@ -166,12 +177,12 @@ static int run_fetch(struct ace_global *g, void *opts, char **args)
                 goto fail;
         }
         fo = (struct fetch_options){
-                .system_config = g->system_config,
-                .local_config = g->local_config,
-                .insecure = g->insecure,
-                .trust_keys_from_https = g->trust_keys_from_https,
-                .progress = true,
-                .ui = {.diag = ui_diag, .out = ui_out, .review_key = tty_review_key},
+            .system_config = g->system_config,
+            .local_config = g->local_config,
+            .insecure = g->insecure,
+            .trust_keys_from_https = g->trust_keys_from_https,
+            .progress = true,
+            .ui = {.diag = ui_diag, .out = ui_out, .review_key = tty_review_key},
         };
         if (resolve_policy(o, &fo.pull_policy, &err) < 0)
                 goto fail;
@@ -189,8 +200,8 @@ static int run_fetch(struct ace_global *g, void *opts, char **args)
                 goto fail;
         for (size_t i = 0; i < o->n_images; i++) {
                 struct fetch_request req = {
-                        .image = o->images[i].image,
-                        .signature = o->images[i].signature,
+                    .image = o->images[i].image,
+                    .signature = o->images[i].signature,
                 };
                 char *id = NULL;
                 if (fetcher_fetch(f, &req, &id, &err) < 0)
@@ -215,12 +226,13 @@ out:
         {                                                                                          \
                 .name = verb_name, .summary = "Fetch image(s) and store them in the local store",  \
                 .usage = "[flags] IMAGE [--signature=FILE] ...",                                   \
-                .description = "Locates and downloads remote ACIs and their attached signatures.\n" \
-                               "IMAGE is an image ID, a local file, a file://, https:// (or\n"      \
-                               "http:// with --insecure-options=http) URL of an .aci, or an\n"      \
-                               "appc name found through discovery (example.com/app:1.0,\n"          \
-                               "example.com/app,version=1.0,arch=amd64). Dependencies are\n"        \
-                               "fetched too. One image ID is printed per IMAGE.",                   \
+                .description =                                                                     \
+                    "Locates and downloads remote ACIs and their attached signatures.\n"           \
+                    "IMAGE is an image ID, a local file, a file://, https:// (or\n"                \
+                    "http:// with --insecure-options=http) URL of an .aci, or an\n"                \
+                    "appc name found through discovery (example.com/app:1.0,\n"                    \
+                    "example.com/app,version=1.0,arch=amd64). Dependencies are\n"                  \
+                    "fetched too. One image ID is printed per IMAGE.",                             \
                 .options = fetch_options, .opts_size = sizeof(struct fetch_opts),                  \
                 .opts_init = fetch_opts_init, .opts_free = fetch_opts_free, .run = run_fetch,      \
                 .flags = CMD_RAW_ARGS,                                                             \

@@ -27,18 +27,25 @@ static void gc_opts_init(void *p)
 }
 
 static const struct cli_option gc_options[] = {
-        {.name = "expire-prepared", .type = CLI_DURATION,
-         .offset = offsetof(struct gc_opts, expire_prepared), .argname = "DURATION",
-         .help = "duration to wait before expiring prepared pods", .defval = "24h0m0s"},
-        {.name = "grace-period", .type = CLI_DURATION, .offset = offsetof(struct gc_opts, grace),
-         .argname = "DURATION",
-         .help = "duration to wait before discarding inactive pods from garbage",
-         .defval = "30m0s"},
-        {.name = "mark-only", .type = CLI_BOOL, .offset = offsetof(struct gc_opts, mark_only),
-         .help = "move exited and aborted pods to garbage without deleting them (records the "
-                 "exit time)",
-         .defval = "false"},
-        CLI_END,
+    {.name = "expire-prepared",
+     .type = CLI_DURATION,
+     .offset = offsetof(struct gc_opts, expire_prepared),
+     .argname = "DURATION",
+     .help = "duration to wait before expiring prepared pods",
+     .defval = "24h0m0s"},
+    {.name = "grace-period",
+     .type = CLI_DURATION,
+     .offset = offsetof(struct gc_opts, grace),
+     .argname = "DURATION",
+     .help = "duration to wait before discarding inactive pods from garbage",
+     .defval = "30m0s"},
+    {.name = "mark-only",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct gc_opts, mark_only),
+     .help = "move exited and aborted pods to garbage without deleting them (records the "
+             "exit time)",
+     .defval = "false"},
+    CLI_END,
 };
 
 static int run_gc(struct ace_global *g, void *opts, char **args)
@@ -70,15 +77,15 @@ static int run_gc(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_gc = {
-        .name = "gc",
-        .summary = "Garbage collect pods that are no longer in use",
-        .usage = "[--grace-period=DURATION] [--expire-prepared=DURATION] [--mark-only]",
-        .description = "Exited pods are first marked (moved to exited-garbage), then deleted on "
-                       "a later run once\n--grace-period has passed since the mark. Prepared "
-                       "pods older than --expire-prepared\nand aborted prepares are deleted.",
-        .options = gc_options,
-        .opts_size = sizeof(struct gc_opts),
-        .opts_init = gc_opts_init,
-        .run = run_gc,
-        .flags = CMD_ROOT,
+    .name = "gc",
+    .summary = "Garbage collect pods that are no longer in use",
+    .usage = "[--grace-period=DURATION] [--expire-prepared=DURATION] [--mark-only]",
+    .description = "Exited pods are first marked (moved to exited-garbage), then deleted on "
+                   "a later run once\n--grace-period has passed since the mark. Prepared "
+                   "pods older than --expire-prepared\nand aborted prepares are deleted.",
+    .options = gc_options,
+    .opts_size = sizeof(struct gc_opts),
+    .opts_init = gc_opts_init,
+    .run = run_gc,
+    .flags = CMD_ROOT,
 };

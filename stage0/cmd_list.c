@@ -31,16 +31,22 @@ static void list_opts_free(void *p)
 }
 
 static const struct cli_option list_options[] = {
-        POD_CMD_FORMAT_OPTION(struct list_opts, format, "a table"),
-        {.name = "full", .type = CLI_BOOL, .offset = offsetof(struct list_opts, full),
-         .help = "use long output format", .defval = "false"},
-        {.name = "no-legend", .type = CLI_BOOL, .offset = offsetof(struct list_opts, no_legend),
-         .help = "suppress a legend with the list", .defval = "false"},
-        CLI_END,
+    POD_CMD_FORMAT_OPTION(struct list_opts, format, "a table"),
+    {.name = "full",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct list_opts, full),
+     .help = "use long output format",
+     .defval = "false"},
+    {.name = "no-legend",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct list_opts, no_legend),
+     .help = "suppress a legend with the list",
+     .defval = "false"},
+    CLI_END,
 };
 
 #define LIST_DIRS                                                                                  \
-        ((1u << POD_DIR_PREPARE) | (1u << POD_DIR_PREPARED) | (1u << POD_DIR_RUN) |             \
+        ((1u << POD_DIR_PREPARE) | (1u << POD_DIR_PREPARED) | (1u << POD_DIR_RUN) |                \
          (1u << POD_DIR_EXITED_GARBAGE))
 
 static char *fmt_time(bool has, const struct timespec *ts, bool full, const struct timespec *now)
@@ -135,7 +141,8 @@ static int run_list(struct ace_global *g, void *opts, char **args)
                 log_error_ace(e);
                 return ACE_EXIT_FAILURE;
         }
-        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pods_list(pods, LIST_DIRS, &v, &n, &e) < 0) {
+        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 ||
+            pods_list(pods, LIST_DIRS, &v, &n, &e) < 0) {
                 log_error("failed to get pod handles: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
@@ -162,13 +169,13 @@ static int run_list(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_list = {
-        .name = "list",
-        .summary = "List pods",
-        .usage = "[--full] [--no-legend] [--format=FORMAT]",
-        .description = "Displays a table of information about the pods: one row per app, the "
-                       "pod's UUID, state,\ncreation and start times on its first row.",
-        .options = list_options,
-        .opts_size = sizeof(struct list_opts),
-        .opts_free = list_opts_free,
-        .run = run_list,
+    .name = "list",
+    .summary = "List pods",
+    .usage = "[--full] [--no-legend] [--format=FORMAT]",
+    .description = "Displays a table of information about the pods: one row per app, the "
+                   "pod's UUID, state,\ncreation and start times on its first row.",
+    .options = list_options,
+    .opts_size = sizeof(struct list_opts),
+    .opts_free = list_opts_free,
+    .run = run_list,
 };

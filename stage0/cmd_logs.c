@@ -34,11 +34,17 @@ static void logs_opts_free(void *p)
 }
 
 static const struct cli_option logs_options[] = {
-        {.name = "app", .type = CLI_STRING, .offset = offsetof(struct logs_opts, app),
-         .argname = "NAME", .help = "the app whose log to print (required with several apps)"},
-        {.name = "follow", .type = CLI_BOOL, .offset = offsetof(struct logs_opts, follow),
-         .help = "keep printing new output until the pod exits", .defval = "false"},
-        CLI_END,
+    {.name = "app",
+     .type = CLI_STRING,
+     .offset = offsetof(struct logs_opts, app),
+     .argname = "NAME",
+     .help = "the app whose log to print (required with several apps)"},
+    {.name = "follow",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct logs_opts, follow),
+     .help = "keep printing new output until the pod exits",
+     .defval = "false"},
+    CLI_END,
 };
 
 /* Copies fd from its offset to EOF onto stdout. */
@@ -171,15 +177,15 @@ static int run_logs(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_logs = {
-        .name = "logs",
-        .summary = "Print the output of an app of a pod",
-        .usage = "[--app=NAME] [--follow] UUID",
-        .description = "Prints what the app wrote to stdout and stderr, as stage1 recorded it "
-                       "in the pod directory\n(logs/APP.log, bounded and rotated once). Works "
-                       "while the pod runs and after it exited.\nWith --follow, keeps printing "
-                       "until the pod exits.",
-        .options = logs_options,
-        .opts_size = sizeof(struct logs_opts),
-        .opts_free = logs_opts_free,
-        .run = run_logs,
+    .name = "logs",
+    .summary = "Print the output of an app of a pod",
+    .usage = "[--app=NAME] [--follow] UUID",
+    .description = "Prints what the app wrote to stdout and stderr, as stage1 recorded it "
+                   "in the pod directory\n(logs/APP.log, bounded and rotated once). Works "
+                   "while the pod runs and after it exited.\nWith --follow, keeps printing "
+                   "until the pod exits.",
+    .options = logs_options,
+    .opts_size = sizeof(struct logs_opts),
+    .opts_free = logs_opts_free,
+    .run = run_logs,
 };

@@ -49,13 +49,13 @@ static int run_prepare(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_prepare = {
-        .name = "prepare",
-        .summary = "Prepare a pod to run later",
-        .usage = "[flags] IMAGE [image flags] [-- image args [---]] [IMAGE ...]",
-        .description = "Sets up a pod directory from the images and flags, as `ace run` would, "
-                       "and prints its UUID.\nRun it with `ace run-prepared UUID`. App flags as for "
-                       "`ace run` (Documentation/commands/run.md).",
-        .options = prepare_pod_options,
-        .run = run_prepare,
-        .flags = CMD_ROOT | CMD_RAW_ARGS,
+    .name = "prepare",
+    .summary = "Prepare a pod to run later",
+    .usage = "[flags] IMAGE [image flags] [-- image args [---]] [IMAGE ...]",
+    .description = "Sets up a pod directory from the images and flags, as `ace run` would, "
+                   "and prints its UUID.\nRun it with `ace run-prepared UUID`. App flags as for "
+                   "`ace run` (Documentation/commands/run.md).",
+    .options = prepare_pod_options,
+    .run = run_prepare,
+    .flags = CMD_ROOT | CMD_RAW_ARGS,
 };

@@ -20,8 +20,8 @@ static void rm_opts_free(void *p)
 }
 
 static const struct cli_option rm_options[] = {
-        POD_CMD_UUID_FILE_OPTION(struct rm_opts, uuid_file),
-        CLI_END,
+    POD_CMD_UUID_FILE_OPTION(struct rm_opts, uuid_file),
+    CLI_END,
 };
 
 static int run_rm(struct ace_global *g, void *opts, char **args)
@@ -30,8 +30,8 @@ static int run_rm(struct ace_global *g, void *opts, char **args)
         _cleanup_error_ struct ace_error *e = NULL;
         _cleanup_strv_free_ char **uuids = NULL;
         _cleanup_pods_ struct pods *pods = NULL;
-        struct pod_gc_opts gco = {.debug = g->debug, .local_config = g->local_config,
-                                  .event = pod_gc_print_event};
+        struct pod_gc_opts gco = {
+            .debug = g->debug, .local_config = g->local_config, .event = pod_gc_print_event};
         int ret = 0;
 
         if (pod_cmd_uuid_args(args, o->uuid_file, true, &uuids, &e) < 0) {
@@ -65,15 +65,15 @@ static int run_rm(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_rm = {
-        .name = "rm",
-        .summary = "Remove all files and resources associated with an exited pod",
-        .usage = "[--uuid-file=FILE] UUID...",
-        .description = "Unlike gc, rm removes the given pods now: exited pods (after the stage1 "
-                       "gc entrypoint has\nreleased what they held), prepared and aborted ones. "
-                       "Running pods are refused.",
-        .options = rm_options,
-        .opts_size = sizeof(struct rm_opts),
-        .opts_free = rm_opts_free,
-        .run = run_rm,
-        .flags = CMD_ROOT,
+    .name = "rm",
+    .summary = "Remove all files and resources associated with an exited pod",
+    .usage = "[--uuid-file=FILE] UUID...",
+    .description = "Unlike gc, rm removes the given pods now: exited pods (after the stage1 "
+                   "gc entrypoint has\nreleased what they held), prepared and aborted ones. "
+                   "Running pods are refused.",
+    .options = rm_options,
+    .opts_size = sizeof(struct rm_opts),
+    .opts_free = rm_opts_free,
+    .run = run_rm,
+    .flags = CMD_ROOT,
 };

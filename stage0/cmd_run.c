@@ -53,18 +53,18 @@ out:
 }
 
 const struct cli_command cmd_run = {
-        .name = "run",
-        .summary = "Run image(s) in a pod",
-        .usage = "[flags] IMAGE [image flags] [-- image args [---]] [IMAGE ...]",
-        .description = "IMAGE is an image ID (sha512-...), a local .aci file, an https:// or "
-                       "file:// URL, or an\nappc name (example.com/app:1.0). Per-app flags "
-                       "(--name, --exec, --user, ...) follow their\nimage; `--` starts the "
-                       "app's arguments, `---` ends them.\n\nApp flags: --name --exec --user "
-                       "--group --supplementary-gids --working-dir --readonly-rootfs\n--mount "
-                       "--environment --user-annotation --user-label --annotation --signature "
-                       "--memory\n--cpu --cpu-shares --oom-score-adj --caps-retain --caps-remove "
-                       "--seccomp (Documentation/commands/run.md).",
-        .options = run_pod_options,
-        .run = run_run,
-        .flags = CMD_ROOT | CMD_RAW_ARGS,
+    .name = "run",
+    .summary = "Run image(s) in a pod",
+    .usage = "[flags] IMAGE [image flags] [-- image args [---]] [IMAGE ...]",
+    .description = "IMAGE is an image ID (sha512-...), a local .aci file, an https:// or "
+                   "file:// URL, or an\nappc name (example.com/app:1.0). Per-app flags "
+                   "(--name, --exec, --user, ...) follow their\nimage; `--` starts the "
+                   "app's arguments, `---` ends them.\n\nApp flags: --name --exec --user "
+                   "--group --supplementary-gids --working-dir --readonly-rootfs\n--mount "
+                   "--environment --user-annotation --user-label --annotation --signature "
+                   "--memory\n--cpu --cpu-shares --oom-score-adj --caps-retain --caps-remove "
+                   "--seccomp (Documentation/commands/run.md).",
+    .options = run_pod_options,
+    .run = run_run,
+    .flags = CMD_ROOT | CMD_RAW_ARGS,
 };

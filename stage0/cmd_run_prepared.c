@@ -39,29 +39,43 @@ static void rp_opts_free(void *p)
 }
 
 #define RP_OPT(n, t, f, a, h)                                                                      \
-        {.name = n, .type = t, .offset = offsetof(struct rp_opts, f), .argname = a, .help = h}
+        {                                                                                          \
+                .name = n, .type = t, .offset = offsetof(struct rp_opts, f), .argname = a,         \
+                .help = h                                                                          \
+        }
 
 static const struct cli_option rp_options[] = {
-        RP_OPT("dns", CLI_STRV, dns.dns, "IP[,IP]|host|none",
-               "name servers for the pod's resolv.conf"),
-        RP_OPT("dns-domain", CLI_STRING, dns.dns_domain, "DOMAIN", "resolv.conf domain"),
-        RP_OPT("dns-opt", CLI_STRV, dns.dns_opt, "OPTION", "resolv.conf options"),
-        RP_OPT("dns-search", CLI_STRV, dns.dns_search, "DOMAIN", "resolv.conf search domains"),
-        {.name = "hostname", .type = CLI_STRING, .offset = offsetof(struct rp_opts, hostname),
-         .argname = "NAME", .help = "pod hostname (default ace-<uuid>)"},
-        RP_OPT("hosts-entry", CLI_STRV, dns.hosts_entries, "IP=HOST|host",
-               "entries for the pod's /etc/hosts"),
-        {.name = "interactive", .type = CLI_BOOL, .offset = offsetof(struct rp_opts, interactive),
-         .help = "run the pod interactively (one app only)", .defval = "false"},
-        RP_OPT("mds-register", CLI_BOOL, mds_register, NULL,
-               "register the pod with the metadata service"),
-        {.name = "net", .type = CLI_STRING, .offset = offsetof(struct rp_opts, net),
-         .argname = "NET[:ARGS][,NET...]|host|none", .flags = CLI_OPTIONAL,
-         .help = "the pod networks", .defval = "default"},
-        {.name = "strict-isolators", .type = CLI_BOOL,
-         .offset = offsetof(struct rp_opts, strict_isolators), .defval = "false",
-         .help = "refuse to run when an isolator cannot be enforced on this host"},
-        CLI_END,
+    RP_OPT("dns", CLI_STRV, dns.dns, "IP[,IP]|host|none", "name servers for the pod's resolv.conf"),
+    RP_OPT("dns-domain", CLI_STRING, dns.dns_domain, "DOMAIN", "resolv.conf domain"),
+    RP_OPT("dns-opt", CLI_STRV, dns.dns_opt, "OPTION", "resolv.conf options"),
+    RP_OPT("dns-search", CLI_STRV, dns.dns_search, "DOMAIN", "resolv.conf search domains"),
+    {.name = "hostname",
+     .type = CLI_STRING,
+     .offset = offsetof(struct rp_opts, hostname),
+     .argname = "NAME",
+     .help = "pod hostname (default ace-<uuid>)"},
+    RP_OPT("hosts-entry", CLI_STRV, dns.hosts_entries, "IP=HOST|host",
+           "entries for the pod's /etc/hosts"),
+    {.name = "interactive",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct rp_opts, interactive),
+     .help = "run the pod interactively (one app only)",
+     .defval = "false"},
+    RP_OPT("mds-register", CLI_BOOL, mds_register, NULL,
+           "register the pod with the metadata service"),
+    {.name = "net",
+     .type = CLI_STRING,
+     .offset = offsetof(struct rp_opts, net),
+     .argname = "NET[:ARGS][,NET...]|host|none",
+     .flags = CLI_OPTIONAL,
+     .help = "the pod networks",
+     .defval = "default"},
+    {.name = "strict-isolators",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct rp_opts, strict_isolators),
+     .defval = "false",
+     .help = "refuse to run when an isolator cannot be enforced on this host"},
+    CLI_END,
 };
 
 /* Apps and exposed ports of the prepared pod manifest. */
@@ -90,9 +104,11 @@ static int run_run_prepared(struct ace_global *g, void *opts, char **args)
         _cleanup_pod_ struct pod *pod = NULL;
         size_t n_ports = 0;
         int n_apps;
-        struct pod_run_opts ro = {.net = o->net, .hostname = o->hostname,
+        struct pod_run_opts ro = {.net = o->net,
+                                  .hostname = o->hostname,
                                   .interactive = o->interactive,
-                                  .strict_isolators = o->strict_isolators, .dns = &o->dns,
+                                  .strict_isolators = o->strict_isolators,
+                                  .dns = &o->dns,
                                   .mds_register = o->mds_register};
 
         if (!args[0] || args[1]) {
@@ -137,13 +153,13 @@ static int run_run_prepared(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_run_prepared = {
-        .name = "run-prepared",
-        .summary = "Run a prepared pod",
-        .usage = "[--net=NET[:ARGS],...] [--dns=...] [--hosts-entry=...] [--hostname=NAME] "
-                 "[--interactive] [--mds-register] [--strict-isolators] UUID",
-        .options = rp_options,
-        .opts_size = sizeof(struct rp_opts),
-        .opts_free = rp_opts_free,
-        .run = run_run_prepared,
-        .flags = CMD_ROOT,
+    .name = "run-prepared",
+    .summary = "Run a prepared pod",
+    .usage = "[--net=NET[:ARGS],...] [--dns=...] [--hosts-entry=...] [--hostname=NAME] "
+             "[--interactive] [--mds-register] [--strict-isolators] UUID",
+    .options = rp_options,
+    .opts_size = sizeof(struct rp_opts),
+    .opts_free = rp_opts_free,
+    .run = run_run_prepared,
+    .flags = CMD_ROOT,
 };

@@ -35,16 +35,23 @@ static void status_opts_free(void *p)
 }
 
 static const struct cli_option status_options[] = {
-        POD_CMD_FORMAT_OPTION(struct status_opts, format, "key=value lines"),
-        POD_CMD_UUID_FILE_OPTION(struct status_opts, uuid_file),
-        {.name = "wait", .type = CLI_STRING, .offset = offsetof(struct status_opts, wait),
-         .argname = "BOOL|DURATION", .flags = CLI_OPTIONAL, .defval = "false",
-         .help = "wait for the pod to finish (true: forever; a duration: at most that long)"},
-        {.name = "wait-ready", .type = CLI_STRING,
-         .offset = offsetof(struct status_opts, wait_ready), .argname = "BOOL|DURATION",
-         .flags = CLI_OPTIONAL, .defval = "false",
-         .help = "wait until every app of the pod has started"},
-        CLI_END,
+    POD_CMD_FORMAT_OPTION(struct status_opts, format, "key=value lines"),
+    POD_CMD_UUID_FILE_OPTION(struct status_opts, uuid_file),
+    {.name = "wait",
+     .type = CLI_STRING,
+     .offset = offsetof(struct status_opts, wait),
+     .argname = "BOOL|DURATION",
+     .flags = CLI_OPTIONAL,
+     .defval = "false",
+     .help = "wait for the pod to finish (true: forever; a duration: at most that long)"},
+    {.name = "wait-ready",
+     .type = CLI_STRING,
+     .offset = offsetof(struct status_opts, wait_ready),
+     .argname = "BOOL|DURATION",
+     .flags = CLI_OPTIONAL,
+     .defval = "false",
+     .help = "wait until every app of the pod has started"},
+    CLI_END,
 };
 
 /* rkt's parseDuration: ""/true = forever (-1), false = no wait (0), else a Go duration (a
@@ -90,9 +97,8 @@ static void print_text(struct pod *pod, const struct pod_info *info)
                 _cleanup_free_ char *nets = pod_info_networks_string(info);
                 printf("networks=%s\n", nets);
         }
-        if (s != POD_STATE_RUNNING && s != POD_STATE_DELETING &&
-            s != POD_STATE_EXITED_DELETING && s != POD_STATE_EXITED &&
-            s != POD_STATE_EXITED_GARBAGE)
+        if (s != POD_STATE_RUNNING && s != POD_STATE_DELETING && s != POD_STATE_EXITED_DELETING &&
+            s != POD_STATE_EXITED && s != POD_STATE_EXITED_GARBAGE)
                 return;
         if (info->has_pid)
                 printf("pid=%d\n", (int)info->pid);
@@ -160,7 +166,8 @@ static int run_status(struct ace_global *g, void *opts, char **args)
                 /* rkt: an unreadable --uuid-file is exit 1, a usage error 254. */
                 return o->uuid_file && !args[0] ? 1 : ACE_EXIT_FAILURE;
         }
-        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 || pod_lookup(pods, uuids[0], &pod, &e) < 0) {
+        if (pod_cmd_open_pods(g, false, &pods, &e) < 0 ||
+            pod_lookup(pods, uuids[0], &pod, &e) < 0) {
                 log_error("problem retrieving pod: %s", ace_error_msg(e));
                 return ACE_EXIT_FAILURE;
         }
@@ -180,16 +187,16 @@ static int run_status(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_status = {
-        .name = "status",
-        .summary = "Check the status of a pod",
-        .usage = "[--wait[=BOOL|DURATION]] [--wait-ready[=BOOL|DURATION]] [--format=FORMAT] "
-                 "[--uuid-file=FILE] UUID",
-        .description = "Prints the pod's state, creation and start times, pid and, once it has "
-                       "exited, each app's\nexit status (app-NAME=CODE). --wait and "
-                       "--wait-ready take true (wait forever), false or a\nduration such as "
-                       "10s.",
-        .options = status_options,
-        .opts_size = sizeof(struct status_opts),
-        .opts_free = status_opts_free,
-        .run = run_status,
+    .name = "status",
+    .summary = "Check the status of a pod",
+    .usage = "[--wait[=BOOL|DURATION]] [--wait-ready[=BOOL|DURATION]] [--format=FORMAT] "
+             "[--uuid-file=FILE] UUID",
+    .description = "Prints the pod's state, creation and start times, pid and, once it has "
+                   "exited, each app's\nexit status (app-NAME=CODE). --wait and "
+                   "--wait-ready take true (wait forever), false or a\nduration such as "
+                   "10s.",
+    .options = status_options,
+    .opts_size = sizeof(struct status_opts),
+    .opts_free = status_opts_free,
+    .run = run_status,
 };

@@ -29,10 +29,13 @@ static void stop_opts_free(void *p)
 }
 
 static const struct cli_option stop_options[] = {
-        {.name = "force", .type = CLI_BOOL, .offset = offsetof(struct stop_opts, force),
-         .help = "forced stopping (SIGKILL)", .defval = "false"},
-        POD_CMD_UUID_FILE_OPTION(struct stop_opts, uuid_file),
-        CLI_END,
+    {.name = "force",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct stop_opts, force),
+     .help = "forced stopping (SIGKILL)",
+     .defval = "false"},
+    POD_CMD_UUID_FILE_OPTION(struct stop_opts, uuid_file),
+    CLI_END,
 };
 
 static bool after_run(enum pod_state s)
@@ -101,14 +104,14 @@ static int run_stop(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_stop = {
-        .name = "stop",
-        .summary = "Stop a pod",
-        .usage = "[--force] [--uuid-file=FILE] UUID...",
-        .description = "Asks each pod's stage1 to stop it (SIGTERM to every app, SIGKILL after "
-                       "the stop timeout;\n--force: SIGKILL at once) and waits until it has "
-                       "exited.",
-        .options = stop_options,
-        .opts_size = sizeof(struct stop_opts),
-        .opts_free = stop_opts_free,
-        .run = run_stop,
+    .name = "stop",
+    .summary = "Stop a pod",
+    .usage = "[--force] [--uuid-file=FILE] UUID...",
+    .description = "Asks each pod's stage1 to stop it (SIGTERM to every app, SIGKILL after "
+                   "the stop timeout;\n--force: SIGKILL at once) and waits until it has "
+                   "exited.",
+    .options = stop_options,
+    .opts_size = sizeof(struct stop_opts),
+    .opts_free = stop_opts_free,
+    .run = run_stop,
 };

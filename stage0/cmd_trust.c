@@ -42,20 +42,32 @@ static void trust_opts_free(void *p)
 }
 
 static const struct cli_option trust_options[] = {
-        {.name = "insecure-allow-http", .type = CLI_BOOL,
-         .offset = offsetof(struct trust_opts, allow_http),
-         .help = "allow HTTP use for key discovery and/or retrieval", .defval = "false"},
-        {.name = "list", .type = CLI_BOOL, .offset = offsetof(struct trust_opts, list),
-         .help = "list the trusted keys and the prefixes they are trusted for",
-         .defval = "false"},
-        {.name = "prefix", .type = CLI_STRING, .offset = offsetof(struct trust_opts, prefix),
-         .argname = "PREFIX", .help = "prefix to limit trust to"},
-        {.name = "root", .type = CLI_BOOL, .offset = offsetof(struct trust_opts, root),
-         .help = "add root key from filesystem without a prefix", .defval = "false"},
-        {.name = "skip-fingerprint-review", .type = CLI_BOOL,
-         .offset = offsetof(struct trust_opts, skip_review),
-         .help = "accept key without fingerprint confirmation", .defval = "false"},
-        CLI_END,
+    {.name = "insecure-allow-http",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct trust_opts, allow_http),
+     .help = "allow HTTP use for key discovery and/or retrieval",
+     .defval = "false"},
+    {.name = "list",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct trust_opts, list),
+     .help = "list the trusted keys and the prefixes they are trusted for",
+     .defval = "false"},
+    {.name = "prefix",
+     .type = CLI_STRING,
+     .offset = offsetof(struct trust_opts, prefix),
+     .argname = "PREFIX",
+     .help = "prefix to limit trust to"},
+    {.name = "root",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct trust_opts, root),
+     .help = "add root key from filesystem without a prefix",
+     .defval = "false"},
+    {.name = "skip-fingerprint-review",
+     .type = CLI_BOOL,
+     .offset = offsetof(struct trust_opts, skip_review),
+     .help = "accept key without fingerprint confirmation",
+     .defval = "false"},
+    CLI_END,
 };
 
 static void ui_out(void *userdata, const char *line)
@@ -81,9 +93,8 @@ static void print_list(const struct trusted_key_list *l)
         printf("%-*s  %-40s  %-6s  %s\n", (int)w, "PREFIX", "KEY FINGERPRINT", "LAYER", "PATH");
         for (size_t i = 0; i < l->n; i++)
                 printf("%-*s  %-40s  %-6s  %s\n", (int)w,
-                       l->items[i].prefix ? l->items[i].prefix : "(root)",
-                       l->items[i].fingerprint, l->items[i].system ? "system" : "local",
-                       l->items[i].path);
+                       l->items[i].prefix ? l->items[i].prefix : "(root)", l->items[i].fingerprint,
+                       l->items[i].system ? "system" : "local", l->items[i].path);
 }
 
 static int do_list(const struct keystore *ks)
@@ -160,11 +171,11 @@ static int run_trust(struct ace_global *g, void *opts, char **args)
         if (http_client_new(&ho, &http, &err) < 0)
                 goto fail;
         struct trust_options to = {
-                .ks = &ks,
-                .http = http,
-                .skip_review = o->skip_review,
-                .trust_keys_from_https = g->trust_keys_from_https,
-                .ui = {.out = ui_out, .diag = ui_diag, .review = tty_review_key},
+            .ks = &ks,
+            .http = http,
+            .skip_review = o->skip_review,
+            .trust_keys_from_https = g->trust_keys_from_https,
+            .ui = {.out = ui_out, .diag = ui_diag, .review = tty_review_key},
         };
         if (prefix && trust_prefix_validate(prefix, &err) < 0)
                 goto fail;
@@ -197,21 +208,21 @@ out:
 }
 
 const struct cli_command cmd_trust = {
-        .name = "trust",
-        .summary = "Trust a key for image verification",
-        .usage = "[--prefix=PREFIX] [--insecure-allow-http] [--skip-fingerprint-review] [--root] "
-                 "[PUBKEY ...] | --list",
-        .description = "Adds keys to the local keystore for use in verifying signed images.\n\n"
-                       "PUBKEY may be either a local file or URL.\n\n"
-                       "PREFIX scopes the applicability of PUBKEY to image names sharing PREFIX\n"
-                       "(whole path components: example.com/app covers example.com/app/x, not\n"
-                       "example.com/appx).\n\n"
-                       "Meta discovery of PUBKEY at PREFIX will be attempted if no PUBKEY is "
-                       "specified.\n\n"
-                       "To trust a key for all images instead of for specific images, --root can "
-                       "be\nspecified. Path to a key file must be given (no discovery).",
-        .options = trust_options,
-        .opts_size = sizeof(struct trust_opts),
-        .opts_free = trust_opts_free,
-        .run = run_trust,
+    .name = "trust",
+    .summary = "Trust a key for image verification",
+    .usage = "[--prefix=PREFIX] [--insecure-allow-http] [--skip-fingerprint-review] [--root] "
+             "[PUBKEY ...] | --list",
+    .description = "Adds keys to the local keystore for use in verifying signed images.\n\n"
+                   "PUBKEY may be either a local file or URL.\n\n"
+                   "PREFIX scopes the applicability of PUBKEY to image names sharing PREFIX\n"
+                   "(whole path components: example.com/app covers example.com/app/x, not\n"
+                   "example.com/appx).\n\n"
+                   "Meta discovery of PUBKEY at PREFIX will be attempted if no PUBKEY is "
+                   "specified.\n\n"
+                   "To trust a key for all images instead of for specific images, --root can "
+                   "be\nspecified. Path to a key file must be given (no discovery).",
+    .options = trust_options,
+    .opts_size = sizeof(struct trust_opts),
+    .opts_free = trust_opts_free,
+    .run = run_trust,
 };

@@ -15,8 +15,8 @@ static int run_version(struct ace_global *g, void *opts, char **args)
 }
 
 const struct cli_command cmd_version = {
-        .name = "version",
-        .summary = "Print the version and exit",
-        .usage = "",
-        .run = run_version,
+    .name = "version",
+    .summary = "Print the version and exit",
+    .usage = "",
+    .run = run_version,
 };

@@ -30,17 +30,16 @@ static const struct {
         const char *dir;
         const char *kinds[3];
 } config_subdirs[] = {
-        {"auth.d", {"auth", "dockerAuth", NULL}},
-        {"http.d", {"http", NULL, NULL}},
-        {"paths.d", {"paths", NULL, NULL}},
-        {"stage1.d", {"stage1", NULL, NULL}},
+    {"auth.d", {"auth", "dockerAuth", NULL}},
+    {"http.d", {"http", NULL, NULL}},
+    {"paths.d", {"paths", NULL, NULL}},
+    {"stage1.d", {"stage1", NULL, NULL}},
 };
 
 const char *ace_config_subdir(size_t i)
 {
         return i < ARRAY_SIZE(config_subdirs) ? config_subdirs[i].dir : NULL;
 }
-
 
 static struct ace_config *config_new(void)
 {
@@ -74,7 +73,8 @@ void ace_config_free(struct ace_config *c)
 static bool kind_allowed(size_t subdir, const char *kind)
 {
         for (size_t k = 0; k < ARRAY_SIZE(config_subdirs[subdir].kinds); k++)
-                if (config_subdirs[subdir].kinds[k] && strcmp(config_subdirs[subdir].kinds[k], kind) == 0)
+                if (config_subdirs[subdir].kinds[k] &&
+                    strcmp(config_subdirs[subdir].kinds[k], kind) == 0)
                         return true;
         return false;
 }
@@ -131,8 +131,10 @@ static int parse_file(int dfd, const char *dirpath, const char *name, size_t sub
                 return r;
         }
         json_tokener_free(tok);
-        if (config_get_string(o, config_obj_get(o, "rktKind") ? "rktKind" : "aceKind", &kind, err) < 0 ||
-            config_get_string(o, config_obj_get(o, "rktVersion") ? "rktVersion" : "aceVersion", &version, err) < 0)
+        if (config_get_string(o, config_obj_get(o, "rktKind") ? "rktKind" : "aceKind", &kind, err) <
+                0 ||
+            config_get_string(o, config_obj_get(o, "rktVersion") ? "rktVersion" : "aceVersion",
+                              &version, err) < 0)
                 return ace_error_wrap(err, "failed to parse \"%s\"", path);
         if (!kind || !*kind)
                 return ace_error_make(err, EINVAL, "no rktKind specified in \"%s\"", path);
@@ -233,11 +235,11 @@ static void merge(struct ace_config *c, const struct ace_config *s)
                         http_auth_clear(&c->auths[j]);
                 }
                 c->auths[j] = (struct http_auth){
-                        .domain = xstrdup(a->domain),
-                        .type = a->type,
-                        .user = a->user ? xstrdup(a->user) : NULL,
-                        .password = a->password ? xstrdup(a->password) : NULL,
-                        .token = a->token ? xstrdup(a->token) : NULL,
+                    .domain = xstrdup(a->domain),
+                    .type = a->type,
+                    .user = a->user ? xstrdup(a->user) : NULL,
+                    .password = a->password ? xstrdup(a->password) : NULL,
+                    .token = a->token ? xstrdup(a->token) : NULL,
                 };
         }
         for (size_t i = 0; i < s->n_docker_auths; i++) {
@@ -247,8 +249,8 @@ static void merge(struct ace_config *c, const struct ace_config *s)
                         if (strcmp(c->docker_auths[j].registry, d->registry) == 0)
                                 break;
                 if (j == c->n_docker_auths) {
-                        c->docker_auths = xrealloc(c->docker_auths,
-                                                   (j + 1) * sizeof(*c->docker_auths));
+                        c->docker_auths =
+                            xrealloc(c->docker_auths, (j + 1) * sizeof(*c->docker_auths));
                         c->docker_auths[j].registry = xstrdup(d->registry);
                         c->docker_auths[j].user = c->docker_auths[j].password = NULL;
                         c->n_docker_auths++;
@@ -332,17 +334,17 @@ void ace_config_http_options(const struct ace_config *c, unsigned insecure,
                              struct http_options *ret)
 {
         *ret = (struct http_options){
-                .ca_bundles = c->ca_bundles,
-                /* OpenSSL's convention, which Go (the reference actool) honours too. */
-                .ca_file = secure_getenv("SSL_CERT_FILE"),
-                .insecure_tls = insecure & INSECURE_TLS,
-                .allow_http = insecure & INSECURE_HTTP,
-                .auths = c->auths,
-                .n_auths = c->n_auths,
-                .connect_timeout_ms = (long)(c->connect_timeout_ns / 1000000),
-                .stall_timeout_ms = (long)(c->stall_timeout_ns / 1000000),
-                .stall_min_bps = c->stall_min_bps,
-                .max_redirects = c->max_redirects,
+            .ca_bundles = c->ca_bundles,
+            /* OpenSSL's convention, which Go (the reference actool) honours too. */
+            .ca_file = secure_getenv("SSL_CERT_FILE"),
+            .insecure_tls = insecure & INSECURE_TLS,
+            .allow_http = insecure & INSECURE_HTTP,
+            .auths = c->auths,
+            .n_auths = c->n_auths,
+            .connect_timeout_ms = (long)(c->connect_timeout_ns / 1000000),
+            .stall_timeout_ms = (long)(c->stall_timeout_ns / 1000000),
+            .stall_min_bps = c->stall_min_bps,
+            .max_redirects = c->max_redirects,
         };
 }
 
@@ -375,9 +377,9 @@ char *ace_config_to_json(const struct ace_config *c, bool pretty)
                 const struct http_auth *a = &c->auths[i];
                 e = entry("auth");
                 json_object_object_add(e, "domains", one_element(a->domain));
-                json_object_object_add(e, "type", json_object_new_string(
-                                                          a->type == HTTP_AUTH_BASIC ? "basic"
-                                                                                     : "oauth"));
+                json_object_object_add(
+                    e, "type",
+                    json_object_new_string(a->type == HTTP_AUTH_BASIC ? "basic" : "oauth"));
                 creds = json_object_new_object();
                 if (a->type == HTTP_AUTH_BASIC) {
                         json_object_object_add(creds, "user", str_or_empty(a->user));
@@ -409,8 +411,8 @@ char *ace_config_to_json(const struct ace_config *c, bool pretty)
         json_object_array_add(stage0, e);
         json_object_object_add(root, "stage0", stage0);
         return xstrdup(json_object_to_json_string_ext(
-                root, JSON_C_TO_STRING_NOSLASHESCAPE |
-                              (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_PRETTY_TAB |
-                                                JSON_C_TO_STRING_SPACED
-                                      : JSON_C_TO_STRING_PLAIN)));
+            root, JSON_C_TO_STRING_NOSLASHESCAPE |
+                      (pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_PRETTY_TAB |
+                                    JSON_C_TO_STRING_SPACED
+                              : JSON_C_TO_STRING_PLAIN)));
 }

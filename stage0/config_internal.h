@@ -29,5 +29,5 @@ int config_get_string(struct json_object *o, const char *key, const char **ret,
 /* Index of domain in auths, or -1. */
 int config_find_auth(const struct http_auth *a, size_t n, const char *domain);
 /* Parses one file's object of a kind and version into the layer. */
-int config_parse_kind(struct json_object *o, const char *kind, const char *version,
-                      struct layer *l, struct ace_error **err);
+int config_parse_kind(struct json_object *o, const char *kind, const char *version, struct layer *l,
+                      struct ace_error **err);

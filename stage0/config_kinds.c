@@ -70,8 +70,7 @@ static int get_string_array(struct json_object *o, const char *key, char ***ret,
         return 0;
 }
 
-static int get_credentials(struct json_object *o, struct json_object **ret,
-                           struct ace_error **err)
+static int get_credentials(struct json_object *o, struct json_object **ret, struct ace_error **err)
 {
         struct json_object *v = config_obj_get(o, "credentials");
 
@@ -152,11 +151,11 @@ static int parse_auth_v1(struct json_object *o, struct http_auth **auths, size_t
                                               "auth for domain \"%s\" is already specified", *d);
                 *auths = xrealloc(*auths, (*n + 1) * sizeof(**auths));
                 (*auths)[(*n)++] = (struct http_auth){
-                        .domain = xstrdup(*d),
-                        .type = t,
-                        .user = user ? xstrdup(user) : NULL,
-                        .password = password ? xstrdup(password) : NULL,
-                        .token = token ? xstrdup(token) : NULL,
+                    .domain = xstrdup(*d),
+                    .type = t,
+                    .user = user ? xstrdup(user) : NULL,
+                    .password = password ? xstrdup(password) : NULL,
+                    .token = token ? xstrdup(token) : NULL,
                 };
         }
         return 0;
@@ -164,15 +163,15 @@ static int parse_auth_v1(struct json_object *o, struct http_auth **auths, size_t
 
 /* dockerAuth v1: {"registries": [...], "credentials": {"user", "password"}} ("indices" is the
  * older spelling rkt also had). Kept for `ace config`; ace fetches no docker images. */
-static int parse_docker_auth_v1(struct json_object *o, struct ace_config *c,
-                                struct ace_error **err)
+static int parse_docker_auth_v1(struct json_object *o, struct ace_config *c, struct ace_error **err)
 {
         _cleanup_strv_free_ char **regs = NULL;
         const char *user, *password;
         struct json_object *creds;
         int r;
 
-        r = get_string_array(o, config_obj_get(o, "registries") ? "registries" : "indices", &regs, err);
+        r = get_string_array(o, config_obj_get(o, "registries") ? "registries" : "indices", &regs,
+                             err);
         if (r < 0)
                 return r;
         if (strv_length(regs) == 0)
@@ -189,12 +188,12 @@ static int parse_docker_auth_v1(struct json_object *o, struct ace_config *c,
                                                       "credentials for docker registry \"%s\" "
                                                       "are already specified",
                                                       *g);
-                c->docker_auths = xrealloc(c->docker_auths,
-                                           (c->n_docker_auths + 1) * sizeof(*c->docker_auths));
+                c->docker_auths =
+                    xrealloc(c->docker_auths, (c->n_docker_auths + 1) * sizeof(*c->docker_auths));
                 c->docker_auths[c->n_docker_auths++] = (struct ace_docker_auth){
-                        .registry = xstrdup(*g),
-                        .user = xstrdup(user),
-                        .password = xstrdup(password),
+                    .registry = xstrdup(*g),
+                    .user = xstrdup(user),
+                    .password = xstrdup(password),
                 };
         }
         return 0;
@@ -328,8 +327,8 @@ static int get_duration(struct json_object *o, const char *key, bool *set, int64
         return 0;
 }
 
-static int get_int(struct json_object *o, const char *key, long min, long max, bool *set,
-                   long *dst, struct ace_error **err)
+static int get_int(struct json_object *o, const char *key, long min, long max, bool *set, long *dst,
+                   struct ace_error **err)
 {
         struct json_object *v = config_obj_get(o, key);
         int64_t n;
@@ -342,8 +341,7 @@ static int get_int(struct json_object *o, const char *key, long min, long max, b
                 return ace_error_make(err, EINVAL, "%s: expected an integer", key);
         n = json_object_get_int64(v);
         if (n < min || n > max)
-                return ace_error_make(err, ERANGE, "%s must be between %ld and %ld", key, min,
-                                      max);
+                return ace_error_make(err, ERANGE, "%s must be between %ld and %ld", key, min, max);
         *dst = (long)n;
         *set = true;
         return 0;
@@ -361,8 +359,8 @@ static int parse_http_v1(struct json_object *o, struct layer *l, struct ace_erro
                 return r;
         for (char **b = bundles; *b; b++) {
                 if ((*b)[0] != '/')
-                        return ace_error_make(err, EINVAL,
-                                              "caBundles: %s must be an absolute path", *b);
+                        return ace_error_make(err, EINVAL, "caBundles: %s must be an absolute path",
+                                              *b);
                 l->c->ca_bundles = strv_push(l->c->ca_bundles, *b);
         }
         r = get_duration(o, "connectTimeout", &l->connect_set, &l->c->connect_timeout_ns, err);
@@ -406,8 +404,8 @@ int ace_config_parse_auth(const char *json, size_t len, struct http_auth **ret, 
         return 0;
 }
 
-int config_parse_kind(struct json_object *o, const char *kind, const char *version,
-                      struct layer *l, struct ace_error **err)
+int config_parse_kind(struct json_object *o, const char *kind, const char *version, struct layer *l,
+                      struct ace_error **err)
 {
         if (strcmp(version, "v1") != 0)
                 return ace_error_make(err, EINVAL,
@@ -427,4 +425,3 @@ int config_parse_kind(struct json_object *o, const char *kind, const char *versi
         return ace_error_make(err, EINVAL, "no parser available for configuration of kind \"%s\"",
                               kind);
 }
-

@@ -99,7 +99,7 @@ static char *asc_location(const char *image)
 /* What to fetch from a remote URL and what the result must satisfy. */
 struct remote_fetch {
         const char *url;
-        const char *asc;            /* signature URL, or a local file when asc_local */
+        const char *asc; /* signature URL, or a local file when asc_local */
         bool asc_local;
         bool verify;
         const char *expected_id;
@@ -117,11 +117,13 @@ static void maybe_trust_keys(struct fetcher *f, const char *name)
         _cleanup_strv_free_ char **locs = NULL, **usable = NULL;
         struct trusted_key_list l;
         struct trust_options to = {
-                .ks = &f->ks,
-                .http = f->http,
-                .trust_keys_from_https = f->o.trust_keys_from_https,
-                .ui = {.out = f->o.ui.out, .diag = f->o.ui.diag, .review = f->o.ui.review_key,
-                       .userdata = f->o.ui.userdata},
+            .ks = &f->ks,
+            .http = f->http,
+            .trust_keys_from_https = f->o.trust_keys_from_https,
+            .ui = {.out = f->o.ui.out,
+                   .diag = f->o.ui.diag,
+                   .review = f->o.ui.review_key,
+                   .userdata = f->o.ui.userdata},
         };
 
         if (keystore_keys_for_name(&f->ks, name, &l, &e) < 0) {
@@ -143,8 +145,9 @@ static void maybe_trust_keys(struct fetcher *f, const char *name)
         usable = xcalloc(1, sizeof(char *));
         for (char **k = locs; *k; k++) {
                 if (strncmp(*k, "http://", 7) == 0 && !(f->o.insecure & INSECURE_PUBKEY)) {
-                        fetch_diag(f, "image: not fetching key %s over plain http (needs "
-                                      "--insecure-options=pubkey,http)",
+                        fetch_diag(f,
+                                   "image: not fetching key %s over plain http (needs "
+                                   "--insecure-options=pubkey,http)",
                                    *k);
                         continue;
                 }
@@ -215,22 +218,22 @@ static int fetch_remote_verified(struct fetcher *f, const struct remote_fetch *r
                 goto out;
         }
         struct store_remote remote = {
-                .url = (char *)rf->url,
-                .sig_url = sig.remote ? sig.location : NULL,
-                .etag = resp.etag,
-                .cache_max_age = resp.max_age,
-                .download_time = now_ns(),
+            .url = (char *)rf->url,
+            .sig_url = sig.remote ? sig.location : NULL,
+            .etag = resp.etag,
+            .cache_max_age = resp.max_age,
+            .download_time = now_ns(),
         };
         struct store_import_opts io = {
-                .expected_id = rf->expected_id,
-                .latest = rf->latest,
-                .remote = &remote,
-                .render = render_in_pass(),
+            .expected_id = rf->expected_id,
+            .latest = rf->latest,
+            .remote = &remote,
+            .render = render_in_pass(),
         };
         struct fetch_checks checks = {
-                .name = rf->name,
-                .app = rf->app,
-                .signer = rf->name ? NULL : vr.fingerprint,
+            .name = rf->name,
+            .app = rf->app,
+            .signer = rf->name ? NULL : vr.fingerprint,
         };
         r = fetch_import_fd(f, fd, &io, &checks, ret_id, err);
         if (r >= 0)
@@ -249,10 +252,10 @@ static int fetch_remote_unverified(struct fetcher *f, const struct remote_fetch 
         struct http_response resp = {0};
         struct store_remote remote = {.url = (char *)rf->url, .download_time = now_ns()};
         struct store_import_opts io = {
-                .expected_id = rf->expected_id,
-                .latest = rf->latest,
-                .remote = &remote,
-                .render = render_in_pass(),
+            .expected_id = rf->expected_id,
+            .latest = rf->latest,
+            .remote = &remote,
+            .render = render_in_pass(),
         };
         struct fetch_checks checks = {.name = rf->name, .app = rf->app};
         int r;
@@ -359,11 +362,11 @@ static int fetch_url(struct fetcher *f, const char *url, const char *signature, 
 {
         _cleanup_free_ char *asc = signature ? xstrdup(signature) : asc_location(url);
         struct remote_fetch rf = {
-                .url = url,
-                .asc = asc,
-                .asc_local = signature != NULL,
-                .verify = verify,
-                .expected_id = expected_id,
+            .url = url,
+            .asc = asc,
+            .asc_local = signature != NULL,
+            .verify = verify,
+            .expected_id = expected_id,
         };
 
         return fetch_remote(f, &rf, ret_id, err);
@@ -439,9 +442,8 @@ static int discover_endpoint(struct fetcher *f, const struct discovery_app *app,
                 }
         discovery_result_clear(&dr);
         if (!ret->aci)
-                return ace_error_make(err, ENOENT,
-                                      "discovery failed for \"%s\": no http(s) endpoint",
-                                      app->name);
+                return ace_error_make(
+                    err, ENOENT, "discovery failed for \"%s\": no http(s) endpoint", app->name);
         return 0;
 }
 
@@ -480,14 +482,14 @@ static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *s
         if (verify && !signature)
                 maybe_trust_keys(f, app->name);
         struct remote_fetch rf = {
-                .url = ep.aci,
-                .asc = signature ? signature : ep.asc,
-                .asc_local = signature != NULL,
-                .verify = verify,
-                .expected_id = expected_id,
-                .latest = latest,
-                .name = app->name,
-                .app = app,
+            .url = ep.aci,
+            .asc = signature ? signature : ep.asc,
+            .asc_local = signature != NULL,
+            .verify = verify,
+            .expected_id = expected_id,
+            .latest = latest,
+            .name = app->name,
+            .app = app,
         };
         r = fetch_remote(f, &rf, ret_id, err);
         free(ep.aci);
@@ -495,8 +497,8 @@ static int fetch_app(struct fetcher *f, struct discovery_app *app, const char *s
         return r;
 }
 
-static int fetch_one(struct fetcher *f, const struct fetch_request *req, bool verify,
-                     char **ret_id, struct ace_error **err);
+static int fetch_one(struct fetcher *f, const struct fetch_request *req, bool verify, char **ret_id,
+                     struct ace_error **err);
 
 /* Fetches the dependencies of a stored image, recursively (rkt fetchImageDeps). */
 static int fetch_deps(struct fetcher *f, const char *id, bool verify, struct ace_error **err)
@@ -537,8 +539,8 @@ static int fetch_deps(struct fetcher *f, const char *id, bool verify, struct ace
         return r;
 }
 
-static int fetch_one(struct fetcher *f, const struct fetch_request *req, bool verify,
-                     char **ret_id, struct ace_error **err)
+static int fetch_one(struct fetcher *f, const struct fetch_request *req, bool verify, char **ret_id,
+                     struct ace_error **err)
 {
         struct discovery_app app;
         int r;
@@ -547,22 +549,21 @@ static int fetch_one(struct fetcher *f, const struct fetch_request *req, bool ve
         case IMAGE_KIND_ID:
                 return store_find_by_id_prefix(f->store, req->image, ret_id, err);
         case IMAGE_KIND_PATH:
-                return fetch_path(f, req->image, req->signature, verify, req->expected_id,
-                                  ret_id, err);
+                return fetch_path(f, req->image, req->signature, verify, req->expected_id, ret_id,
+                                  err);
         case IMAGE_KIND_URL:
                 return fetch_url(f, req->image, req->signature, verify, req->expected_id, ret_id,
                                  err);
         case IMAGE_KIND_NAME:
                 r = discovery_app_parse(req->image, &app, err);
                 if (r < 0)
-                        return ace_error_wrap(err, "invalid appc image string \"%s\"",
-                                              req->image);
+                        return ace_error_wrap(err, "invalid appc image string \"%s\"", req->image);
                 r = fetch_app(f, &app, req->signature, verify, req->expected_id, ret_id, err);
                 discovery_app_clear(&app);
                 return r;
         case IMAGE_KIND_DOCKER:
-                return ace_error_make(err, EPROTONOSUPPORT,
-                                      "docker images are not supported: %s", req->image);
+                return ace_error_make(err, EPROTONOSUPPORT, "docker images are not supported: %s",
+                                      req->image);
         case IMAGE_KIND_INVALID:
         default:
                 return ace_error_make(err, EINVAL, "invalid image string \"%s\"", req->image);
@@ -582,8 +583,8 @@ int fetcher_fetch(struct fetcher *f, const struct fetch_request *req, char **ret
         if (r < 0)
                 return r;
         if (req->expected_id && strcmp(id, req->expected_id) != 0)
-                return ace_error_make(err, EBADMSG, "image %s is %s, expected %s", req->image,
-                                      id, req->expected_id);
+                return ace_error_make(err, EBADMSG, "image %s is %s, expected %s", req->image, id,
+                                      req->expected_id);
         if (!f->o.no_deps) {
                 r = fetch_deps(f, id, verify, err);
                 if (r < 0)

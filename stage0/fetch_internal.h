@@ -20,7 +20,7 @@ struct fetcher {
         struct fetch_options o;
         struct http_client *http;
         struct keystore ks;
-        char *tmp_dir; /* <data dir>/tmp: spool files (unlinked) */
+        char *tmp_dir;  /* <data dir>/tmp: spool files (unlinked) */
         unsigned depth; /* dependency recursion depth */
         /* The current request skips verification by the caller's choice (the default stage1),
          * not the user's: no "verification disabled" warning for it. */
@@ -28,7 +28,8 @@ struct fetcher {
 };
 
 /* A diagnostic line through the UI ("image: ..."). */
-void fetch_diag(const struct fetcher *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fetch_diag(const struct fetcher *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* An unlinked read-write temp file under tmp_dir (O_TMPFILE where supported). */
 int fetch_spool_open(struct fetcher *f, int *ret_fd, struct ace_error **err);
@@ -56,8 +57,8 @@ int fetch_download(struct fetcher *f, const char *url, const char *etag, int fd,
 /* fetch_download() with the signature verified against keys while the bytes arrive (the
  * signature must be at hand, not deferred). A 304 (with etag) returns 0 without a verdict;
  * otherwise 0 means downloaded and verified, *ret the signer. */
-int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd,
-                          char **keys, const struct fetch_sig *sig, struct http_response *resp,
+int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd, char **keys,
+                          const struct fetch_sig *sig, struct http_response *resp,
                           struct pgp_verify_result *ret, struct ace_error **err);
 
 /* Key files trusted for an image name, or for any name (name NULL: every trusted key). */

@@ -82,17 +82,16 @@ void fetch_sig_clear(struct fetch_sig *s)
         *s = (struct fetch_sig){0};
 }
 
-
 int fetch_sig_get(struct fetcher *f, struct fetch_sig *s, struct ace_error **err)
 {
         struct http_membuf m = {0};
         struct http_response resp;
         struct http_request req = {
-                .url = s->location,
-                .sink = http_membuf_sink,
-                .userdata = &m,
-                .max_body = SIG_MAX,
-                .progress_label = "signature",
+            .url = s->location,
+            .sink = http_membuf_sink,
+            .userdata = &m,
+            .max_body = SIG_MAX,
+            .progress_label = "signature",
         };
         int r;
 
@@ -163,11 +162,11 @@ int fetch_download(struct fetcher *f, const char *url, const char *etag, int fd,
 {
         struct fd_sink sink = {.fd = fd};
         struct http_request req = {
-                .url = url,
-                .if_none_match = etag,
-                .sink = fd_sink_write,
-                .userdata = &sink,
-                .progress_label = "ACI",
+            .url = url,
+            .if_none_match = etag,
+            .sink = fd_sink_write,
+            .userdata = &sink,
+            .progress_label = "ACI",
         };
         int r;
 
@@ -208,8 +207,8 @@ static void *verifier_main(void *p)
         struct verifier *v = p;
         char buf[65536];
 
-        v->r = pgp_verify_detached_stream(v->keys, v->fd, v->sig->buf, v->sig->len, &v->res,
-                                          &v->err);
+        v->r =
+            pgp_verify_detached_stream(v->keys, v->fd, v->sig->buf, v->sig->len, &v->res, &v->err);
         if (v->r < 0)
                 atomic_store(&v->failed, true);
         /* Read to EOF whatever gpg left, so the writer never blocks on a full socket. */
@@ -265,19 +264,19 @@ static int tee_check(void *userdata, struct ace_error **err)
         return ace_error_make(err, EBADMSG, "signature check failed during download");
 }
 
-int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd,
-                          char **keys, const struct fetch_sig *sig, struct http_response *resp,
+int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, int fd, char **keys,
+                          const struct fetch_sig *sig, struct http_response *resp,
                           struct pgp_verify_result *ret, struct ace_error **err)
 {
         struct verifier v = {.keys = keys, .sig = sig};
         struct tee_sink t = {.spool_fd = fd, .v = &v};
         struct http_request req = {
-                .url = url,
-                .if_none_match = etag,
-                .sink = tee_write,
-                .userdata = &t,
-                .progress_label = "ACI",
-                .check = tee_check,
+            .url = url,
+            .if_none_match = etag,
+            .sink = tee_write,
+            .userdata = &t,
+            .progress_label = "ACI",
+            .check = tee_check,
         };
         int sv[2], r, pe;
 
@@ -309,10 +308,9 @@ int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, 
                  * the bad signature a partial download also is. */
                 r = ace_error_wrap(err, "error downloading ACI");
         } else if (r >= 0 && resp->status != 200) {
-                r = ace_error_make(err,
-                                   resp->status == 404 || resp->status == 410 ? ENOENT : EIO,
-                                   "error downloading ACI from %s: bad HTTP status code: %ld",
-                                   url, resp->status);
+                r = ace_error_make(err, resp->status == 404 || resp->status == 410 ? ENOENT : EIO,
+                                   "error downloading ACI from %s: bad HTTP status code: %ld", url,
+                                   resp->status);
         } else if (v.r < 0) {
                 /* The verifier's reason beats the aborted download's. */
                 r = -v.err->code;
@@ -325,8 +323,7 @@ int fetch_download_verify(struct fetcher *f, const char *url, const char *etag, 
                                       "running:");
                         fetch_diag(f, "image:     ace trust --prefix <image>");
                 }
-                r = ace_error_wrap(err, "image signature verification failed (%s)",
-                                   sig->location);
+                r = ace_error_wrap(err, "image signature verification failed (%s)", sig->location);
         } else if (t.feed_failed) {
                 r = ace_error_make(err, EIO, "feeding the signature verifier failed");
         }
@@ -347,8 +344,7 @@ int fetch_trusted_keys(struct fetcher *f, const char *name, char ***ret_paths,
         _cleanup_strv_free_ char **seen = xcalloc(1, sizeof(char *));
         int r;
 
-        r = name ? keystore_keys_for_name(&f->ks, name, &l, err)
-                 : keystore_list(&f->ks, &l, err);
+        r = name ? keystore_keys_for_name(&f->ks, name, &l, err) : keystore_list(&f->ks, &l, err);
         if (r < 0) {
                 strv_free(paths);
                 return r;
@@ -510,11 +506,11 @@ int fetch_stream_import(struct fetcher *f, const char *url, const char *etag,
 {
         struct import_sink sink = {.f = f, .io = io};
         struct http_request req = {
-                .url = url,
-                .if_none_match = etag,
-                .sink = import_sink_write,
-                .userdata = &sink,
-                .progress_label = "ACI",
+            .url = url,
+            .if_none_match = etag,
+            .sink = import_sink_write,
+            .userdata = &sink,
+            .progress_label = "ACI",
         };
         int r;
 

@@ -15,9 +15,9 @@ static const struct {
         const char *name;
         enum pull_policy policy;
 } pull_policies[] = {
-        {"never", PULL_POLICY_NEVER},
-        {"new", PULL_POLICY_NEW},
-        {"update", PULL_POLICY_UPDATE},
+    {"never", PULL_POLICY_NEVER},
+    {"new", PULL_POLICY_NEW},
+    {"update", PULL_POLICY_UPDATE},
 };
 
 int pull_policy_parse(const char *s, enum pull_policy *ret, struct ace_error **err)
@@ -109,8 +109,7 @@ enum image_kind image_string_classify(const char *s)
             (sl == 5 && strncasecmp(s, "https", 5) == 0)) {
                 if (!url_path_is_aci(s))
                         return IMAGE_KIND_INVALID;
-                return sl == 4 && strncasecmp(s, "file", 4) == 0 ? IMAGE_KIND_PATH
-                                                                 : IMAGE_KIND_URL;
+                return sl == 4 && strncasecmp(s, "file", 4) == 0 ? IMAGE_KIND_PATH : IMAGE_KIND_URL;
         }
         /* Any other "scheme" is an appc name with a version: "app:1.0". */
         return IMAGE_KIND_NAME;

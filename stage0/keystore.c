@@ -144,8 +144,8 @@ static int cmp_names(const struct dirent **a, const struct dirent **b)
  * same prefix (listing); otherwise any entry with the fingerprint is affected (keyring load).
  * Subdirectories are skipped; a missing directory is fine.
  */
-static int apply_dir(struct trusted_key_list *l, const char *dir, const char *prefix,
-                     bool system, bool scoped, struct ace_error **err)
+static int apply_dir(struct trusted_key_list *l, const char *dir, const char *prefix, bool system,
+                     bool scoped, struct ace_error **err)
 {
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct dirent **ents = NULL;
@@ -189,10 +189,10 @@ static int apply_dir(struct trusted_key_list *l, const char *dir, const char *pr
                         free(l->items[at].prefix);
                 }
                 l->items[at] = (struct trusted_key){
-                        .fingerprint = xstrdup(name),
-                        .path = xasprintf("%s/%s", dir, name),
-                        .prefix = prefix ? xstrdup(prefix) : NULL,
-                        .system = system,
+                    .fingerprint = xstrdup(name),
+                    .path = xasprintf("%s/%s", dir, name),
+                    .prefix = prefix ? xstrdup(prefix) : NULL,
+                    .system = system,
                 };
         }
         for (int i = 0; i < n; i++)
@@ -266,8 +266,7 @@ static int list_prefixes(struct trusted_key_list *l, const char *base, const cha
         }
         dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd < 0)
-                return errno == ENOENT ? 0
-                                       : ace_error_errno(err, errno, "opening %s", dir);
+                return errno == ENOENT ? 0 : ace_error_errno(err, errno, "opening %s", dir);
         n = scandirat(dfd, ".", &ents, NULL, cmp_names);
         if (n < 0)
                 return ace_error_errno(err, errno, "reading %s", dir);
@@ -277,8 +276,8 @@ static int list_prefixes(struct trusted_key_list *l, const char *base, const cha
                 if (name[0] == '.' || fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
                     !S_ISDIR(st.st_mode))
                         continue;
-                _cleanup_free_ char *sub = prefix ? xasprintf("%s/%s", prefix, name)
-                                                  : xstrdup(name);
+                _cleanup_free_ char *sub =
+                    prefix ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
                 r = list_prefixes(l, base, sub, system, depth + 1, err);
         }
         for (int i = 0; i < n; i++)
@@ -329,8 +328,8 @@ int keystore_list(const struct keystore *ks, struct trusted_key_list *ret, struc
         return 0;
 }
 
-int keystore_store(const struct keystore *ks, const char *prefix, const char *armored,
-                   size_t len, char **ret_path, struct ace_error **err)
+int keystore_store(const struct keystore *ks, const char *prefix, const char *armored, size_t len,
+                   char **ret_path, struct ace_error **err)
 {
         _cleanup_free_ char *sub = NULL, *cfg = NULL;
         _cleanup_close_ int cfgfd = -EBADF, dfd = -EBADF;

@@ -64,5 +64,5 @@ int keystore_list(const struct keystore *ks, struct trusted_key_list *ret, struc
 
 /* Stores an armored public key (exactly one primary key) for `prefix` (NULL: root) in the local
  * layer, atomically (temp file + fsync + rename). *ret_path is the file written. */
-int keystore_store(const struct keystore *ks, const char *prefix, const char *armored,
-                   size_t len, char **ret_path, struct ace_error **err);
+int keystore_store(const struct keystore *ks, const char *prefix, const char *armored, size_t len,
+                   char **ret_path, struct ace_error **err);

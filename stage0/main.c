@@ -33,11 +33,10 @@ VERB(cmd_version);
 int main(int argc, char **argv)
 {
         const struct cli_command *all[] = {
-                &cmd_cat_manifest, &cmd_config, &cmd_enter,   &cmd_export,
-                &cmd_fetch,        &cmd_gc,     &cmd_image,   &cmd_list,
-                &cmd_logs,         &cmd_metadata_service,     &cmd_prepare,
-                &cmd_rm,           &cmd_run,    &cmd_run_prepared,
-                &cmd_status,       &cmd_stop,   &cmd_trust,   &cmd_version,
+            &cmd_cat_manifest, &cmd_config, &cmd_enter,   &cmd_export,       &cmd_fetch,
+            &cmd_gc,           &cmd_image,  &cmd_list,    &cmd_logs,         &cmd_metadata_service,
+            &cmd_prepare,      &cmd_rm,     &cmd_run,     &cmd_run_prepared, &cmd_status,
+            &cmd_stop,         &cmd_trust,  &cmd_version,
         };
         const struct cli_command *table[sizeof(all) / sizeof(all[0]) + 1];
         size_t n = 0;

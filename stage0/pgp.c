@@ -187,16 +187,16 @@ static char *lower_dup(const char *s)
 static void fill_key_info(gpgme_key_t k, struct pgp_key_info *ret)
 {
         *ret = (struct pgp_key_info){
-                .fingerprint = lower_dup(k->subkeys ? k->subkeys->fpr : k->fpr),
-                .subkey_fingerprints = xcalloc(1, sizeof(char *)),
-                .uids = xcalloc(1, sizeof(char *)),
-                .revoked = k->revoked,
-                .expired = k->expired,
-                .can_sign = k->can_sign,
+            .fingerprint = lower_dup(k->subkeys ? k->subkeys->fpr : k->fpr),
+            .subkey_fingerprints = xcalloc(1, sizeof(char *)),
+            .uids = xcalloc(1, sizeof(char *)),
+            .revoked = k->revoked,
+            .expired = k->expired,
+            .can_sign = k->can_sign,
         };
         for (gpgme_subkey_t sk = k->subkeys ? k->subkeys->next : NULL; sk; sk = sk->next)
-                ret->subkey_fingerprints = strv_push_take(ret->subkey_fingerprints,
-                                                          lower_dup(sk->fpr));
+                ret->subkey_fingerprints =
+                    strv_push_take(ret->subkey_fingerprints, lower_dup(sk->fpr));
         for (gpgme_user_id_t u = k->uids; u; u = u->next)
                 if (u->uid)
                         ret->uids = strv_push(ret->uids, u->uid);
@@ -271,8 +271,7 @@ int pgp_signature_shape_check(const char *sig, size_t len, struct ace_error **er
                                       "signature is not an ASCII-armored detached signature");
         while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
                 p++;
-        while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' ||
-                           end[-1] == '\n'))
+        while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n'))
                 end--;
         if ((size_t)(end - p) < bl + el || memcmp(p, ARMOR_SIG_BEGIN, bl) != 0)
                 return ace_error_make(err, EBADMSG,
@@ -346,21 +345,21 @@ static int check_signature(gpgme_signature_t sig, struct ace_error **err)
                 return ace_error_make(err, EBADMSG, "signature not valid: %s",
                                       gpgme_strerror(sig->status));
         }
-        if (sig->summary & (GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_REVOKED |
-                            GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED |
-                            GPGME_SIGSUM_KEY_MISSING))
+        if (sig->summary & (GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_REVOKED | GPGME_SIGSUM_KEY_EXPIRED |
+                            GPGME_SIGSUM_SIG_EXPIRED | GPGME_SIGSUM_KEY_MISSING))
                 return ace_error_make(err, EBADMSG, "signature not valid (summary 0x%x)",
                                       sig->summary);
         if (sig->wrong_key_usage)
-                return ace_error_make(err, EBADMSG, "signature made by a key not meant for "
-                                                    "signing");
+                return ace_error_make(err, EBADMSG,
+                                      "signature made by a key not meant for "
+                                      "signing");
         if (!digest_acceptable(sig->hash_algo))
                 return ace_error_make(err, EBADMSG,
                                       "signature uses the weak digest %s (SHA-256 or stronger "
                                       "required)",
                                       gpgme_hash_algo_name(sig->hash_algo)
-                                              ? gpgme_hash_algo_name(sig->hash_algo)
-                                              : "unknown");
+                                          ? gpgme_hash_algo_name(sig->hash_algo)
+                                          : "unknown");
         return 0;
 }
 
@@ -371,8 +370,7 @@ void pgp_verify_result_clear(struct pgp_verify_result *r)
         *r = (struct pgp_verify_result){0};
 }
 
-static int import_key_files(struct pgp_session *s, char *const *key_paths,
-                            struct ace_error **err)
+static int import_key_files(struct pgp_session *s, char *const *key_paths, struct ace_error **err)
 {
         for (char *const *p = key_paths; p && *p; p++) {
                 _cleanup_close_ int fd = open(*p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -383,7 +381,8 @@ static int import_key_files(struct pgp_session *s, char *const *key_paths,
 
                 if (fd < 0)
                         return ace_error_errno(err, errno, "opening key %s", *p);
-                while ((n = TEMP_FAILURE_RETRY(read(fd, buf + len, PGP_MAX_KEY_FILE + 1 - len))) > 0)
+                while ((n = TEMP_FAILURE_RETRY(read(fd, buf + len, PGP_MAX_KEY_FILE + 1 - len))) >
+                       0)
                         len += (size_t)n;
                 if (n < 0)
                         return ace_error_errno(err, errno, "reading key %s", *p);
@@ -421,8 +420,7 @@ static int verify_in_session(struct pgp_session *s, int data_fd, bool stream, co
         if (!vr || !vr->signatures)
                 return ace_error_make(err, EBADMSG, "no valid signatures found in signature file");
         if (vr->signatures->next)
-                return ace_error_make(err, EBADMSG,
-                                      "signature file holds more than one signature");
+                return ace_error_make(err, EBADMSG, "signature file holds more than one signature");
         sg = vr->signatures;
         r = check_signature(sg, err);
         if (r < 0)
@@ -433,8 +431,9 @@ static int verify_in_session(struct pgp_session *s, int data_fd, bool stream, co
                 return ace_error_make(err, ENOKEY, "signing key %s not found", sg->fpr);
         if (key->revoked || key->expired || key->disabled || key->invalid) {
                 gpgme_key_unref(key);
-                return ace_error_make(err, EBADMSG, "signing key %s is revoked, expired or "
-                                                    "invalid",
+                return ace_error_make(err, EBADMSG,
+                                      "signing key %s is revoked, expired or "
+                                      "invalid",
                                       sg->fpr);
         }
         struct pgp_key_info info;

@@ -26,25 +26,25 @@ struct pods {
 };
 
 static const char *const dir_names[POD_DIR_MAX] = {
-        [POD_DIR_EMBRYO] = "embryo",
-        [POD_DIR_PREPARE] = "prepare",
-        [POD_DIR_PREPARED] = "prepared",
-        [POD_DIR_RUN] = "run",
-        [POD_DIR_EXITED_GARBAGE] = "exited-garbage",
-        [POD_DIR_GARBAGE] = "garbage",
+    [POD_DIR_EMBRYO] = "embryo",
+    [POD_DIR_PREPARE] = "prepare",
+    [POD_DIR_PREPARED] = "prepared",
+    [POD_DIR_RUN] = "run",
+    [POD_DIR_EXITED_GARBAGE] = "exited-garbage",
+    [POD_DIR_GARBAGE] = "garbage",
 };
 
 static const char *const state_names[POD_STATE_MAX] = {
-        [POD_STATE_EMBRYO] = "embryo",
-        [POD_STATE_PREPARING] = "preparing",
-        [POD_STATE_ABORTED_PREPARE] = "aborted prepare",
-        [POD_STATE_PREPARED] = "prepared",
-        [POD_STATE_RUNNING] = "running",
-        [POD_STATE_EXITED] = "exited",
-        [POD_STATE_EXITED_DELETING] = "exited deleting",
-        [POD_STATE_EXITED_GARBAGE] = "exited garbage",
-        [POD_STATE_DELETING] = "deleting",
-        [POD_STATE_GARBAGE] = "garbage",
+    [POD_STATE_EMBRYO] = "embryo",
+    [POD_STATE_PREPARING] = "preparing",
+    [POD_STATE_ABORTED_PREPARE] = "aborted prepare",
+    [POD_STATE_PREPARED] = "prepared",
+    [POD_STATE_RUNNING] = "running",
+    [POD_STATE_EXITED] = "exited",
+    [POD_STATE_EXITED_DELETING] = "exited deleting",
+    [POD_STATE_EXITED_GARBAGE] = "exited garbage",
+    [POD_STATE_DELETING] = "deleting",
+    [POD_STATE_GARBAGE] = "garbage",
 };
 
 const char *pod_dir_name(enum pod_dir d)
@@ -405,8 +405,7 @@ static int scan_prefix(int state_fd, const char *prefix, size_t len, char match[
         return errno ? -errno : 0;
 }
 
-int pod_lookup(struct pods *p, const char *uuid_or_prefix, struct pod **ret,
-               struct ace_error **err)
+int pod_lookup(struct pods *p, const char *uuid_or_prefix, struct pod **ret, struct ace_error **err)
 {
         _cleanup_free_ char *lower = NULL;
         char match[POD_UUID_LEN + 1] = "";
@@ -442,8 +441,10 @@ int pod_lock(struct pod *pod, bool block, struct ace_error **err)
                 return 0;
         if (TEMP_FAILURE_RETRY(flock(pod->fd, LOCK_EX | (block ? 0 : LOCK_NB))) < 0) {
                 if (errno == EWOULDBLOCK)
-                        return ace_error_make(err, EWOULDBLOCK, "pod %s is locked by another "
-                                              "process", pod->uuid);
+                        return ace_error_make(err, EWOULDBLOCK,
+                                              "pod %s is locked by another "
+                                              "process",
+                                              pod->uuid);
                 return ace_error_errno(err, errno, "locking pod %s", pod->uuid);
         }
         pod->locked = true;
@@ -492,15 +493,15 @@ static int transition(struct pod *pod, enum pod_dir to, bool sync, struct ace_er
         enum pod_dir from = pod->dir;
 
         if (to >= POD_DIR_MAX || !transition_allowed(from, to))
-                return ace_error_make(err, EINVAL, "pod %s: no transition from %s to %s",
-                                      pod->uuid, pod_dir_name(from), pod_dir_name(to));
-        if (p->state_fd[from] < 0 || p->state_fd[to] < 0)
-                return ace_error_make(err, ENOENT, "pods/%s or pods/%s missing",
+                return ace_error_make(err, EINVAL, "pod %s: no transition from %s to %s", pod->uuid,
                                       pod_dir_name(from), pod_dir_name(to));
+        if (p->state_fd[from] < 0 || p->state_fd[to] < 0)
+                return ace_error_make(err, ENOENT, "pods/%s or pods/%s missing", pod_dir_name(from),
+                                      pod_dir_name(to));
         /* RENAME_NOREPLACE: two racing movers have exactly one winner, the other gets ENOENT
          * (source gone) and must treat it as "somebody else did it". */
-        if (renameat2(p->state_fd[from], pod->uuid, p->state_fd[to], pod->uuid,
-                      RENAME_NOREPLACE) < 0)
+        if (renameat2(p->state_fd[from], pod->uuid, p->state_fd[to], pod->uuid, RENAME_NOREPLACE) <
+            0)
                 return ace_error_errno(err, errno, "moving pod %s from %s to %s", pod->uuid,
                                        pod_dir_name(from), pod_dir_name(to));
         pod->dir = to;
@@ -517,8 +518,7 @@ int pod_create(struct pods *p, struct pod **ret, struct ace_error **err)
         int fd, r;
 
         if (p->state_fd[POD_DIR_EMBRYO] < 0 || p->state_fd[POD_DIR_PREPARE] < 0)
-                return ace_error_make(err, ENOENT, "pods directory of %s not set up",
-                                      p->data_dir);
+                return ace_error_make(err, ENOENT, "pods directory of %s not set up", p->data_dir);
         pod = xcalloc(1, sizeof(*pod));
         pod->pods = p;
         pod->fd = -EBADF;
@@ -550,6 +550,5 @@ int pod_create(struct pods *p, struct pod **ret, struct ace_error **err)
 
 char *pod_path(const struct pod *pod)
 {
-        return xasprintf("%s/pods/%s/%s", pod->pods->data_dir, pod_dir_name(pod->dir),
-                         pod->uuid);
+        return xasprintf("%s/pods/%s/%s", pod->pods->data_dir, pod_dir_name(pod->dir), pod->uuid);
 }

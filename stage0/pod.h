@@ -93,12 +93,12 @@ static inline void pods_closep(struct pods **p)
 #define _cleanup_pods_ __attribute__((cleanup(pods_closep)))
 
 struct pod {
-        struct pods *pods;          /* not owned */
+        struct pods *pods; /* not owned */
         char uuid[POD_UUID_LEN + 1];
-        enum pod_dir dir;           /* where it was last seen */
-        int fd;                     /* O_RDONLY|O_DIRECTORY|O_CLOEXEC fd of the pod dir */
-        bool locked;                /* this handle holds the exclusive lock */
-        enum pod_state state;       /* as of the last pod_refresh() */
+        enum pod_dir dir;     /* where it was last seen */
+        int fd;               /* O_RDONLY|O_DIRECTORY|O_CLOEXEC fd of the pod dir */
+        bool locked;          /* this handle holds the exclusive lock */
+        enum pod_state state; /* as of the last pod_refresh() */
 };
 
 void pod_close(struct pod *pod);

@@ -73,8 +73,7 @@ int pod_cmd_uuid_args(char **args, const char *uuid_file, bool many, char ***ret
         if (n == 0)
                 return ace_error_make(err, EINVAL, "a pod UUID (or --uuid-file) is required");
         if (n > 1 && !many)
-                return ace_error_make(err, EINVAL, "exactly one pod UUID is expected, got %zu",
-                                      n);
+                return ace_error_make(err, EINVAL, "exactly one pod UUID is expected, got %zu", n);
         *ret = strv_copy(args);
         return 0;
 }
@@ -106,8 +105,7 @@ int pod_cmd_pick_app(struct pod *pod, const char *want, char **ret, struct ace_e
         if (r < 0)
                 return ace_error_wrap(err, "error reading pod manifest");
         if (want && !ace_pod_manifest_app(pm, want))
-                return ace_error_make(err, ENOENT, "pod \"%s\" has no app \"%s\"", pod->uuid,
-                                      want);
+                return ace_error_make(err, ENOENT, "pod \"%s\" has no app \"%s\"", pod->uuid, want);
         if (!want && pm->apps.n == 0)
                 return ace_error_make(err, ENOENT, "pod \"%s\" contains zero apps", pod->uuid);
         if (!want && pm->apps.n > 1) {
@@ -144,8 +142,9 @@ int pod_cmd_parse_format(const char *s, enum pod_cmd_format *ret, struct ace_err
         else if (strcmp(s, "json-pretty") == 0)
                 *ret = POD_CMD_FORMAT_JSON_PRETTY;
         else
-                return ace_error_make(err, EINVAL, "invalid format \"%s\" (want json or "
-                                                   "json-pretty)",
+                return ace_error_make(err, EINVAL,
+                                      "invalid format \"%s\" (want json or "
+                                      "json-pretty)",
                                       s);
         return 0;
 }
@@ -153,6 +152,6 @@ int pod_cmd_parse_format(const char *s, enum pod_cmd_format *ret, struct ace_err
 void pod_cmd_print_json(struct json_object *o, enum pod_cmd_format f)
 {
         _cleanup_free_ char *text =
-                json_to_text(o, f == POD_CMD_FORMAT_JSON_PRETTY ? JSON_PRETTY_TAB : JSON_COMPACT);
+            json_to_text(o, f == POD_CMD_FORMAT_JSON_PRETTY ? JSON_PRETTY_TAB : JSON_COMPACT);
         printf("%s\n", text);
 }

@@ -29,9 +29,11 @@ int pod_cmd_uuid_args(char **args, const char *uuid_file, bool many, char ***ret
 char *pod_cmd_data_dir(const struct ace_global *g);
 
 /* The --uuid-file option of a verb whose options struct has `char *field`. */
-#define POD_CMD_UUID_FILE_OPTION(opts_type, field)                                                      \
-        {.name = "uuid-file", .type = CLI_STRING, .offset = offsetof(opts_type, field),                \
-         .argname = "FILE", .help = "read pod UUID from file instead of argument"}
+#define POD_CMD_UUID_FILE_OPTION(opts_type, field)                                                 \
+        {                                                                                          \
+                .name = "uuid-file", .type = CLI_STRING, .offset = offsetof(opts_type, field),     \
+                .argname = "FILE", .help = "read pod UUID from file instead of argument"           \
+        }
 
 /*
  * The one pod a verb acts on, from its positional UUID (prefix) or --uuid-file (uuid_file may
@@ -64,9 +66,12 @@ enum pod_cmd_format {
 
 /* The --format option of a verb whose options struct has `char *field`; `deflt` names the
  * text output in the help. */
-#define POD_CMD_FORMAT_OPTION(opts_type, field, deflt)                                                  \
-        {.name = "format", .type = CLI_STRING, .offset = offsetof(opts_type, field),                   \
-         .argname = "FORMAT", .help = "output format: json or json-pretty (default: " deflt ")"}
+#define POD_CMD_FORMAT_OPTION(opts_type, field, deflt)                                             \
+        {                                                                                          \
+                .name = "format", .type = CLI_STRING, .offset = offsetof(opts_type, field),        \
+                .argname = "FORMAT",                                                               \
+                .help = "output format: json or json-pretty (default: " deflt ")"                  \
+        }
 
 int pod_cmd_parse_format(const char *s, enum pod_cmd_format *ret, struct ace_error **err);
 

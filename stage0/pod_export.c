@@ -237,9 +237,9 @@ static int write_aci(int layout_fd, const char *manifest, size_t len, const char
         if (r >= 0 && (fchmod(fd, 0644) < 0 || fsync(fd) < 0))
                 r = ace_error_errno(err, errno, "writing %s", out);
         if (r >= 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, out, overwrite ? 0 : RENAME_NOREPLACE) < 0)
-                r = errno == EEXIST ? ace_error_make(err, EEXIST,
-                                                     "target file exists (try --overwrite)")
-                                    : ace_error_errno(err, errno, "renaming to %s", out);
+                r = errno == EEXIST
+                        ? ace_error_make(err, EEXIST, "target file exists (try --overwrite)")
+                        : ace_error_errno(err, errno, "renaming to %s", out);
         if (r < 0) {
                 unlink(tmp);
                 return r;

@@ -37,9 +37,9 @@ int pod_uuid_generate(char ret[POD_UUID_LEN + 1], struct ace_error **err)
         b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
         b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
         snprintf(ret, POD_UUID_LEN + 1,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                 b[14], b[15]);
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                 b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                 b[15]);
         return 0;
 }
 
@@ -62,8 +62,7 @@ static int read_all(int fd, size_t max, char **ret, size_t *ret_len, struct ace_
                         break;
                 len += (size_t)n;
                 if (len > max)
-                        return ace_error_make(err, EFBIG, "%s is larger than %zu bytes", what,
-                                              max);
+                        return ace_error_make(err, EFBIG, "%s is larger than %zu bytes", what, max);
         }
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);

@@ -57,8 +57,9 @@ int pod_delete(struct pod *pod, const struct pod_gc_opts *o, struct ace_error **
         if (r < 0)
                 return r;
         if (!pod->locked || (pod->dir != POD_DIR_EXITED_GARBAGE && pod->dir != POD_DIR_GARBAGE))
-                return ace_error_make(err, EBUSY, "non-garbage pod \"%s\" (status \"%s\"), "
-                                                  "skipped",
+                return ace_error_make(err, EBUSY,
+                                      "non-garbage pod \"%s\" (status \"%s\"), "
+                                      "skipped",
                                       pod->uuid, pod_state_to_string(pod->state));
         if (pod->dir == POD_DIR_EXITED_GARBAGE) {
                 /* stage1 gc refuses a pod whose lock it cannot share ("still running"), so it
@@ -69,8 +70,9 @@ int pod_delete(struct pod *pod, const struct pod_gc_opts *o, struct ace_error **
                 run_stage1_gc(pod, o);
                 if (flock(pod->fd, LOCK_EX | LOCK_NB) < 0) {
                         pod->locked = false;
-                        return ace_error_make(err, EBUSY, "pod \"%s\" is being deleted by "
-                                                          "another process",
+                        return ace_error_make(err, EBUSY,
+                                              "pod \"%s\" is being deleted by "
+                                              "another process",
                                               pod->uuid);
                 }
         }
@@ -237,8 +239,7 @@ static size_t sweep(struct pods *p, enum pod_dir dir, const struct pod_gc_opts *
         return failed;
 }
 
-int pods_gc(struct pods *p, const struct pod_gc_opts *o, size_t *ret_failed,
-            struct ace_error **err)
+int pods_gc(struct pods *p, const struct pod_gc_opts *o, size_t *ret_failed, struct ace_error **err)
 {
         _cleanup_free_ struct pod_entry *v = NULL;
         size_t n = 0, failed = 0;

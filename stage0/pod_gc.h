@@ -27,24 +27,23 @@
 #include "stage0/pod.h"
 
 enum pod_gc_event {
-        POD_GC_MARK_EXITED,      /* "moving pod %q to garbage" */
-        POD_GC_MARK_ABORTED,     /* "moving failed prepare %q to garbage" */
-        POD_GC_MARK_EXPIRED,     /* "moving expired prepared pod %q to garbage" */
-        POD_GC_COLLECTING,       /* "Garbage collecting pod %q" (stdout) */
-        POD_GC_WITHIN_GRACE,     /* "pod %q not removed: still within grace period (%s)" */
-        POD_GC_WARNING,          /* detail: a non-fatal problem (stage1 gc failed, ...) */
-        POD_GC_ERROR,            /* detail: this pod could not be handled */
+        POD_GC_MARK_EXITED,  /* "moving pod %q to garbage" */
+        POD_GC_MARK_ABORTED, /* "moving failed prepare %q to garbage" */
+        POD_GC_MARK_EXPIRED, /* "moving expired prepared pod %q to garbage" */
+        POD_GC_COLLECTING,   /* "Garbage collecting pod %q" (stdout) */
+        POD_GC_WITHIN_GRACE, /* "pod %q not removed: still within grace period (%s)" */
+        POD_GC_WARNING,      /* detail: a non-fatal problem (stage1 gc failed, ...) */
+        POD_GC_ERROR,        /* detail: this pod could not be handled */
 };
 
 struct pod_gc_opts {
-        bool debug;                /* --debug to the stage1 gc entrypoint */
-        const char *local_config;  /* --local-config to the stage1 gc entrypoint */
-        int64_t grace_ns;          /* --grace-period */
+        bool debug;                 /* --debug to the stage1 gc entrypoint */
+        const char *local_config;   /* --local-config to the stage1 gc entrypoint */
+        int64_t grace_ns;           /* --grace-period */
         int64_t expire_prepared_ns; /* --expire-prepared */
-        bool mark_only;            /* --mark-only */
+        bool mark_only;             /* --mark-only */
         /* Progress for the verb to print (the library prints nothing). */
-        void (*event)(void *userdata, enum pod_gc_event ev, const char *uuid,
-                      const char *detail);
+        void (*event)(void *userdata, enum pod_gc_event ev, const char *uuid, const char *detail);
         void *userdata;
 };
 

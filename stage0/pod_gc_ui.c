@@ -5,8 +5,7 @@
 
 #include "common/log.h"
 
-void pod_gc_print_event(void *userdata, enum pod_gc_event ev, const char *uuid,
-                        const char *detail)
+void pod_gc_print_event(void *userdata, enum pod_gc_event ev, const char *uuid, const char *detail)
 {
         (void)userdata;
         switch (ev) {

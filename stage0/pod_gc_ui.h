@@ -6,5 +6,4 @@
 
 #include "stage0/pod_gc.h"
 
-void pod_gc_print_event(void *userdata, enum pod_gc_event ev, const char *uuid,
-                        const char *detail);
+void pod_gc_print_event(void *userdata, enum pod_gc_event ev, const char *uuid, const char *detail);

@@ -114,7 +114,7 @@ static void fill_mounts(struct pod_app_info *a, const struct ace_runtime_app *ra
         for (size_t i = 0; i < ra->mounts.n; i++) {
                 const struct ace_mount *m = &ra->mounts.items[i];
                 const struct ace_volume *v =
-                        m->app_volume ? m->app_volume : ace_pod_manifest_volume(pm, m->volume);
+                    m->app_volume ? m->app_volume : ace_pod_manifest_volume(pm, m->volume);
                 struct pod_mount_info *mi = &a->mounts[a->n_mounts++];
                 mi->name = xstrdup(m->volume);
                 mi->container_path = xstrdup(m->path);
@@ -237,9 +237,8 @@ static struct json_object *app_to_json(const struct pod_info *info, const struct
                         struct json_object *m = json_object_new_object();
                         json_object_object_add(m, "name",
                                                json_object_new_string(a->mounts[i].name));
-                        json_object_object_add(
-                                m, "container_path",
-                                json_object_new_string(a->mounts[i].container_path));
+                        json_object_object_add(m, "container_path",
+                                               json_object_new_string(a->mounts[i].container_path));
                         json_object_object_add(m, "host_path",
                                                json_object_new_string(a->mounts[i].host_path));
                         json_object_object_add(m, "read_only",

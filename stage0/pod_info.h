@@ -34,11 +34,11 @@ struct pod_mount_info {
 struct pod_app_info {
         char *name;
         char *image_id;
-        char *image_name;     /* "name[:version]" of the app's image manifest; NULL unknown */
-        const char *state;    /* "unknown", "created", "running", "exited" */
+        char *image_name;  /* "name[:version]" of the app's image manifest; NULL unknown */
+        const char *state; /* "unknown", "created", "running", "exited" */
         bool has_started;
         struct timespec started;
-        bool has_exit;        /* appsinfo/<app>/exit was read */
+        bool has_exit; /* appsinfo/<app>/exit was read */
         int exit_code;
         struct timespec finished;
         struct pod_mount_info *mounts;

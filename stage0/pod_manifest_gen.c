@@ -97,8 +97,9 @@ static int build_app(const struct run_app *a, const struct ace_image_manifest *i
         int r;
 
         if (!im->app && !a->exec)
-                return ace_error_make(err, EINVAL, "image %s has no app section and --exec "
-                                                   "argument is not provided",
+                return ace_error_make(err, EINVAL,
+                                      "image %s has no app section and --exec "
+                                      "argument is not provided",
                                       a->image);
         if (im->app) {
                 app = ace_app_copy(im->app);
@@ -129,20 +130,20 @@ static int build_app(const struct run_app *a, const struct ace_image_manifest *i
                 free(app->group);
                 app->group = xstrdup(a->group);
         }
-        if (a->supplementary_gids && (r = parse_gids(a->supplementary_gids,
-                                                     &app->supplementary_gids, err)) < 0)
+        if (a->supplementary_gids &&
+            (r = parse_gids(a->supplementary_gids, &app->supplementary_gids, err)) < 0)
                 return r;
         if ((r = app_isolators_apply(a, &app->isolators, err)) < 0 ||
-            (r = set_kvs(&app->user_annotations, a->user_annotations, "--user-annotation",
-                         err)) < 0 ||
+            (r = set_kvs(&app->user_annotations, a->user_annotations, "--user-annotation", err)) <
+                0 ||
             (r = set_kvs(&app->user_labels, a->user_labels, "--user-label", err)) < 0)
                 return ace_error_wrap(err, "image %s", a->image);
         /* Environment, lowest precedence first (rkt's code order). */
         if ((r = merge_env(&app->environment, a->environment, true, "--environment", err)) < 0 ||
             (c->inherit_env &&
              (r = merge_env(&app->environment, in->host_env, false, "host variable", err)) < 0) ||
-            (r = merge_env(&app->environment, in->env_file, true, "--set-env-file entry",
-                           err)) < 0 ||
+            (r = merge_env(&app->environment, in->env_file, true, "--set-env-file entry", err)) <
+                0 ||
             (r = merge_env(&app->environment, c->set_env, true, "--set-env", err)) < 0)
                 return r;
         *ret = TAKE_PTR(app);
@@ -150,8 +151,7 @@ static int build_app(const struct run_app *a, const struct ace_image_manifest *i
 }
 
 /* Parses "volume=NAME,target=PATH". */
-static int parse_mount(const char *s, char **ret_volume, char **ret_target,
-                       struct ace_error **err)
+static int parse_mount(const char *s, char **ret_volume, char **ret_target, struct ace_error **err)
 {
         _cleanup_strv_free_ char **parts = strv_split(s, ",", false);
         _cleanup_free_ char *vol = NULL, *target = NULL;
@@ -369,8 +369,7 @@ int pod_manifest_check_user(const struct ace_pod_manifest *pm, const struct gen_
                 for (size_t j = 0; j < i; j++)
                         if (strcmp(pm->apps.items[j].name, ra->name) == 0)
                                 return ace_error_make(err, EEXIST,
-                                                      "multiple apps with same name %s",
-                                                      ra->name);
+                                                      "multiple apps with same name %s", ra->name);
                 if (!ra->app && !images[i].manifest->app)
                         return ace_error_make(err, EINVAL,
                                               "no app section in the pod manifest or the image "

@@ -110,7 +110,7 @@ static int write_file(int dirfd, const char *path, const char *data, size_t len,
                       struct ace_error **err)
 {
         _cleanup_close_ int fd =
-                openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+            openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
 
         if (fd < 0)
                 return ace_error_errno(err, errno, "creating %s", path);
@@ -127,20 +127,20 @@ static int write_string(int dirfd, const char *path, const char *s, struct ace_e
 static int open_store(struct prepare_ctx *x, const struct fetch_ui *ui, struct ace_error **err)
 {
         struct fetch_options fo = {
-                .config = x->config,
-                .system_config = x->g->system_config,
-                .local_config = x->g->local_config,
-                .data_dir = x->data_dir,
-                .insecure = x->g->insecure,
-                .pull_policy = PULL_POLICY_NEW,
-                .trust_keys_from_https = x->g->trust_keys_from_https,
+            .config = x->config,
+            .system_config = x->g->system_config,
+            .local_config = x->g->local_config,
+            .data_dir = x->data_dir,
+            .insecure = x->g->insecure,
+            .pull_policy = PULL_POLICY_NEW,
+            .trust_keys_from_https = x->g->trust_keys_from_https,
         };
         int r;
 
         if (ui)
                 fo.ui = *ui;
-        if (x->c->pull_policy && (r = pull_policy_parse(x->c->pull_policy, &fo.pull_policy,
-                                                        err)) < 0)
+        if (x->c->pull_policy &&
+            (r = pull_policy_parse(x->c->pull_policy, &fo.pull_policy, err)) < 0)
                 return r;
         if ((r = store_open(x->data_dir, 0, &x->store, err)) < 0)
                 return ace_error_wrap(err, "cannot open store");
@@ -161,12 +161,14 @@ static int check_os_arch(const struct ace_image_manifest *m, const char *image,
         const char *arch = ace_image_manifest_label(m, "arch");
 
         if (!os)
-                return ace_error_make(err, EINVAL, "image %s: missing os label in the image "
-                                                   "manifest",
+                return ace_error_make(err, EINVAL,
+                                      "image %s: missing os label in the image "
+                                      "manifest",
                                       image);
         if (!arch)
-                return ace_error_make(err, EINVAL, "image %s: missing arch label in the image "
-                                                   "manifest",
+                return ace_error_make(err, EINVAL,
+                                      "image %s: missing arch label in the image "
+                                      "manifest",
                                       image);
         if (strcmp(os, store_host_os()) != 0 || strcmp(arch, store_host_arch()) != 0)
                 return ace_error_make(err, EINVAL, "image %s is for %s/%s, this host is %s/%s",
@@ -174,17 +176,17 @@ static int check_os_arch(const struct ace_image_manifest *m, const char *image,
         return 0;
 }
 
-static int load_image(struct prepare_ctx *x, struct image_ref *ref, const char *what,
-                      bool app, struct ace_error **err)
+static int load_image(struct prepare_ctx *x, struct image_ref *ref, const char *what, bool app,
+                      struct ace_error **err)
 {
         /* One read of the stored manifest (each read is a last-used update in the store's
          * db): parsed here, written to the pod from the same bytes. */
-        int r = store_read_manifest(x->store, ref->id, &ref->manifest_json, &ref->manifest_len,
-                                    err);
+        int r =
+            store_read_manifest(x->store, ref->id, &ref->manifest_json, &ref->manifest_len, err);
 
         if (r >= 0)
-                r = ace_image_manifest_parse(ref->manifest_json, ref->manifest_len,
-                                             &ref->manifest, err);
+                r = ace_image_manifest_parse(ref->manifest_json, ref->manifest_len, &ref->manifest,
+                                             err);
         if (r < 0)
                 return ace_error_wrap(err, "error getting the manifest of %s", what);
         if (app && (r = check_os_arch(ref->manifest, what, err)) < 0)
@@ -202,8 +204,8 @@ static int resolve_cli_images(struct prepare_ctx *x, struct ace_error **err)
                 struct fetch_request req = {.image = a->image, .signature = a->signature};
                 /* An image ID is the store's alone (rkt): no fetcher needed. */
                 int r = image_string_classify(a->image) == IMAGE_KIND_ID && !a->signature
-                                ? store_find_by_id_prefix(x->store, a->image, &x->apps[i].id, err)
-                                : lazy_fetcher_fetch(&x->fetcher, &req, &x->apps[i].id, err);
+                            ? store_find_by_id_prefix(x->store, a->image, &x->apps[i].id, err)
+                            : lazy_fetcher_fetch(&x->fetcher, &req, &x->apps[i].id, err);
                 if (r < 0)
                         return ace_error_wrap(err, "image %s", a->image);
                 r = load_image(x, &x->apps[i], a->image, true, err);
@@ -293,8 +295,8 @@ static int load_user_manifest(struct prepare_ctx *x, struct ace_error **err)
 
 /* ---- pod files --------------------------------------------------------------------------- */
 
-static int write_manifest_of(struct prepare_ctx *x, const struct image_ref *img,
-                             const char *path, struct ace_error **err)
+static int write_manifest_of(struct prepare_ctx *x, const struct image_ref *img, const char *path,
+                             struct ace_error **err)
 {
         return write_file(x->pod->fd, path, img->manifest_json, img->manifest_len, err);
 }
@@ -324,7 +326,8 @@ static int write_app_info(struct prepare_ctx *x, size_t i, struct ace_error **er
 {
         const char *name = x->pm->apps.items[i].name;
         _cleanup_free_ char *dir = xasprintf("appsinfo/%s", name);
-        _cleanup_free_ char *m = xasprintf("%s/manifest", dir), *t = xasprintf("%s/treeStoreID", dir);
+        _cleanup_free_ char *m = xasprintf("%s/manifest", dir),
+                            *t = xasprintf("%s/treeStoreID", dir);
         int r;
 
         if (mkdirat(x->pod->fd, dir, 0750) < 0)
@@ -350,8 +353,8 @@ static int overlay_dirs(struct prepare_ctx *x, const struct image_ref *img, cons
         if (stat(lower, &st) < 0)
                 return ace_error_errno(err, errno, "stat %s", lower);
         for (size_t k = 0; k < 2; k++) {
-                _cleanup_free_ char *p = xasprintf("overlay/%s/%s%s%s", img->tree_id, kinds[k],
-                                                   *app ? "/" : "", app);
+                _cleanup_free_ char *p =
+                    xasprintf("overlay/%s/%s%s%s", img->tree_id, kinds[k], *app ? "/" : "", app);
                 int r = fs_mkdir_p_at(x->pod->fd, p, 0750, 0, NULL, err);
                 if (r < 0)
                         return r;
@@ -390,15 +393,14 @@ static int setup_rootfs(struct prepare_ctx *x, struct ace_error **err)
                     (r = overlay_dirs(x, &x->stage1, "", err)) < 0)
                         return r;
                 for (size_t i = 0; i < x->n_apps; i++)
-                        if ((r = overlay_dirs(x, &x->apps[i], x->pm->apps.items[i].name,
-                                              err)) < 0)
+                        if ((r = overlay_dirs(x, &x->apps[i], x->pm->apps.items[i].name, err)) < 0)
                                 return r;
                 return write_string(x->pod->fd, "overlay-prepared", "", err);
         }
         r = copy_tree(x, x->stage1.tree_path, "stage1/rootfs", err);
         for (size_t i = 0; r >= 0 && i < x->n_apps; i++) {
-                _cleanup_free_ char *dest = xasprintf("stage1/rootfs/opt/stage2/%s/rootfs",
-                                                      x->pm->apps.items[i].name);
+                _cleanup_free_ char *dest =
+                    xasprintf("stage1/rootfs/opt/stage2/%s/rootfs", x->pm->apps.items[i].name);
                 r = copy_tree(x, x->apps[i].tree_path, dest, err);
         }
         return r;

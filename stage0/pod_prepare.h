@@ -24,8 +24,8 @@
 #include "stage0/run_args.h"
 
 struct pod_prepare_result {
-        struct pod *pod;   /* locked, in prepare/ */
-        bool overlay;      /* the pod uses overlayfs */
+        struct pod *pod; /* locked, in prepare/ */
+        bool overlay;    /* the pod uses overlayfs */
 };
 
 struct fetch_ui;

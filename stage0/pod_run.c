@@ -26,8 +26,9 @@ int pod_net_check(const char *net, bool ports, bool mds_register, struct ace_err
         if (r < 0)
                 return ace_error_wrap(err, "--net");
         if (ports && l.kind != NET_KIND_CNI)
-                r = ace_error_make(err, EINVAL, "--port needs a pod network; it cannot be used "
-                                                "with --net=none or --net=host");
+                r = ace_error_make(err, EINVAL,
+                                   "--port needs a pod network; it cannot be used "
+                                   "with --net=none or --net=host");
         else if (mds_register && l.kind == NET_KIND_NONE)
                 r = ace_error_make(err, EINVAL, "--mds-register cannot be used with --net=none");
         net_list_done(&l);
@@ -40,15 +41,15 @@ int pod_run_exec(const struct ace_global *g, struct pod *pod, const struct pod_r
         struct stage1_info s1 = {0};
         _cleanup_free_ char *dns_mode = NULL, *hostname = NULL, *token = NULL;
         struct stage1_run_args a = {
-                .debug = g->debug,
-                .net = net_value(o->net),
-                .interactive = o->interactive,
-                .local_config = g->local_config,
-                .hostname = o->hostname,
-                .disable_capabilities = g->insecure & INSECURE_CAPABILITIES,
-                .disable_paths = g->insecure & INSECURE_PATHS,
-                .disable_seccomp = g->insecure & INSECURE_SECCOMP,
-                .strict_isolators = o->strict_isolators,
+            .debug = g->debug,
+            .net = net_value(o->net),
+            .interactive = o->interactive,
+            .local_config = g->local_config,
+            .hostname = o->hostname,
+            .disable_capabilities = g->insecure & INSECURE_CAPABILITIES,
+            .disable_paths = g->insecure & INSECURE_PATHS,
+            .disable_seccomp = g->insecure & INSECURE_SECCOMP,
+            .strict_isolators = o->strict_isolators,
         };
         int r;
 

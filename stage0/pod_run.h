@@ -16,7 +16,7 @@ struct pod_run_opts {
         const char *net;      /* NULL or "true": default */
         const char *hostname; /* NULL: stage1's default ace-<uuid> */
         bool interactive;
-        bool strict_isolators; /* refuse to run when an isolator cannot be enforced */
+        bool strict_isolators;           /* refuse to run when an isolator cannot be enforced */
         const struct pod_dns_flags *dns; /* may be NULL */
         bool mds_register;
 };

@@ -113,13 +113,12 @@ static int check(struct pod *pod, const char *file, struct ace_error **err)
         if (faccessat(pod->fd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return 1;
         if (pod_state_finished(pod->state))
-                return ace_error_make(err, ESRCH, "pod %s finished without creating %s",
-                                      pod->uuid, file);
+                return ace_error_make(err, ESRCH, "pod %s finished without creating %s", pod->uuid,
+                                      file);
         return 0;
 }
 
-static int wait_for(struct pod *pod, const char *file, int64_t timeout_ns,
-                    struct ace_error **err)
+static int wait_for(struct pod *pod, const char *file, int64_t timeout_ns, struct ace_error **err)
 {
         bool want_ready = file != NULL;
         _cleanup_close_ int ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
@@ -156,8 +155,8 @@ static int wait_for(struct pod *pod, const char *file, int64_t timeout_ns,
                 if (deadline >= 0) {
                         int64_t left = deadline - now_ns();
                         if (left <= 0) {
-                                r = ace_error_make(err, ETIMEDOUT,
-                                                   "timed out waiting for pod %s", pod->uuid);
+                                r = ace_error_make(err, ETIMEDOUT, "timed out waiting for pod %s",
+                                                   pod->uuid);
                                 break;
                         }
                         timeout_ms = (int)((left + 999999) / 1000000);

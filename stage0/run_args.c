@@ -16,16 +16,22 @@
 #include "stage0/pod_run.h"
 
 #define POD_OPT(n, t, f, a, h)                                                                     \
-        {.name = n, .type = t, .offset = offsetof(struct run_config, f), .argname = a, .help = h}
+        {                                                                                          \
+                .name = n, .type = t, .offset = offsetof(struct run_config, f), .argname = a,      \
+                .help = h                                                                          \
+        }
 #define APP_OPT(n, t, f, a, h)                                                                     \
-        {.name = n, .type = t, .offset = offsetof(struct run_app, f), .argname = a, .help = h}
+        {                                                                                          \
+                .name = n, .type = t, .offset = offsetof(struct run_app, f), .argname = a,         \
+                .help = h                                                                          \
+        }
 
 #define O_INHERIT_ENV                                                                              \
         POD_OPT("inherit-env", CLI_BOOL, inherit_env, NULL,                                        \
                 "inherit all environment variables not set by apps")
 #define O_MOUNT                                                                                    \
         POD_OPT("mount", CLI_STRV, mounts, "volume=NAME,target=PATH",                              \
-                "mount point binding a volume to a path within an app (before any image: "        \
+                "mount point binding a volume to a path within an app (before any image: "         \
                 "every app)")
 #define O_NO_OVERLAY                                                                               \
         POD_OPT("no-overlay", CLI_BOOL, no_overlay, NULL,                                          \
@@ -46,96 +52,97 @@
 #define O_TAIL                                                                                     \
         POD_OPT("set-env", CLI_STRV, set_env, "NAME=VALUE",                                        \
                 "an environment variable to set for all apps"),                                    \
-        POD_OPT("set-env-file", CLI_STRV, set_env_file, "FILE",                                    \
-                "a file of NAME=VALUE lines to set for all apps"),                                 \
-        POD_OPT("stage1-from-dir", CLI_STRING, stage1_from_dir, "NAME",                            \
-                "a stage1 image file name in the stage1 images directory"),                        \
-        POD_OPT("stage1-hash", CLI_STRING, stage1_hash, "ID", "a stage1 image ID in the store"),  \
-        POD_OPT("stage1-name", CLI_STRING, stage1_name, "NAME",                                    \
-                "a stage1 image name (from the store, else fetched)"),                             \
-        POD_OPT("stage1-path", CLI_STRING, stage1_path, "PATH", "a stage1 image file"),           \
-        POD_OPT("stage1-url", CLI_STRING, stage1_url, "URL", "a stage1 image URL")
+            POD_OPT("set-env-file", CLI_STRV, set_env_file, "FILE",                                \
+                    "a file of NAME=VALUE lines to set for all apps"),                             \
+            POD_OPT("stage1-from-dir", CLI_STRING, stage1_from_dir, "NAME",                        \
+                    "a stage1 image file name in the stage1 images directory"),                    \
+            POD_OPT("stage1-hash", CLI_STRING, stage1_hash, "ID",                                  \
+                    "a stage1 image ID in the store"),                                             \
+            POD_OPT("stage1-name", CLI_STRING, stage1_name, "NAME",                                \
+                    "a stage1 image name (from the store, else fetched)"),                         \
+            POD_OPT("stage1-path", CLI_STRING, stage1_path, "PATH", "a stage1 image file"),        \
+            POD_OPT("stage1-url", CLI_STRING, stage1_url, "URL", "a stage1 image URL")
 #define O_VOLUME                                                                                   \
         POD_OPT("volume", CLI_STRV, volumes, "NAME,kind=host|empty,...",                           \
                 "volumes to make available in the pod")
 
 /* Sorted by name: --help lists them in this order. */
 const struct cli_option run_pod_options[] = {
-        POD_OPT("dns", CLI_STRV, dns.dns, "IP[,IP]|host|none",
-                "name servers for the pod's resolv.conf"),
-        POD_OPT("dns-domain", CLI_STRING, dns.dns_domain, "DOMAIN", "resolv.conf domain"),
-        POD_OPT("dns-opt", CLI_STRV, dns.dns_opt, "OPTION", "resolv.conf options"),
-        POD_OPT("dns-search", CLI_STRV, dns.dns_search, "DOMAIN", "resolv.conf search domains"),
-        POD_OPT("hostname", CLI_STRING, hostname, "NAME", "pod hostname (default ace-<uuid>)"),
-        POD_OPT("hosts-entry", CLI_STRV, dns.hosts_entries, "IP=HOST|host",
-                "entries for the pod's /etc/hosts"),
-        O_INHERIT_ENV,
-        POD_OPT("interactive", CLI_BOOL, interactive, NULL,
-                "run the pod interactively (one app only)"),
-        POD_OPT("mds-register", CLI_BOOL, mds_register, NULL,
-                "register the pod with the metadata service"),
-        O_MOUNT,
-        {.name = "net", .type = CLI_STRING, .offset = offsetof(struct run_config, net),
-         .argname = "NET[:ARGS][,NET...]|host|none",
-         .help = "the pod networks (default, default-restricted, net.d names, all)",
-         .flags = CLI_OPTIONAL, .defval = "default"},
-        O_NO_OVERLAY,
-        O_PIDS_LIMIT,
-        O_POD_MANIFEST,
-        O_PORT,
-        O_PULL_POLICY,
-        O_TAIL,
-        POD_OPT("strict-isolators", CLI_BOOL, strict_isolators, NULL,
-                "refuse to run when an isolator cannot be enforced on this host"),
-        POD_OPT("uuid-file-save", CLI_STRING, uuid_file_save, "FILE",
-                "write the pod UUID to FILE"),
-        O_VOLUME,
-        CLI_END,
+    POD_OPT("dns", CLI_STRV, dns.dns, "IP[,IP]|host|none",
+            "name servers for the pod's resolv.conf"),
+    POD_OPT("dns-domain", CLI_STRING, dns.dns_domain, "DOMAIN", "resolv.conf domain"),
+    POD_OPT("dns-opt", CLI_STRV, dns.dns_opt, "OPTION", "resolv.conf options"),
+    POD_OPT("dns-search", CLI_STRV, dns.dns_search, "DOMAIN", "resolv.conf search domains"),
+    POD_OPT("hostname", CLI_STRING, hostname, "NAME", "pod hostname (default ace-<uuid>)"),
+    POD_OPT("hosts-entry", CLI_STRV, dns.hosts_entries, "IP=HOST|host",
+            "entries for the pod's /etc/hosts"),
+    O_INHERIT_ENV,
+    POD_OPT("interactive", CLI_BOOL, interactive, NULL, "run the pod interactively (one app only)"),
+    POD_OPT("mds-register", CLI_BOOL, mds_register, NULL,
+            "register the pod with the metadata service"),
+    O_MOUNT,
+    {.name = "net",
+     .type = CLI_STRING,
+     .offset = offsetof(struct run_config, net),
+     .argname = "NET[:ARGS][,NET...]|host|none",
+     .help = "the pod networks (default, default-restricted, net.d names, all)",
+     .flags = CLI_OPTIONAL,
+     .defval = "default"},
+    O_NO_OVERLAY,
+    O_PIDS_LIMIT,
+    O_POD_MANIFEST,
+    O_PORT,
+    O_PULL_POLICY,
+    O_TAIL,
+    POD_OPT("strict-isolators", CLI_BOOL, strict_isolators, NULL,
+            "refuse to run when an isolator cannot be enforced on this host"),
+    POD_OPT("uuid-file-save", CLI_STRING, uuid_file_save, "FILE", "write the pod UUID to FILE"),
+    O_VOLUME,
+    CLI_END,
 };
 
 const struct cli_option prepare_pod_options[] = {
-        O_INHERIT_ENV,
-        O_MOUNT,
-        O_NO_OVERLAY,
-        O_PIDS_LIMIT,
-        O_POD_MANIFEST,
-        O_PORT,
-        O_PULL_POLICY,
-        POD_OPT("quiet", CLI_BOOL, quiet, NULL, "print only the UUID"),
-        O_TAIL,
-        O_VOLUME,
-        CLI_END,
+    O_INHERIT_ENV,  O_MOUNT,
+    O_NO_OVERLAY,   O_PIDS_LIMIT,
+    O_POD_MANIFEST, O_PORT,
+    O_PULL_POLICY,  POD_OPT("quiet", CLI_BOOL, quiet, NULL, "print only the UUID"),
+    O_TAIL,         O_VOLUME,
+    CLI_END,
 };
 
 const struct cli_option run_app_options[] = {
-        APP_OPT("annotation", CLI_STRV, annotations, "K=V", "an app annotation"),
-        APP_OPT("caps-remove", CLI_STRING, caps_remove, "CAP,...", "capabilities to remove"),
-        APP_OPT("caps-retain", CLI_STRING, caps_retain, "CAP,...", "capabilities to retain"),
-        APP_OPT("cpu", CLI_STRING, cpu, "QUANTITY", "cpu limit (e.g. 500m)"),
-        APP_OPT("cpu-shares", CLI_STRING, cpu_shares, "N", "cpu shares"),
-        APP_OPT("environment", CLI_STRV, environment, "NAME=VALUE", "an app environment variable"),
-        APP_OPT("exec", CLI_STRING, exec, "PATH", "override the app's exec"),
-        APP_OPT("group", CLI_STRING, group, "GROUP", "the app's group"),
-        APP_OPT("memory", CLI_STRING, memory, "QUANTITY", "memory limit (e.g. 64Mi)"),
-        APP_OPT("mount", CLI_STRV, mounts, "volume=NAME,target=PATH", "a mount for this app"),
-        APP_OPT("name", CLI_STRING, name, "NAME", "the app's name"),
-        APP_OPT("oom-score-adj", CLI_STRING, oom_score_adj, "N", "oom score adjustment"),
-        APP_OPT("readonly-rootfs", CLI_STRING, readonly_rootfs, "BOOL",
-                "mount the app's rootfs read-only"),
-        APP_OPT("seccomp", CLI_STRING, seccomp, "mode=M,...", "seccomp filter override"),
-        APP_OPT("signature", CLI_STRING, signature, "FILE", "a local signature for the image"),
-        APP_OPT("supplementary-gids", CLI_STRING, supplementary_gids, "GID,...",
-                "supplementary group IDs"),
-        APP_OPT("user", CLI_STRING, user, "USER", "the app's user"),
-        APP_OPT("user-annotation", CLI_STRV, user_annotations, "K=V", "a user annotation"),
-        APP_OPT("user-label", CLI_STRV, user_labels, "K=V", "a user label"),
-        APP_OPT("working-dir", CLI_STRING, working_dir, "DIR", "the app's working directory"),
-        /* Deprecated spellings rkt still accepted. */
-        {.name = "cap-remove", .type = CLI_STRING, .offset = offsetof(struct run_app, caps_remove),
-         .flags = CLI_HIDDEN},
-        {.name = "cap-retain", .type = CLI_STRING, .offset = offsetof(struct run_app, caps_retain),
-         .flags = CLI_HIDDEN},
-        CLI_END,
+    APP_OPT("annotation", CLI_STRV, annotations, "K=V", "an app annotation"),
+    APP_OPT("caps-remove", CLI_STRING, caps_remove, "CAP,...", "capabilities to remove"),
+    APP_OPT("caps-retain", CLI_STRING, caps_retain, "CAP,...", "capabilities to retain"),
+    APP_OPT("cpu", CLI_STRING, cpu, "QUANTITY", "cpu limit (e.g. 500m)"),
+    APP_OPT("cpu-shares", CLI_STRING, cpu_shares, "N", "cpu shares"),
+    APP_OPT("environment", CLI_STRV, environment, "NAME=VALUE", "an app environment variable"),
+    APP_OPT("exec", CLI_STRING, exec, "PATH", "override the app's exec"),
+    APP_OPT("group", CLI_STRING, group, "GROUP", "the app's group"),
+    APP_OPT("memory", CLI_STRING, memory, "QUANTITY", "memory limit (e.g. 64Mi)"),
+    APP_OPT("mount", CLI_STRV, mounts, "volume=NAME,target=PATH", "a mount for this app"),
+    APP_OPT("name", CLI_STRING, name, "NAME", "the app's name"),
+    APP_OPT("oom-score-adj", CLI_STRING, oom_score_adj, "N", "oom score adjustment"),
+    APP_OPT("readonly-rootfs", CLI_STRING, readonly_rootfs, "BOOL",
+            "mount the app's rootfs read-only"),
+    APP_OPT("seccomp", CLI_STRING, seccomp, "mode=M,...", "seccomp filter override"),
+    APP_OPT("signature", CLI_STRING, signature, "FILE", "a local signature for the image"),
+    APP_OPT("supplementary-gids", CLI_STRING, supplementary_gids, "GID,...",
+            "supplementary group IDs"),
+    APP_OPT("user", CLI_STRING, user, "USER", "the app's user"),
+    APP_OPT("user-annotation", CLI_STRV, user_annotations, "K=V", "a user annotation"),
+    APP_OPT("user-label", CLI_STRV, user_labels, "K=V", "a user label"),
+    APP_OPT("working-dir", CLI_STRING, working_dir, "DIR", "the app's working directory"),
+    /* Deprecated spellings rkt still accepted. */
+    {.name = "cap-remove",
+     .type = CLI_STRING,
+     .offset = offsetof(struct run_app, caps_remove),
+     .flags = CLI_HIDDEN},
+    {.name = "cap-retain",
+     .type = CLI_STRING,
+     .offset = offsetof(struct run_app, caps_retain),
+     .flags = CLI_HIDDEN},
+    CLI_END,
 };
 
 void run_config_init(struct run_config *c, bool is_prepare)
@@ -232,7 +239,7 @@ static int take_app_args(struct run_config *c, int argc, char **argv, int *i,
 }
 
 int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
-                   struct ace_error **err)
+                     struct ace_error **err)
 {
         const struct cli_option *pod_opts = c->is_prepare ? prepare_pod_options : run_pod_options;
         struct run_app dummy = {0};
@@ -256,9 +263,9 @@ int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char 
                  * flag lands in a dummy, to be refused below. */
                 struct run_app *app = c->n_apps ? &c->apps[c->n_apps - 1] : &dummy;
                 const struct cli_optset with_app[] = {
-                        {run_app_options, app}, {pod_opts, c}, {cli_global_options, g}};
+                    {run_app_options, app}, {pod_opts, c}, {cli_global_options, g}};
                 const struct cli_optset no_app[] = {
-                        {pod_opts, c}, {cli_global_options, g}, {run_app_options, &dummy}};
+                    {pod_opts, c}, {cli_global_options, g}, {run_app_options, &dummy}};
                 r = cli_parse_flag(c->n_apps ? with_app : no_app, 3, argc, argv, &i, &o, err);
                 if (r == -EAGAIN) /* --help after an image: not a flag of ours */
                         return ace_error_make(err, EINVAL, "unknown flag: %s", argv[i]);
@@ -319,8 +326,9 @@ int run_config_check(const struct run_config *c, struct ace_error **err)
                                               "conflicting flags set with --pod-manifest (see "
                                               "--help)");
         } else if (c->n_apps == 0) {
-                return ace_error_make(err, EINVAL, "must provide at least one image or "
-                                                   "--pod-manifest");
+                return ace_error_make(err, EINVAL,
+                                      "must provide at least one image or "
+                                      "--pod-manifest");
         }
         if (stage1_flags > 1)
                 return ace_error_make(err, EINVAL,

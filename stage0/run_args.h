@@ -23,58 +23,58 @@
 
 /* One IMAGE on the command line and the per-app flags that followed it. */
 struct run_app {
-        char *image;            /* the image string as given */
-        char *name;             /* --name */
-        char *exec;             /* --exec */
-        char **args;            /* after `--` (NULL when no `--` was given) */
-        bool has_args;          /* a `--` list was given (possibly empty) */
-        char *user;             /* --user */
-        char *group;            /* --group */
+        char *image;              /* the image string as given */
+        char *name;               /* --name */
+        char *exec;               /* --exec */
+        char **args;              /* after `--` (NULL when no `--` was given) */
+        bool has_args;            /* a `--` list was given (possibly empty) */
+        char *user;               /* --user */
+        char *group;              /* --group */
         char *supplementary_gids; /* --supplementary-gids=1,2,3 */
-        char *working_dir;      /* --working-dir */
-        char *readonly_rootfs;  /* --readonly-rootfs=BOOL (NULL: image/default) */
-        char **mounts;          /* --mount volume=NAME,target=PATH (this app only) */
-        char **environment;     /* --environment=K=V */
-        char **annotations;     /* --annotation=K=V (RuntimeApp annotations) */
-        char **user_annotations; /* --user-annotation=K=V */
-        char **user_labels;     /* --user-label=K=V */
-        char *signature;        /* --signature=FILE */
+        char *working_dir;        /* --working-dir */
+        char *readonly_rootfs;    /* --readonly-rootfs=BOOL (NULL: image/default) */
+        char **mounts;            /* --mount volume=NAME,target=PATH (this app only) */
+        char **environment;       /* --environment=K=V */
+        char **annotations;       /* --annotation=K=V (RuntimeApp annotations) */
+        char **user_annotations;  /* --user-annotation=K=V */
+        char **user_labels;       /* --user-label=K=V */
+        char *signature;          /* --signature=FILE */
         /* Isolator flags (the isolation issue gives them their meaning in the manifest). */
-        char *memory;           /* --memory=QUANTITY */
-        char *cpu;              /* --cpu=QUANTITY */
-        char *cpu_shares;       /* --cpu-shares=N */
-        char *caps_retain;      /* --caps-retain=CAP,... */
-        char *caps_remove;      /* --caps-remove=CAP,... */
-        char *seccomp;          /* --seccomp=mode=...,... */
-        char *oom_score_adj;    /* --oom-score-adj=N */
+        char *memory;        /* --memory=QUANTITY */
+        char *cpu;           /* --cpu=QUANTITY */
+        char *cpu_shares;    /* --cpu-shares=N */
+        char *caps_retain;   /* --caps-retain=CAP,... */
+        char *caps_remove;   /* --caps-remove=CAP,... */
+        char *seccomp;       /* --seccomp=mode=...,... */
+        char *oom_score_adj; /* --oom-score-adj=N */
 };
 
 /* What `run` and `prepare` accept at pod level. */
 struct run_config {
-        bool is_prepare;        /* `prepare`: no --net/--hostname/--interactive/... */
-        char *pod_manifest;     /* --pod-manifest=FILE */
-        char *uuid_file_save;   /* --uuid-file-save=FILE */
-        char *hostname;         /* --hostname (default ace-<uuid>) */
-        char *net;              /* --net (default "default", as rkt; bare --net = "default") */
+        bool is_prepare;          /* `prepare`: no --net/--hostname/--interactive/... */
+        char *pod_manifest;       /* --pod-manifest=FILE */
+        char *uuid_file_save;     /* --uuid-file-save=FILE */
+        char *hostname;           /* --hostname (default ace-<uuid>) */
+        char *net;                /* --net (default "default", as rkt; bare --net = "default") */
         struct pod_dns_flags dns; /* --dns, --dns-search, --dns-opt, --dns-domain, --hosts-entry */
-        bool mds_register;      /* --mds-register */
-        bool interactive;       /* --interactive */
-        bool inherit_env;       /* --inherit-env */
-        char **set_env;         /* --set-env=K=V */
-        char **set_env_file;    /* --set-env-file=FILE */
-        char **volumes;         /* --volume NAME,kind=...,... */
-        char **mounts;          /* --mount before any image: every app */
-        char **ports;           /* --port=NAME:[HOSTIP:]HOSTPORT (not with --net=none/host) */
-        bool no_overlay;        /* --no-overlay */
-        char *stage1_path;      /* --stage1-path */
-        char *stage1_name;      /* --stage1-name */
-        char *stage1_url;       /* --stage1-url */
-        char *stage1_hash;      /* --stage1-hash */
-        char *stage1_from_dir;  /* --stage1-from-dir */
-        char *pull_policy;      /* --pull-policy=new|update|never */
-        char *pids_limit;       /* --pids-limit=N: the pod's ace/pids isolator */
-        bool strict_isolators;  /* --strict-isolators (run): refuse what cannot be enforced */
-        bool quiet;             /* prepare --quiet */
+        bool mds_register;        /* --mds-register */
+        bool interactive;         /* --interactive */
+        bool inherit_env;         /* --inherit-env */
+        char **set_env;           /* --set-env=K=V */
+        char **set_env_file;      /* --set-env-file=FILE */
+        char **volumes;           /* --volume NAME,kind=...,... */
+        char **mounts;            /* --mount before any image: every app */
+        char **ports;             /* --port=NAME:[HOSTIP:]HOSTPORT (not with --net=none/host) */
+        bool no_overlay;          /* --no-overlay */
+        char *stage1_path;        /* --stage1-path */
+        char *stage1_name;        /* --stage1-name */
+        char *stage1_url;         /* --stage1-url */
+        char *stage1_hash;        /* --stage1-hash */
+        char *stage1_from_dir;    /* --stage1-from-dir */
+        char *pull_policy;        /* --pull-policy=new|update|never */
+        char *pids_limit;         /* --pids-limit=N: the pod's ace/pids isolator */
+        bool strict_isolators;    /* --strict-isolators (run): refuse what cannot be enforced */
+        bool quiet;               /* prepare --quiet */
         struct run_app *apps;
         size_t n_apps;
         size_t apps_cap;
@@ -88,7 +88,7 @@ void run_config_free(struct run_config *c);
  * Errors are usage errors: the message names the flag or token.
  */
 int run_config_parse(struct run_config *c, struct ace_global *g, int argc, char **argv,
-                   struct ace_error **err);
+                     struct ace_error **err);
 
 /*
  * Checks what parsing alone cannot: --pod-manifest conflicts, an image or a pod manifest

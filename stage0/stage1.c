@@ -18,10 +18,10 @@
 #include "common/xalloc.h"
 
 static const char *const entry_names[STAGE1_ENTRYPOINT_MAX] = {
-        [STAGE1_RUN] = "run",
-        [STAGE1_ENTER] = "enter",
-        [STAGE1_GC] = "gc",
-        [STAGE1_STOP] = "stop",
+    [STAGE1_RUN] = "run",
+    [STAGE1_ENTER] = "enter",
+    [STAGE1_GC] = "gc",
+    [STAGE1_STOP] = "stop",
 };
 
 void stage1_info_free(struct stage1_info *s)
@@ -157,8 +157,9 @@ int stage1_entrypoint_path(const struct stage1_info *s, enum stage1_entrypoint e
         const char *ep = s->entrypoints[e];
 
         if (!ep || ep[0] != '/' || strstr(ep, ".."))
-                return ace_error_make(err, ENOTSUP, "entrypoint \"%s\" not implemented for pod's "
-                                                    "stage1",
+                return ace_error_make(err, ENOTSUP,
+                                      "entrypoint \"%s\" not implemented for pod's "
+                                      "stage1",
                                       entry_names[e]);
         *ret = xasprintf("%s%s", s->rootfs, ep);
         return 0;

@@ -27,9 +27,9 @@ enum stage1_entrypoint {
 };
 
 struct stage1_info {
-        char *rootfs;                               /* absolute */
-        char *entrypoints[STAGE1_ENTRYPOINT_MAX];   /* as annotated ("/init"), or NULL */
-        int interface_version;                      /* 1 when not annotated */
+        char *rootfs;                             /* absolute */
+        char *entrypoints[STAGE1_ENTRYPOINT_MAX]; /* as annotated ("/init"), or NULL */
+        int interface_version;                    /* 1 when not annotated */
 };
 
 void stage1_info_free(struct stage1_info *s);
@@ -70,21 +70,20 @@ int stage1_exec_enter(struct pod *pod, const struct stage1_info *s, pid_t pid, c
 /* What the run entrypoint gets besides the UUID. */
 struct stage1_run_args {
         bool debug;
-        const char *net;            /* the --net list ("default", "none", "host", "a,b:K=V") */
+        const char *net; /* the --net list ("default", "none", "host", "a,b:K=V") */
         bool interactive;
-        const char *mds_token;      /* NULL: not registered with the metadata service */
+        const char *mds_token; /* NULL: not registered with the metadata service */
         const char *local_config;
         const char *hostname;
-        const char *dns_conf_mode;  /* NULL when both modes are default */
-        bool disable_capabilities;  /* --insecure-options=capabilities */
-        bool disable_paths;         /* --insecure-options=paths */
-        bool disable_seccomp;       /* --insecure-options=seccomp */
-        bool strict_isolators;      /* --strict-isolators */
+        const char *dns_conf_mode; /* NULL when both modes are default */
+        bool disable_capabilities; /* --insecure-options=capabilities */
+        bool disable_paths;        /* --insecure-options=paths */
+        bool disable_seccomp;      /* --insecure-options=seccomp */
+        bool strict_isolators;     /* --strict-isolators */
 };
 
 /* The argv of the run entrypoint (heap strv; argv[0] = the absolute entrypoint path). */
-char **stage1_run_argv(const char *entrypoint, const struct stage1_run_args *a,
-                       const char *uuid);
+char **stage1_run_argv(const char *entrypoint, const struct stage1_run_args *a, const char *uuid);
 
 /*
  * Execs the run entrypoint in place of this process: cwd = pod dir, environment = ours plus

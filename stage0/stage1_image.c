@@ -53,8 +53,8 @@ static int fetch(struct lazy_fetcher *f, const char *image, bool skip_verify, ch
  * A trusted stage1 file: reuse the ID recorded for this exact file (same device, inode, size
  * and mtime) when that image is still stored; else import it and record it.
  */
-static int from_trusted_file(struct store *s, struct lazy_fetcher *f, const char *path, char **ret_id,
-                             struct ace_error **err)
+static int from_trusted_file(struct store *s, struct lazy_fetcher *f, const char *path,
+                             char **ret_id, struct ace_error **err)
 {
         _cleanup_free_ char *url = xasprintf("file://%s", path), *tag = NULL;
         struct store_remote *rem = NULL;
@@ -134,7 +134,7 @@ int stage1_image_resolve(struct store *s, struct lazy_fetcher *f, const struct r
                 return from_flags(s, f, c, cfg, ret_id, err);
         if (cfg && cfg->stage1_name && cfg->stage1_version) {
                 _cleanup_free_ char *ref =
-                        xasprintf("%s:%s", cfg->stage1_name, cfg->stage1_version);
+                    xasprintf("%s:%s", cfg->stage1_name, cfg->stage1_version);
                 if (store_resolve(s, ref, ret_id, NULL) == 0)
                         return 0;
         }

@@ -109,13 +109,13 @@ static void format(struct tabwriter *w, size_t line0, size_t line1)
 {
         size_t column = w->n_widths;
 
-        for (size_t this = line0; this < line1; this++) {
+        for (size_t this = line0; this < line1; this ++) {
                 if (column + 1 >= w->lines[this].n)
                         continue; /* no cell in this column (the last cell does not count) */
                 write_lines(w, line0, this);
                 line0 = this;
                 size_t width = w->minwidth;
-                for (; this < line1; this++) {
+                for (; this < line1; this ++) {
                         struct tw_line *l = &w->lines[this];
                         if (column + 1 >= l->n)
                                 break;

@@ -16,6 +16,6 @@ struct tabwriter;
 struct tabwriter *tabwriter_new(size_t minwidth, size_t tabwidth, size_t padding, char padchar);
 /* Appends text (may hold several lines and cells). */
 void tabwriter_printf(struct tabwriter *w, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Formats everything written so far and frees the writer; the result is heap-allocated. */
 char *tabwriter_finish(struct tabwriter *w);

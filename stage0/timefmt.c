@@ -41,30 +41,30 @@ static const struct {
         const char *text;
         int64_t div;
 } magnitudes[] = {
-        {1 * SEC, "now", 0},
-        {2 * SEC, "1 second %s", 0},
-        {1 * MIN, "%lld seconds %s", SEC},
-        {2 * MIN, "1 minute %s", 0},
-        {1 * HOUR, "%lld minutes %s", MIN},
-        {2 * HOUR, "1 hour %s", 0},
-        {1 * DAY, "%lld hours %s", HOUR},
-        {2 * DAY, "1 day %s", 0},
-        {1 * WEEK, "%lld days %s", DAY},
-        {2 * WEEK, "1 week %s", 0},
-        {1 * MONTH, "%lld weeks %s", WEEK},
-        {2 * MONTH, "1 month %s", 0},
-        {1 * YEAR, "%lld months %s", MONTH},
-        {18 * MONTH, "1 year %s", 0},
-        {2 * YEAR, "2 years %s", 0},
-        {37 * YEAR, "%lld years %s", YEAR},
-        {INT64_MAX, "a long while %s", 0},
+    {1 * SEC, "now", 0},
+    {2 * SEC, "1 second %s", 0},
+    {1 * MIN, "%lld seconds %s", SEC},
+    {2 * MIN, "1 minute %s", 0},
+    {1 * HOUR, "%lld minutes %s", MIN},
+    {2 * HOUR, "1 hour %s", 0},
+    {1 * DAY, "%lld hours %s", HOUR},
+    {2 * DAY, "1 day %s", 0},
+    {1 * WEEK, "%lld days %s", DAY},
+    {2 * WEEK, "1 week %s", 0},
+    {1 * MONTH, "%lld weeks %s", WEEK},
+    {2 * MONTH, "1 month %s", 0},
+    {1 * YEAR, "%lld months %s", MONTH},
+    {18 * MONTH, "1 year %s", 0},
+    {2 * YEAR, "2 years %s", 0},
+    {37 * YEAR, "%lld years %s", YEAR},
+    {INT64_MAX, "a long while %s", 0},
 };
 
 char *time_humanize(const struct timespec *then, const struct timespec *now)
 {
         /* Whole seconds, truncated toward zero like Go's Duration division. */
-        int64_t diff_ns = (int64_t)(now->tv_sec - then->tv_sec) * 1000000000LL +
-                          (now->tv_nsec - then->tv_nsec);
+        int64_t diff_ns =
+            (int64_t)(now->tv_sec - then->tv_sec) * 1000000000LL + (now->tv_nsec - then->tv_nsec);
         const char *label = "ago";
         int64_t d;
 

@@ -23,7 +23,7 @@
 #define TRUST_MAX_KEY (1u << 20)
 
 static void out(const struct trust_options *o, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void out(const struct trust_options *o, const char *fmt, ...)
 {
         va_list ap;
@@ -38,7 +38,7 @@ static void out(const struct trust_options *o, const char *fmt, ...)
 }
 
 static void diag(const struct trust_options *o, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 static void diag(const struct trust_options *o, const char *fmt, ...)
 {
         va_list ap;
@@ -86,8 +86,8 @@ static bool has_prefix(const char *s, const char *p)
         return strncmp(s, p, strlen(p)) == 0;
 }
 
-int trust_read_key(const struct trust_options *o, const char *location, char **ret,
-                   size_t *ret_len, struct ace_error **err)
+int trust_read_key(const struct trust_options *o, const char *location, char **ret, size_t *ret_len,
+                   struct ace_error **err)
 {
         if (has_prefix(location, "http://") && !http_client_allows_http(o->http))
                 return ace_error_make(err, EPERM,
@@ -95,8 +95,7 @@ int trust_read_key(const struct trust_options *o, const char *location, char **r
                                       "required for http URLs",
                                       location);
         if (has_prefix(location, "https://") || has_prefix(location, "http://")) {
-                int r = http_get_buffer(o->http, location, TRUST_MAX_KEY, ret, ret_len, NULL,
-                                        err);
+                int r = http_get_buffer(o->http, location, TRUST_MAX_KEY, ret, ret_len, NULL, err);
                 return r < 0 ? ace_error_wrap(err, "error accessing the key %s", location) : 0;
         }
         if (strstr(location, "://"))
@@ -129,13 +128,12 @@ static void display_key(const struct trust_options *o, const char *prefix, const
 static int review(const struct trust_options *o, const char *prefix, const char *location,
                   const struct pgp_key_info *k, bool *forced, struct ace_error **err)
 {
-        *forced = o->skip_review ||
-                  (o->trust_keys_from_https && has_prefix(location, "https://"));
+        *forced = o->skip_review || (o->trust_keys_from_https && has_prefix(location, "https://"));
         if (*forced)
                 return 1;
         if (!o->ui.review) {
-                diag(o, "To trust the key for \"%s\", do one of the following:",
-                     prefix ? prefix : "");
+                diag(o,
+                     "To trust the key for \"%s\", do one of the following:", prefix ? prefix : "");
                 diag(o, " - call ace with --trust-keys-from-https");
                 diag(o, " - run: ace trust --prefix \"%s\"", prefix ? prefix : "");
                 return ace_error_make(err, ENOTTY,

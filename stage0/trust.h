@@ -51,5 +51,5 @@ int trust_add_keys(const struct trust_options *o, char *const *locations, const 
                    struct ace_error **err);
 
 /* Reads the armored key at a location (path or URL) into memory, at most 1 MiB. */
-int trust_read_key(const struct trust_options *o, const char *location, char **ret,
-                   size_t *ret_len, struct ace_error **err);
+int trust_read_key(const struct trust_options *o, const char *location, char **ret, size_t *ret_len,
+                   struct ace_error **err);

@@ -26,9 +26,9 @@
 #include "stage1/podfiles.h"
 
 static const char *const controller_names[_CGROUP_CONTROLLER_MAX] = {
-        [CGROUP_MEMORY] = "memory",
-        [CGROUP_CPU] = "cpu",
-        [CGROUP_PIDS] = "pids",
+    [CGROUP_MEMORY] = "memory",
+    [CGROUP_CPU] = "cpu",
+    [CGROUP_PIDS] = "pids",
 };
 
 const char *cgroup_controller_name(enum cgroup_controller c)
@@ -38,8 +38,9 @@ const char *cgroup_controller_name(enum cgroup_controller c)
 
 uint64_t cgroup_cpu_quota_us(uint64_t milli)
 {
-        uint64_t q = milli > UINT64_MAX / CGROUP_CPU_PERIOD_US ? UINT64_MAX / 1000
-                                                                : milli * CGROUP_CPU_PERIOD_US / 1000;
+        uint64_t q = milli > UINT64_MAX / CGROUP_CPU_PERIOD_US
+                         ? UINT64_MAX / 1000
+                         : milli * CGROUP_CPU_PERIOD_US / 1000;
 
         return q < CGROUP_CPU_QUOTA_MIN_US ? CGROUP_CPU_QUOTA_MIN_US : q;
 }
@@ -172,7 +173,7 @@ int cgroup_pod_parse(const char *text, const char *uuid, struct cgroup_host *hos
 {
         _cleanup_strv_free_ char **lines = strv_split(text, "\n", false);
         _cleanup_free_ char *name = cgroup_pod_name(uuid);
-        struct cgroup_pod cp = { .rel = xstrdup(name) };
+        struct cgroup_pod cp = {.rel = xstrdup(name)};
         bool v2 = false;
         int r;
 
@@ -197,7 +198,8 @@ int cgroup_pod_parse(const char *text, const char *uuid, struct cgroup_host *hos
         return 0;
 }
 
-/* ---- creation --------------------------------------------------------------------------------- */
+/* ---- creation ---------------------------------------------------------------------------------
+ */
 
 static int mkdir_all(const struct cgroup_pod *cp, const char *rel, struct ace_error **err)
 {
@@ -233,13 +235,14 @@ static const char *unusable_reason(const struct cgroup_pod *cp, enum cgroup_cont
 }
 
 /* Adds an unenforced entry for every isolator behind a limit whose controller is unusable. */
-static void report_unusable(const struct cgroup_pod *cp, struct pod *pod, const struct pod_limits *l,
-                            const char *scope)
+static void report_unusable(const struct cgroup_pod *cp, struct pod *pod,
+                            const struct pod_limits *l, const char *scope)
 {
         unsigned bad = wanted(l) & ~cp->usable;
 
         if ((bad & CGROUP_MASK(CGROUP_MEMORY)))
-                pod_add_unenforced(pod, "resource/memory", scope, unusable_reason(cp, CGROUP_MEMORY));
+                pod_add_unenforced(pod, "resource/memory", scope,
+                                   unusable_reason(cp, CGROUP_MEMORY));
         if ((bad & CGROUP_MASK(CGROUP_CPU)) && (l->has_cpu || !l->cpu_shares_explicit))
                 pod_add_unenforced(pod, "resource/cpu", scope, unusable_reason(cp, CGROUP_CPU));
         if ((bad & CGROUP_MASK(CGROUP_CPU)) && l->cpu_shares_explicit)
@@ -316,7 +319,8 @@ int cgroup_pod_create(struct cgroup_pod *cp, struct pod *pod, int podfd, struct 
         for (size_t i = 0; i < pod->n_apps; i++)
                 want |= wanted(&pod->apps[i].limits);
         sup = join_rel(cp->rel, CGROUP_SUPERVISOR_LEAF);
-        if (cp->host.ops && ((r = mkdir_all(cp, cp->rel, err)) < 0 || (r = mkdir_all(cp, sup, err)) < 0))
+        if (cp->host.ops &&
+            ((r = mkdir_all(cp, cp->rel, err)) < 0 || (r = mkdir_all(cp, sup, err)) < 0))
                 return r;
         for (size_t i = 0; cp->host.ops && i < pod->n_apps; i++) {
                 _cleanup_free_ char *leaf = cgroup_app_leaf(pod->apps[i].name);
@@ -394,7 +398,8 @@ void cgroup_views_free(struct cgroup_view *v, size_t n)
         free(v);
 }
 
-/* ---- removal ----------------------------------------------------------------------------------- */
+/* ---- removal -----------------------------------------------------------------------------------
+ */
 
 int cgroup_kill_procs(const struct cgroup_hierarchy *h, const char *rel, struct ace_error **err)
 {
@@ -403,7 +408,7 @@ int cgroup_kill_procs(const struct cgroup_hierarchy *h, const char *rel, struct 
         for (int round = 0; round < 100; round++) {
                 _cleanup_free_ char *procs = cgroup_read(path);
                 _cleanup_strv_free_ char **pids = procs ? strv_split(procs, "\n", false) : NULL;
-                struct timespec ts = { 0, 10 * 1000 * 1000 };
+                struct timespec ts = {0, 10 * 1000 * 1000};
 
                 if (!procs)
                         return errno == ENOENT ? 0 : ace_error_errno(err, errno, "read %s", path);
@@ -440,7 +445,7 @@ static int remove_tree(const struct cgroup_host *host, size_t hi, const char *re
                         return r;
         }
         for (int tries = 0;; tries++) {
-                struct timespec ts = { 0, 10 * 1000 * 1000 };
+                struct timespec ts = {0, 10 * 1000 * 1000};
                 if (rmdir(dir) == 0 || errno == ENOENT)
                         return 0;
                 if (errno != EBUSY || tries >= 200)

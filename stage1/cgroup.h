@@ -3,13 +3,11 @@
  *
  * Layout (in every hierarchy used), under the cgroup of the process that runs `ace run`:
  *
- *   <caller's cgroup>/ace-<uuid>/              the pod: pod-level limits (resource isolators, ace/pids)
- *                               /supervisor    the run process and the pod's PID 1 (a leaf of
- *                                              its own: an app's OOM kill never picks them, and
- *                                              on v2 the pod cgroup stays free of processes so
- *                                              it can hand controllers to its children)
- *                               /app-<name>    each app, its event handlers, and `enter`ed
- *                                              commands: the app's limits, bounded by the pod's
+ *   <caller's cgroup>/ace-<uuid>/              the pod: pod-level limits (resource isolators,
+ * ace/pids) /supervisor    the run process and the pod's PID 1 (a leaf of its own: an app's OOM
+ * kill never picks them, and on v2 the pod cgroup stays free of processes so it can hand
+ * controllers to its children) /app-<name>    each app, its event handlers, and `enter`ed commands:
+ * the app's limits, bounded by the pod's
  *
  * Under the caller's cgroup, so that `systemd-run --slice=machine ace run` (or a unit with
  * Delegate=yes) gets the whole pod inside its unit, and a pod started from a shell stays in
@@ -68,7 +66,8 @@ struct cgroup_ops {
         const char *name; /* "v1", "v2" */
         /* The files and values that express `l` on this backend, in the order to write them.
          * Pure: unit-tested. */
-        size_t (*settings)(const struct pod_limits *l, struct cgroup_setting out[CGROUP_SETTINGS_MAX]);
+        size_t (*settings)(const struct pod_limits *l,
+                           struct cgroup_setting out[CGROUP_SETTINGS_MAX]);
         /* Makes the controllers in `want` usable by the children of cgroup `rel` (v2:
          * cgroup.subtree_control; v1: nothing to do). Returns the usable subset. */
         unsigned (*delegate)(const struct cgroup_host *h, const char *rel, unsigned want);
@@ -76,8 +75,8 @@ struct cgroup_ops {
         int (*kill)(const struct cgroup_host *h, const char *rel, struct ace_error **err);
         /* Restricts cgroup `rel` to the device rules (cgroup_devices.h); -ENOENT when this
          * host has no device controller. */
-        int (*devices)(const struct cgroup_host *h, const char *rel, const struct device_rule *rules,
-                       size_t n, struct ace_error **err);
+        int (*devices)(const struct cgroup_host *h, const char *rel,
+                       const struct device_rule *rules, size_t n, struct ace_error **err);
 };
 
 extern const struct cgroup_ops cgroup_v1_ops;
@@ -108,11 +107,11 @@ extern const size_t n_cgroup_v1_controllers;
 
 struct cgroup_pod {
         struct cgroup_host host;
-        char *rel;       /* "ace-<uuid>", relative to each hierarchy's base */
-        unsigned usable; /* controllers usable for limits in the pod and its apps */
-        bool has_terminal;         /* --interactive: the app may also use ... */
+        char *rel;                   /* "ace-<uuid>", relative to each hierarchy's base */
+        unsigned usable;             /* controllers usable for limits in the pod and its apps */
+        bool has_terminal;           /* --interactive: the app may also use ... */
         struct device_rule terminal; /* ... the run process's terminal device */
-        bool devices_applied;      /* the device policy is in force on every app leaf */
+        bool devices_applied;        /* the device policy is in force on every app leaf */
 };
 
 /* Absolute directory of cgroup `rel` (relative to the base) in hierarchy h; malloc'd. */

@@ -18,8 +18,8 @@
 
 /* Sorted (strcmp): every v1 controller of Linux 6.x. */
 const char *const cgroup_v1_controllers[] = {
-        "blkio",   "cpu",      "cpuacct",    "cpuset", "devices", "freezer", "hugetlb",
-        "memory",  "misc",     "net_cls",    "net_prio", "perf_event", "pids", "rdma",
+    "blkio",  "cpu",  "cpuacct", "cpuset",   "devices",    "freezer", "hugetlb",
+    "memory", "misc", "net_cls", "net_prio", "perf_event", "pids",    "rdma",
 };
 const size_t n_cgroup_v1_controllers = ARRAY_SIZE(cgroup_v1_controllers);
 
@@ -42,7 +42,7 @@ void cgroup_host_done(struct cgroup_host *h)
                 free(h->h[i].base);
         }
         free(h->h);
-        *h = (struct cgroup_host){ 0 };
+        *h = (struct cgroup_host){0};
 }
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo. */
@@ -123,12 +123,12 @@ static size_t parse_mounts(const char *mountinfo, struct mount_entry **ret)
                         continue;
                 m = xrealloc(m, (n + 1) * sizeof(*m));
                 m[n++] = (struct mount_entry){
-                        .mount = unescape(f[4]),
-                        .root = unescape(f[3]),
-                        .fstype = xstrdup(f[dash + 1]),
-                        .controllers = strcmp(f[dash + 1], "cgroup") == 0
-                                               ? controllers_of_options(dash + 3 < nf ? f[dash + 3] : "")
-                                               : xstrdup(""),
+                    .mount = unescape(f[4]),
+                    .root = unescape(f[3]),
+                    .fstype = xstrdup(f[dash + 1]),
+                    .controllers = strcmp(f[dash + 1], "cgroup") == 0
+                                       ? controllers_of_options(dash + 3 < nf ? f[dash + 3] : "")
+                                       : xstrdup(""),
                 };
         }
         *ret = m;
@@ -185,12 +185,12 @@ static void add_hierarchy(struct cgroup_host *h, const struct mount_entry *m, co
                         return; /* the same hierarchy mounted twice */
         h->h = xrealloc(h->h, (h->n + 1) * sizeof(*h->h));
         h->h[h->n++] = (struct cgroup_hierarchy){
-                .mount = xstrdup(m->mount),
-                .root = xstrdup(m->root),
-                .controllers = xstrdup(m->controllers),
-                .base = TAKE_PTR(base),
-                .id = id,
-                .mask = v2 ? 0 : mask_of(m->controllers),
+            .mount = xstrdup(m->mount),
+            .root = xstrdup(m->root),
+            .controllers = xstrdup(m->controllers),
+            .base = TAKE_PTR(base),
+            .id = id,
+            .mask = v2 ? 0 : mask_of(m->controllers),
         };
 }
 
@@ -199,7 +199,7 @@ int cgroup_host_from_texts(const char *mountinfo, const char *self_cgroup, bool 
 {
         struct mount_entry *m = NULL;
         size_t n = parse_mounts(mountinfo, &m);
-        struct cgroup_host h = { 0 };
+        struct cgroup_host h = {0};
         bool v1 = false;
 
         (void)err;
@@ -223,7 +223,8 @@ int cgroup_host_from_texts(const char *mountinfo, const char *self_cgroup, bool 
 /* v2: what our cgroup offers its children, from cgroup.controllers. */
 static unsigned v2_available(const struct cgroup_hierarchy *h)
 {
-        _cleanup_free_ char *dir = cgroup_dir(h, ""), *path = xasprintf("%s/cgroup.controllers", dir);
+        _cleanup_free_ char *dir = cgroup_dir(h, ""),
+                            *path = xasprintf("%s/cgroup.controllers", dir);
         _cleanup_free_ char *text = cgroup_read(path);
         _cleanup_strv_free_ char **words = text ? strv_split(text, " \n", false) : NULL;
         _cleanup_free_ char *joined = strv_join(words, ",");
@@ -238,7 +239,8 @@ int cgroup_host_detect(bool all, struct cgroup_host *ret, struct ace_error **err
         int r;
 
         if (!mi || !self)
-                return ace_error_errno(err, errno, "read /proc/self/mountinfo or /proc/self/cgroup");
+                return ace_error_errno(err, errno,
+                                       "read /proc/self/mountinfo or /proc/self/cgroup");
         if ((r = cgroup_host_from_texts(mi, self, all, ret, err)) < 0)
                 return r;
         if (ret->ops == &cgroup_v2_ops)

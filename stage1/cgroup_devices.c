@@ -12,16 +12,16 @@
 #include "common/cleanup.h"
 
 const struct device_rule device_default_rules[] = {
-        { 'c', 1, 3, "rwm" },    /* null */
-        { 'c', 1, 5, "rwm" },    /* zero */
-        { 'c', 1, 7, "rwm" },    /* full */
-        { 'c', 1, 8, "rwm" },    /* random */
-        { 'c', 1, 9, "rwm" },    /* urandom */
-        { 'c', 5, 0, "rwm" },    /* tty */
-        { 'c', 5, 1, "rwm" },    /* console */
-        { 'c', 5, 2, "rwm" },    /* ptmx */
-        { 'c', 10, 200, "rwm" }, /* net/tun */
-        { 'c', 136, -1, "rwm" }, /* pts/N */
+    {'c', 1, 3, "rwm"},    /* null */
+    {'c', 1, 5, "rwm"},    /* zero */
+    {'c', 1, 7, "rwm"},    /* full */
+    {'c', 1, 8, "rwm"},    /* random */
+    {'c', 1, 9, "rwm"},    /* urandom */
+    {'c', 5, 0, "rwm"},    /* tty */
+    {'c', 5, 1, "rwm"},    /* console */
+    {'c', 5, 2, "rwm"},    /* ptmx */
+    {'c', 10, 200, "rwm"}, /* net/tun */
+    {'c', 136, -1, "rwm"}, /* pts/N */
 };
 const size_t n_device_default_rules = ARRAY_SIZE(device_default_rules);
 
@@ -40,7 +40,8 @@ void device_rule_format(const struct device_rule *r, char *buf, size_t size)
 
 static struct bpf_insn insn(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
 {
-        return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm };
+        return (struct bpf_insn){
+            .code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm};
 }
 
 #define LDX_W(dst, src, off) insn(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
@@ -55,8 +56,10 @@ static __u32 access_mask(const char *access)
         __u32 m = 0;
 
         for (const char *p = access; *p; p++)
-                m |= *p == 'r' ? BPF_DEVCG_ACC_READ : *p == 'w' ? BPF_DEVCG_ACC_WRITE
-                     : *p == 'm' ? BPF_DEVCG_ACC_MKNOD : 0;
+                m |= *p == 'r'   ? BPF_DEVCG_ACC_READ
+                     : *p == 'w' ? BPF_DEVCG_ACC_WRITE
+                     : *p == 'm' ? BPF_DEVCG_ACC_MKNOD
+                                 : 0;
         return m;
 }
 

@@ -21,9 +21,9 @@
 #include "common/error.h"
 
 struct device_rule {
-        char type;            /* 'c' or 'b' */
-        int major, minor;     /* -1: any */
-        const char *access;   /* subset of "rwm" */
+        char type;          /* 'c' or 'b' */
+        int major, minor;   /* -1: any */
+        const char *access; /* subset of "rwm" */
 };
 
 /* The default allow-list above, sorted by (type, major, minor); a unit test checks it. */

@@ -20,7 +20,7 @@ uint64_t cgroup_v2_weight(uint64_t shares);
 
 void cgroup_setting_add(struct cgroup_setting out[CGROUP_SETTINGS_MAX], size_t *n,
                         enum cgroup_controller c, const char *file, const char *fmt, ...)
-        __attribute__((format(printf, 5, 6)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Whole small file, or NULL (errno set). */
 char *cgroup_read(const char *path);

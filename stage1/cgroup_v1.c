@@ -21,7 +21,8 @@
 #include "common/xalloc.h"
 #include "stage1/cgroup_internal.h"
 
-static size_t v1_settings(const struct pod_limits *l, struct cgroup_setting out[CGROUP_SETTINGS_MAX])
+static size_t v1_settings(const struct pod_limits *l,
+                          struct cgroup_setting out[CGROUP_SETTINGS_MAX])
 {
         size_t n = 0;
 
@@ -64,8 +65,8 @@ static int v1_kill(const struct cgroup_host *h, const char *rel, struct ace_erro
         return h->n ? cgroup_kill_procs(&h->h[0], rel, err) : 0;
 }
 
-static int v1_devices(const struct cgroup_host *h, const char *rel,
-                      const struct device_rule *rules, size_t n, struct ace_error **err)
+static int v1_devices(const struct cgroup_host *h, const char *rel, const struct device_rule *rules,
+                      size_t n, struct ace_error **err)
 {
         for (size_t i = 0; i < h->n; i++) {
                 _cleanup_free_ char *dir = NULL;
@@ -89,9 +90,9 @@ static int v1_devices(const struct cgroup_host *h, const char *rel,
 }
 
 const struct cgroup_ops cgroup_v1_ops = {
-        .name = "v1",
-        .settings = v1_settings,
-        .delegate = v1_delegate,
-        .kill = v1_kill,
-        .devices = v1_devices,
+    .name = "v1",
+    .settings = v1_settings,
+    .delegate = v1_delegate,
+    .kill = v1_kill,
+    .devices = v1_devices,
 };

@@ -32,7 +32,8 @@ uint64_t cgroup_v2_weight(uint64_t shares)
         return 1 + (shares - 2) * 9999 / 262142;
 }
 
-static size_t v2_settings(const struct pod_limits *l, struct cgroup_setting out[CGROUP_SETTINGS_MAX])
+static size_t v2_settings(const struct pod_limits *l,
+                          struct cgroup_setting out[CGROUP_SETTINGS_MAX])
 {
         size_t n = 0;
 
@@ -96,8 +97,8 @@ static int v2_kill(const struct cgroup_host *h, const char *rel, struct ace_erro
         return cgroup_kill_procs(&h->h[0], rel, err);
 }
 
-static int v2_devices(const struct cgroup_host *h, const char *rel,
-                      const struct device_rule *rules, size_t n, struct ace_error **err)
+static int v2_devices(const struct cgroup_host *h, const char *rel, const struct device_rule *rules,
+                      size_t n, struct ace_error **err)
 {
         _cleanup_free_ char *dir = cgroup_dir(&h->h[0], rel);
 
@@ -105,9 +106,9 @@ static int v2_devices(const struct cgroup_host *h, const char *rel,
 }
 
 const struct cgroup_ops cgroup_v2_ops = {
-        .name = "v2",
-        .settings = v2_settings,
-        .delegate = v2_delegate,
-        .kill = v2_kill,
-        .devices = v2_devices,
+    .name = "v2",
+    .settings = v2_settings,
+    .delegate = v2_delegate,
+    .kill = v2_kill,
+    .devices = v2_devices,
 };

@@ -45,27 +45,34 @@ struct enter_args {
         char **cmd;
 };
 
-static char *default_cmd[] = { (char *)"/bin/sh", NULL };
+static char *default_cmd[] = {(char *)"/bin/sh", NULL};
 
 static int parse(int argc, char **argv, struct enter_args *a, struct ace_error **err)
 {
         static const struct option opts[] = {
-                { "pid", required_argument, NULL, 'p' },
-                { "appname", required_argument, NULL, 'a' },
-                { "debug", optional_argument, NULL, 'd' },
-                {},
+            {"pid", required_argument, NULL, 'p'},
+            {"appname", required_argument, NULL, 'a'},
+            {"debug", optional_argument, NULL, 'd'},
+            {},
         };
         int c;
 
-        *a = (struct enter_args){ .cmd = default_cmd };
+        *a = (struct enter_args){.cmd = default_cmd};
         optind = 1;
         opterr = 0;
         while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
                 switch (c) {
-                case 'p': a->pod_pid = (pid_t)atoi(optarg); break;
-                case 'a': a->app = optarg; break;
-                case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
-                default: return ace_error_make(err, EINVAL, "bad option %s", argv[optind - 1]);
+                case 'p':
+                        a->pod_pid = (pid_t)atoi(optarg);
+                        break;
+                case 'a':
+                        a->app = optarg;
+                        break;
+                case 'd':
+                        log_set_level(LOG_LEVEL_DEBUG);
+                        break;
+                default:
+                        return ace_error_make(err, EINVAL, "bad option %s", argv[optind - 1]);
                 }
         }
         if (a->pod_pid <= 0)
@@ -104,8 +111,8 @@ static int app_pid(const struct enter_args *a, pid_t *ret, struct ace_error **er
 static int join_cgroup(const char *app, struct ace_error **err)
 {
         _cleanup_close_ int fd = open("cgroup", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = { 0 };
-        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = {0};
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = {0};
         _cleanup_free_ char *leaf = cgroup_app_leaf(app), *uuid = NULL, *cwd = NULL;
         char buf[8192];
         ssize_t n;
@@ -133,15 +140,15 @@ static int join_cgroup(const char *app, struct ace_error **err)
  * the app's own (stage2 made it at the app's cgroup), the others are the pod's. */
 static int join(pid_t pod_pid, pid_t app_pid, struct ace_error **err)
 {
-        static const char *const pod_ns[] = { "ipc", "uts", "net", "pid", "cgroup" };
+        static const char *const pod_ns[] = {"ipc", "uts", "net", "pid", "cgroup"};
         int fds[ARRAY_SIZE(pod_ns)];
         int r = 0;
 
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
                 fds[i] = -1;
         for (size_t i = 0; i < ARRAY_SIZE(pod_ns) && r >= 0; i++)
-                r = fds[i] = ns_open(strcmp(pod_ns[i], "cgroup") == 0 ? app_pid : pod_pid,
-                                     pod_ns[i], err);
+                r = fds[i] =
+                    ns_open(strcmp(pod_ns[i], "cgroup") == 0 ? app_pid : pod_pid, pod_ns[i], err);
         for (size_t i = 0; i < ARRAY_SIZE(fds) && r >= 0; i++)
                 if (setns(fds[i], 0) < 0)
                         r = ace_error_errno(err, errno, "join %s namespace", pod_ns[i]);
@@ -215,7 +222,7 @@ static int enter(int argc, char **argv, struct ace_error **err)
                 if ((mntfd == ENTER_MNTNS_FD ? fcntl(mntfd, F_SETFD, 0)
                                              : dup2(mntfd, ENTER_MNTNS_FD)) < 0)
                         _exit(EXIT_ENTER_FAILED);
-                fexecve(stage2_fd, args, (char *[]){ NULL });
+                fexecve(stage2_fd, args, (char *[]){NULL});
                 dprintf(STDERR_FILENO, "ace-stage1: exec %s: %s\n", stage2, strerror(errno));
                 _exit(EXIT_ENTER_FAILED);
         }

@@ -109,9 +109,9 @@ static void child(const struct launch_req *req)
         argv[n] = NULL;
         /* An empty environment: stage2 builds the app's from the launch spec alone. */
         if (req->stage2_fd >= 0)
-                fexecve(req->stage2_fd, argv, (char *[]){ NULL });
+                fexecve(req->stage2_fd, argv, (char *[]){NULL});
         else
-                execve(req->stage2, argv, (char *[]){ NULL });
+                execve(req->stage2, argv, (char *[]){NULL});
         child_fail("exec stage2", req->app);
 }
 

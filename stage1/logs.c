@@ -15,8 +15,8 @@ static int open_log(struct log_sink *s, struct ace_error **err)
 {
         struct stat st;
 
-        s->fd = openat(s->podfd, s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                       0640);
+        s->fd =
+            openat(s->podfd, s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0640);
         if (s->fd < 0)
                 return ace_error_errno(err, errno, "open %s", s->path);
         s->size = fstat(s->fd, &st) == 0 ? (size_t)st.st_size : 0;
@@ -26,7 +26,7 @@ static int open_log(struct log_sink *s, struct ace_error **err)
 int log_sink_open(struct log_sink *s, int podfd, const char *app, size_t max,
                   struct ace_error **err)
 {
-        *s = (struct log_sink){ .podfd = podfd, .fd = -EBADF, .max = max };
+        *s = (struct log_sink){.podfd = podfd, .fd = -EBADF, .max = max};
         if (mkdirat(podfd, "logs", 0750) < 0 && errno != EEXIST)
                 return ace_error_errno(err, errno, "mkdir logs");
         s->path = xasprintf("logs/%s.log", app);

@@ -21,7 +21,7 @@ struct log_sink {
 
 int log_sink_open(struct log_sink *s, int podfd, const char *app, size_t max,
                   struct ace_error **err);
-/* Copies n bytes to out_fd (1 or 2) and to the log file, rotating at max bytes. Write errors are not
- * fatal to the pod: output is best effort, the app must never block on a full disk. */
+/* Copies n bytes to out_fd (1 or 2) and to the log file, rotating at max bytes. Write errors are
+ * not fatal to the pod: output is best effort, the app must never block on a full disk. */
 void log_sink_write(struct log_sink *s, int out_fd, const char *buf, size_t n);
 void log_sink_close(struct log_sink *s);

@@ -21,11 +21,8 @@ struct entrypoint {
 
 /* Sorted by name. */
 static const struct entrypoint entrypoints[] = {
-        { "enter", stage1_enter, true },
-        { "gc", stage1_gc, false },
-        { "init", stage1_run, true },
-        { "run", stage1_run, true },
-        { "stop", stage1_stop, false },
+    {"enter", stage1_enter, true}, {"gc", stage1_gc, false},     {"init", stage1_run, true},
+    {"run", stage1_run, true},     {"stop", stage1_stop, false},
 };
 
 static const struct entrypoint *find(const char *name)

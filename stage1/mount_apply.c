@@ -74,8 +74,8 @@ static int apply_dir(int rootfd, const struct mount_op *op, struct ace_error **e
 static int mount_fs_at(int rootfd, const struct mount_op *op, const char *fstype,
                        struct ace_error **err)
 {
-        _cleanup_close_ int tfd = fs_open_in_root(rootfd, op->target, O_PATH | O_DIRECTORY, 0,
-                                                  FS_RESOLVE_NO_SYMLINKS);
+        _cleanup_close_ int tfd =
+            fs_open_in_root(rootfd, op->target, O_PATH | O_DIRECTORY, 0, FS_RESOLVE_NO_SYMLINKS);
         char p[FD_PATH_MAX];
 
         if (tfd < 0)
@@ -186,7 +186,7 @@ static int apply_bind(int rootfd, int podfd, const struct mount_op *op, struct a
         mfd = fs_open_in_root(rootfd, op->target, O_PATH, 0, 0);
         if (mfd < 0)
                 return ace_error_errno(err, -mfd, "reopen %s", op->target);
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         r = mount_setattr(mfd, "", AT_EMPTY_PATH | (op->recursive ? AT_RECURSIVE : 0), &attr,
                           sizeof(attr));
         if (r < 0)
@@ -195,7 +195,8 @@ static int apply_bind(int rootfd, int podfd, const struct mount_op *op, struct a
 }
 
 /* Opens target for masking; 0 with *ret = -1 when the kernel has no such path (nothing to hide). */
-static int open_optional(int rootfd, const char *target, int flags, int *ret, struct ace_error **err)
+static int open_optional(int rootfd, const char *target, int flags, int *ret,
+                         struct ace_error **err)
 {
         int fd = fs_open_in_root(rootfd, target, O_PATH | flags, 0, FS_RESOLVE_NO_SYMLINKS);
 
@@ -212,8 +213,8 @@ static int make_readonly(int rootfd, const char *target, bool recursive, struct 
 {
         /* Reopened: the new mount is what is at target now, not the fd we mounted on. */
         _cleanup_close_ int mfd =
-                fs_open_in_root(rootfd, target, O_PATH, 0, FS_RESOLVE_NO_SYMLINKS);
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+            fs_open_in_root(rootfd, target, O_PATH, 0, FS_RESOLVE_NO_SYMLINKS);
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
         if (mfd < 0)
                 return ace_error_errno(err, -mfd, "reopen %s", target);
@@ -299,8 +300,8 @@ static int apply_etc_file(int rootfd, int podfd, const struct mount_op *op, stru
         if (tfd < 0)
                 return ace_error_errno(err, errno, "create %s", op->target);
         sfd = op->source_base == MSRC_POD
-                      ? openat(podfd, op->source, O_PATH | O_NOFOLLOW | O_CLOEXEC)
-                      : open(op->source, O_PATH | O_CLOEXEC);
+                  ? openat(podfd, op->source, O_PATH | O_NOFOLLOW | O_CLOEXEC)
+                  : open(op->source, O_PATH | O_CLOEXEC);
         if (sfd < 0)
                 return ace_error_errno(err, errno, "open %s", op->source);
         if (mount(fd_path(sp, sfd), fd_path(tp, tfd), NULL, MS_BIND, NULL) < 0)
@@ -309,7 +310,7 @@ static int apply_etc_file(int rootfd, int podfd, const struct mount_op *op, stru
         tfd = fs_open_in_root(rootfd, op->target, O_PATH, 0, 0);
         if (tfd < 0)
                 return ace_error_errno(err, -tfd, "reopen %s", op->target);
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
         if (mount_setattr(tfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
                 return ace_error_errno(err, errno, "make %s read-only", op->target);
         return 0;
@@ -317,7 +318,7 @@ static int apply_etc_file(int rootfd, int podfd, const struct mount_op *op, stru
 
 static int apply_root_readonly(int rootfd, struct ace_error **err)
 {
-        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
 
         if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
                 return ace_error_errno(err, errno, "make the rootfs read-only");
@@ -366,26 +367,43 @@ static int apply_rootfs(const struct mount_op *op, struct ace_error **err)
 static int apply_one(int rootfd, int podfd, const struct mount_op *op, struct ace_error **err)
 {
         switch (op->kind) {
-        case MOP_DIR: return apply_dir(rootfd, op, err);
-        case MOP_PROC: return mount_fs_at(rootfd, op, "proc", err);
-        case MOP_SYSFS: return mount_fs_at(rootfd, op, "sysfs", err);
-        case MOP_TMPFS: return mount_fs_at(rootfd, op, "tmpfs", err);
-        case MOP_DEVPTS: return mount_fs_at(rootfd, op, "devpts", err);
-        case MOP_MQUEUE: return mount_fs_at(rootfd, op, "mqueue", err);
-        case MOP_DEVNODE: return apply_devnode(rootfd, op, err);
-        case MOP_SYMLINK: return apply_symlink(rootfd, op, err);
-        case MOP_BIND: return apply_bind(rootfd, podfd, op, err);
-        case MOP_ROOT_READONLY: return apply_root_readonly(rootfd, err);
-        case MOP_READONLY_BIND: return apply_readonly_bind(rootfd, op, err);
-        case MOP_MASK_FILE: return apply_mask_file(rootfd, podfd, op, err);
-        case MOP_MASK_DIR: return apply_mask_dir(rootfd, op, err);
-        case MOP_READONLY: return make_readonly(rootfd, op->target, false, err);
-        case MOP_ETC_FILE: return apply_etc_file(rootfd, podfd, op, err);
+        case MOP_DIR:
+                return apply_dir(rootfd, op, err);
+        case MOP_PROC:
+                return mount_fs_at(rootfd, op, "proc", err);
+        case MOP_SYSFS:
+                return mount_fs_at(rootfd, op, "sysfs", err);
+        case MOP_TMPFS:
+                return mount_fs_at(rootfd, op, "tmpfs", err);
+        case MOP_DEVPTS:
+                return mount_fs_at(rootfd, op, "devpts", err);
+        case MOP_MQUEUE:
+                return mount_fs_at(rootfd, op, "mqueue", err);
+        case MOP_DEVNODE:
+                return apply_devnode(rootfd, op, err);
+        case MOP_SYMLINK:
+                return apply_symlink(rootfd, op, err);
+        case MOP_BIND:
+                return apply_bind(rootfd, podfd, op, err);
+        case MOP_ROOT_READONLY:
+                return apply_root_readonly(rootfd, err);
+        case MOP_READONLY_BIND:
+                return apply_readonly_bind(rootfd, op, err);
+        case MOP_MASK_FILE:
+                return apply_mask_file(rootfd, podfd, op, err);
+        case MOP_MASK_DIR:
+                return apply_mask_dir(rootfd, op, err);
+        case MOP_READONLY:
+                return make_readonly(rootfd, op->target, false, err);
+        case MOP_ETC_FILE:
+                return apply_etc_file(rootfd, podfd, op, err);
         case MOP_ROOTFS_OVERLAY:
         case MOP_ROOTFS_BIND:
-        case _MOP_MAX: break;
+        case _MOP_MAX:
+                break;
         }
-        return ace_error_make(err, EINVAL, "mount op %s out of place", mount_op_kind_name(op->kind));
+        return ace_error_make(err, EINVAL, "mount op %s out of place",
+                              mount_op_kind_name(op->kind));
 }
 
 int mount_plan_apply(const struct mount_plan *plan, int podfd, struct ace_error **err)
@@ -393,8 +411,8 @@ int mount_plan_apply(const struct mount_plan *plan, int podfd, struct ace_error 
         _cleanup_close_ int rootfd = -EBADF;
         int r;
 
-        if (plan->n_ops == 0 || (plan->ops[0].kind != MOP_ROOTFS_OVERLAY &&
-                                 plan->ops[0].kind != MOP_ROOTFS_BIND))
+        if (plan->n_ops == 0 ||
+            (plan->ops[0].kind != MOP_ROOTFS_OVERLAY && plan->ops[0].kind != MOP_ROOTFS_BIND))
                 return ace_error_make(err, EINVAL, "mount plan does not start with the rootfs");
         if ((r = apply_rootfs(&plan->ops[0], err)) < 0)
                 return r;

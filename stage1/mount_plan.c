@@ -27,60 +27,56 @@
 #include "common/xalloc.h"
 
 const struct mount_devnode mount_devnodes[] = {
-        { "full", 1, 7 },
-        { "null", 1, 3 },
-        { "random", 1, 8 },
-        { "tty", 5, 0 },
-        { "urandom", 1, 9 },
-        { "zero", 1, 5 },
+    {"full", 1, 7}, {"null", 1, 3},    {"random", 1, 8},
+    {"tty", 5, 0},  {"urandom", 1, 9}, {"zero", 1, 5},
 };
 const size_t n_mount_devnodes = ARRAY_SIZE(mount_devnodes);
 
 static const char *const op_names[_MOP_MAX] = {
-        [MOP_ROOTFS_OVERLAY] = "rootfs-overlay",
-        [MOP_ROOTFS_BIND] = "rootfs-bind",
-        [MOP_DIR] = "dir",
-        [MOP_PROC] = "proc",
-        [MOP_SYSFS] = "sysfs",
-        [MOP_TMPFS] = "tmpfs",
-        [MOP_DEVPTS] = "devpts",
-        [MOP_MQUEUE] = "mqueue",
-        [MOP_DEVNODE] = "devnode",
-        [MOP_SYMLINK] = "symlink",
-        [MOP_BIND] = "bind",
-        [MOP_ROOT_READONLY] = "root-readonly",
-        [MOP_READONLY_BIND] = "readonly-bind",
-        [MOP_MASK_FILE] = "mask-file",
-        [MOP_MASK_DIR] = "mask-dir",
-        [MOP_READONLY] = "readonly",
-        [MOP_ETC_FILE] = "etc-file",
+    [MOP_ROOTFS_OVERLAY] = "rootfs-overlay",
+    [MOP_ROOTFS_BIND] = "rootfs-bind",
+    [MOP_DIR] = "dir",
+    [MOP_PROC] = "proc",
+    [MOP_SYSFS] = "sysfs",
+    [MOP_TMPFS] = "tmpfs",
+    [MOP_DEVPTS] = "devpts",
+    [MOP_MQUEUE] = "mqueue",
+    [MOP_DEVNODE] = "devnode",
+    [MOP_SYMLINK] = "symlink",
+    [MOP_BIND] = "bind",
+    [MOP_ROOT_READONLY] = "root-readonly",
+    [MOP_READONLY_BIND] = "readonly-bind",
+    [MOP_MASK_FILE] = "mask-file",
+    [MOP_MASK_DIR] = "mask-dir",
+    [MOP_READONLY] = "readonly",
+    [MOP_ETC_FILE] = "etc-file",
 };
 
 const struct mount_masked_path mount_masked_paths[] = {
-        { "/proc/acpi", MOP_MASK_DIR },
-        { "/proc/asound", MOP_MASK_DIR },
-        { "/proc/bus", MOP_READONLY_BIND },
-        { "/proc/config.gz", MOP_MASK_FILE },
-        { "/proc/fs", MOP_READONLY_BIND },
-        { "/proc/irq", MOP_READONLY_BIND },
-        { "/proc/kallsyms", MOP_MASK_FILE },
-        { "/proc/kcore", MOP_MASK_FILE },
-        { "/proc/keys", MOP_MASK_FILE },
-        { "/proc/kmem", MOP_MASK_FILE },
-        { "/proc/latency_stats", MOP_MASK_FILE },
-        { "/proc/mem", MOP_MASK_FILE },
-        { "/proc/sched_debug", MOP_MASK_FILE },
-        { "/proc/scsi", MOP_MASK_DIR },
-        { "/proc/sys", MOP_READONLY_BIND },
-        { "/proc/sysrq-trigger", MOP_READONLY_BIND },
-        { "/proc/timer_list", MOP_MASK_FILE },
-        { "/proc/timer_stats", MOP_MASK_FILE },
-        { "/sys/devices/virtual/powercap", MOP_MASK_DIR },
-        { "/sys/firmware", MOP_MASK_DIR },
-        { "/sys/hypervisor", MOP_MASK_DIR },
-        { "/sys/kernel/debug", MOP_MASK_DIR },
-        { "/sys/kernel/security", MOP_MASK_DIR },
-        { "/sys/power", MOP_MASK_DIR },
+    {"/proc/acpi", MOP_MASK_DIR},
+    {"/proc/asound", MOP_MASK_DIR},
+    {"/proc/bus", MOP_READONLY_BIND},
+    {"/proc/config.gz", MOP_MASK_FILE},
+    {"/proc/fs", MOP_READONLY_BIND},
+    {"/proc/irq", MOP_READONLY_BIND},
+    {"/proc/kallsyms", MOP_MASK_FILE},
+    {"/proc/kcore", MOP_MASK_FILE},
+    {"/proc/keys", MOP_MASK_FILE},
+    {"/proc/kmem", MOP_MASK_FILE},
+    {"/proc/latency_stats", MOP_MASK_FILE},
+    {"/proc/mem", MOP_MASK_FILE},
+    {"/proc/sched_debug", MOP_MASK_FILE},
+    {"/proc/scsi", MOP_MASK_DIR},
+    {"/proc/sys", MOP_READONLY_BIND},
+    {"/proc/sysrq-trigger", MOP_READONLY_BIND},
+    {"/proc/timer_list", MOP_MASK_FILE},
+    {"/proc/timer_stats", MOP_MASK_FILE},
+    {"/sys/devices/virtual/powercap", MOP_MASK_DIR},
+    {"/sys/firmware", MOP_MASK_DIR},
+    {"/sys/hypervisor", MOP_MASK_DIR},
+    {"/sys/kernel/debug", MOP_MASK_DIR},
+    {"/sys/kernel/security", MOP_MASK_DIR},
+    {"/sys/power", MOP_MASK_DIR},
 };
 const size_t n_mount_masked_paths = ARRAY_SIZE(mount_masked_paths);
 
@@ -115,7 +111,7 @@ static struct mount_op *add(struct mount_plan *p, enum mount_op_kind kind, const
 
         p->ops = xrealloc(p->ops, (p->n_ops + 1) * sizeof(*p->ops));
         op = &p->ops[p->n_ops++];
-        *op = (struct mount_op){ .kind = kind, .target = xstrdup(target) };
+        *op = (struct mount_op){.kind = kind, .target = xstrdup(target)};
         return op;
 }
 
@@ -289,7 +285,7 @@ static int plan_volumes(const struct pod_app *app, struct mount_plan *p, struct 
 int mount_plan_app(const struct pod_app *app, const struct mount_paths *paths,
                    struct mount_plan *ret, struct ace_error **err)
 {
-        struct mount_plan p = { .rootfs = mount_app_rootfs(paths->pod_dir, app->name) };
+        struct mount_plan p = {.rootfs = mount_app_rootfs(paths->pod_dir, app->name)};
         int r;
 
         if ((r = plan_rootfs(app, paths, &p, err)) < 0)

@@ -46,16 +46,16 @@ enum mount_source_base {
 
 struct mount_op {
         enum mount_op_kind kind;
-        char *source;           /* kind-specific, see above */
+        char *source; /* kind-specific, see above */
         enum mount_source_base source_base;
-        char *upper, *work;     /* MOP_ROOTFS_OVERLAY */
-        char *target;           /* inside the rootfs ("/dev/null"); rootfs path for MOP_ROOTFS_* */
-        char *data;             /* mount data (tmpfs/devpts options) */
-        unsigned long flags;    /* MS_* */
-        mode_t mode;            /* MOP_DEVNODE, MOP_DIR */
+        char *upper, *work;  /* MOP_ROOTFS_OVERLAY */
+        char *target;        /* inside the rootfs ("/dev/null"); rootfs path for MOP_ROOTFS_* */
+        char *data;          /* mount data (tmpfs/devpts options) */
+        unsigned long flags; /* MS_* */
+        mode_t mode;         /* MOP_DEVNODE, MOP_DIR */
         unsigned dev_major, dev_minor;
         bool recursive, read_only;
-        bool if_missing;        /* MOP_ETC_FILE: only where the app has no such file */
+        bool if_missing; /* MOP_ETC_FILE: only where the app has no such file */
 };
 
 struct mount_plan {

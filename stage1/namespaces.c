@@ -11,13 +11,9 @@
 #include "common/cleanup.h"
 
 const struct ns_info ns_table[] = {
-        { "cgroup", CLONE_NEWCGROUP },
-        { "ipc", CLONE_NEWIPC },
-        { "mnt", CLONE_NEWNS },
-        { "net", CLONE_NEWNET },
-        { "pid", CLONE_NEWPID },
-        { "user", CLONE_NEWUSER },
-        { "uts", CLONE_NEWUTS },
+    {"cgroup", CLONE_NEWCGROUP}, {"ipc", CLONE_NEWIPC}, {"mnt", CLONE_NEWNS},
+    {"net", CLONE_NEWNET},       {"pid", CLONE_NEWPID}, {"user", CLONE_NEWUSER},
+    {"uts", CLONE_NEWUTS},
 };
 const size_t n_ns_table = ARRAY_SIZE(ns_table);
 

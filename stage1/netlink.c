@@ -17,15 +17,16 @@ int netlink_loopback_up(struct ace_error **err)
                 struct nlmsghdr nh;
                 struct ifinfomsg ifi;
         } req = {
-                .nh = {
-                        .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-                        .nlmsg_type = RTM_NEWLINK,
-                        .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
-                        .nlmsg_seq = 1,
+            .nh =
+                {
+                    .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+                    .nlmsg_type = RTM_NEWLINK,
+                    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+                    .nlmsg_seq = 1,
                 },
-                .ifi = { .ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP },
+            .ifi = {.ifi_family = AF_UNSPEC, .ifi_flags = IFF_UP, .ifi_change = IFF_UP},
         };
-        struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+        struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
         _cleanup_close_ int fd = -EBADF;
         char buf[1024];
         ssize_t n;

@@ -69,11 +69,12 @@ const struct pod_app *pod_find_app(const struct pod *pod, const char *name)
 
 void pod_add_unenforced(struct pod *pod, const char *name, const char *scope, const char *reason)
 {
-        pod->unenforced = xrealloc(pod->unenforced, (pod->n_unenforced + 1) * sizeof(*pod->unenforced));
+        pod->unenforced =
+            xrealloc(pod->unenforced, (pod->n_unenforced + 1) * sizeof(*pod->unenforced));
         pod->unenforced[pod->n_unenforced++] = (struct pod_unenforced){
-                .name = xstrdup(name),
-                .scope = xstrdup(scope),
-                .reason = xstrdup(reason),
+            .name = xstrdup(name),
+            .scope = xstrdup(scope),
+            .reason = xstrdup(reason),
         };
 }
 
@@ -147,8 +148,8 @@ static int load_runtime_config(struct pod *pod, const char *text, struct ace_err
         if ((v = get(o, "stopTimeout"))) {
                 int64_t t = json_object_get_int64(v);
                 if (!json_object_is_type(v, json_type_int) || t < 0 || t > 86400)
-                        return ace_error_make(err, EINVAL,
-                                              "runtime-config: stopTimeout must be 0..86400 seconds");
+                        return ace_error_make(
+                            err, EINVAL, "runtime-config: stopTimeout must be 0..86400 seconds");
                 pod->stop_timeout = (unsigned)t;
         }
         pod->log_max_bytes = POD_DEFAULT_LOG_MAX;
@@ -162,7 +163,8 @@ static int load_runtime_config(struct pod *pod, const char *text, struct ace_err
         return 0;
 }
 
-/* ---- volumes ----------------------------------------------------------------------------------- */
+/* ---- volumes -----------------------------------------------------------------------------------
+ */
 
 static void load_volumes(struct pod *pod, const struct ace_pod_manifest *pm)
 {
@@ -230,7 +232,8 @@ static int load_app_section(const struct ace_app *app, struct pod *pod, struct p
         return pod_isolators_app(&app->isolators, pod, a, err);
 }
 
-/* ---- mounts ------------------------------------------------------------------------------------ */
+/* ---- mounts ------------------------------------------------------------------------------------
+ */
 
 static bool path_taken(const struct pod_app *a, const char *path)
 {
@@ -240,8 +243,8 @@ static bool path_taken(const struct pod_app *a, const char *path)
         return false;
 }
 
-static int add_mount(const struct pod *pod, struct pod_app *a, const char *volume,
-                     const char *path, bool read_only, struct ace_error **err)
+static int add_mount(const struct pod *pod, struct pod_app *a, const char *volume, const char *path,
+                     bool read_only, struct ace_error **err)
 {
         const struct pod_volume *v = find_volume(pod, volume);
 
@@ -251,9 +254,9 @@ static int add_mount(const struct pod *pod, struct pod_app *a, const char *volum
                 return ace_error_make(err, EINVAL, "mount path \"%s\" is not absolute", path);
         a->mounts = xrealloc(a->mounts, (a->n_mounts + 1) * sizeof(*a->mounts));
         a->mounts[a->n_mounts++] = (struct pod_mount){
-                .volume = v,
-                .path = xstrdup(path),
-                .read_only = v->read_only || read_only,
+            .volume = v,
+            .path = xstrdup(path),
+            .read_only = v->read_only || read_only,
         };
         return 0;
 }
@@ -271,8 +274,8 @@ static int load_mounts(const struct pod *pod, const struct ace_runtime_app *ra,
                 bool mp_ro = false;
 
                 if (m->app_volume)
-                        return ace_error_make(err, ENOTSUP, "mounts[%zu]: appVolume is not supported",
-                                              i);
+                        return ace_error_make(err, ENOTSUP,
+                                              "mounts[%zu]: appVolume is not supported", i);
                 for (size_t j = 0; j < mps->n; j++)
                         if (strcmp(mps->items[j].path, m->path) == 0)
                                 mp_ro = mps->items[j].read_only;
@@ -287,16 +290,17 @@ static int load_mounts(const struct pod *pod, const struct ace_runtime_app *ra,
                 if (path_taken(a, mp->path))
                         continue;
                 if (!find_volume(pod, mp->name))
-                        return ace_error_make(err, ENOENT,
-                                              "mount point \"%s\" (%s) has no volume (pod not reified)",
-                                              mp->name, mp->path);
+                        return ace_error_make(
+                            err, ENOENT, "mount point \"%s\" (%s) has no volume (pod not reified)",
+                            mp->name, mp->path);
                 if ((r = add_mount(pod, a, mp->name, mp->path, mp->read_only, err)) < 0)
                         return r;
         }
         return 0;
 }
 
-/* ---- apps --------------------------------------------------------------------------------------- */
+/* ---- apps ---------------------------------------------------------------------------------------
+ */
 
 static int load_app(struct pod *pod, const struct ace_runtime_app *ra, const char *image_manifest,
                     const char *tree_id, struct pod_app *a, struct ace_error **err)
@@ -373,7 +377,8 @@ int pod_load_texts(const char *runtime_config, const char *pod_manifest,
         return load_manifest(runtime_config, pm, image_manifests, tree_ids, n, ret, err);
 }
 
-/* ---- reading the pod directory ---------------------------------------------------------------- */
+/* ---- reading the pod directory ----------------------------------------------------------------
+ */
 
 static int read_at(int dirfd, const char *path, bool optional, char **ret, struct ace_error **err)
 {

@@ -58,17 +58,17 @@ struct pod_limits {
 /* An isolator this stage1 does not enforce (appc: the executor MUST say which ones it ignored).
  * Written to `isolators-unenforced`, one per line: "<name> <scope>: <reason>". */
 struct pod_unenforced {
-        char *name;   /* isolator name */
-        char *scope;  /* "pod" or "app=<name>" */
+        char *name;  /* isolator name */
+        char *scope; /* "pod" or "app=<name>" */
         char *reason;
 };
 
 struct pod_app {
         char *name;
         char *image_id;
-        char *tree_id;  /* appsinfo/<app>/treeStoreID */
+        char *tree_id; /* appsinfo/<app>/treeStoreID */
         struct launch_spec launch;
-        char **pre_start;  /* event handler argv or NULL */
+        char **pre_start; /* event handler argv or NULL */
         char **post_stop;
         bool read_only_rootfs;
         struct pod_mount *mounts;
@@ -85,8 +85,8 @@ struct pod {
         /* runtime-config */
         char *tree_store;
         bool overlay;
-        unsigned stop_timeout; /* seconds */
-        size_t log_max_bytes;  /* per log file before rotation */
+        unsigned stop_timeout;    /* seconds */
+        size_t log_max_bytes;     /* per log file before rotation */
         struct pod_limits limits; /* pod-level isolators */
         struct pod_unenforced *unenforced;
         size_t n_unenforced;

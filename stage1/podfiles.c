@@ -35,8 +35,8 @@ int podfile_write(int podfd, const char *path, const char *content, struct ace_e
 
 int podfile_touch(int podfd, const char *path, struct ace_error **err)
 {
-        _cleanup_close_ int fd = openat(podfd, path,
-                                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+        _cleanup_close_ int fd =
+            openat(podfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 
         if (fd < 0)
                 return ace_error_errno(err, errno, "create %s", path);

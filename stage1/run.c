@@ -70,7 +70,7 @@ struct run_ctx {
         int stage2_fd;            /* sealed memfd copy of stage2 */
         struct cgroup_pod cgroup; /* the pod's cgroups (empty host: none) */
         int oom_score_adj;        /* ours as started: what apps without the isolator get */
-        struct pod_net net; /* networks, DNS, metadata service, systemd (stage1/pod_net.h) */
+        struct pod_net net;       /* networks, DNS, metadata service, systemd (stage1/pod_net.h) */
 };
 
 #define OOM_SCORE_ADJ_PROTECTED (-1000)
@@ -114,7 +114,8 @@ static int take_lock_fd(struct run_ctx *c, struct ace_error **err)
         long fd;
 
         if (!s)
-                return ace_error_make(err, EINVAL, "RKT_LOCK_FD is not set (run is started by ace)");
+                return ace_error_make(err, EINVAL,
+                                      "RKT_LOCK_FD is not set (run is started by ace)");
         errno = 0;
         fd = strtol(s, &end, 10);
         if (errno || *end || fd < 3 || fd > INT_MAX || fstat((int)fd, &st) < 0 ||
@@ -190,7 +191,8 @@ static int prepare(struct run_ctx *c, int argc, char **argv, struct ace_error **
         return 0;
 }
 
-/* ---- isolation that lives outside the pod's namespaces ---------------------------------------- */
+/* ---- isolation that lives outside the pod's namespaces ----------------------------------------
+ */
 
 static bool lsm_enabled(const char *name)
 {
@@ -213,8 +215,8 @@ static int report_unenforced(struct run_ctx *c, struct ace_error **err)
                 if (!lsm_enabled(u->name)) {
                         free(u->reason);
                         u->reason = xstrdup(strstr(u->name, "selinux")
-                                                    ? "SELinux is not enabled on this host"
-                                                    : "AppArmor is not enabled on this host");
+                                                ? "SELinux is not enabled on this host"
+                                                : "AppArmor is not enabled on this host");
                 }
         }
         text = pod_unenforced_format(c->pod);
@@ -248,8 +250,8 @@ static int setup_cgroups(struct run_ctx *c, struct ace_error **err)
         /* An interactive app's terminal is the run process's: its device joins the allow-list. */
         if (c->args.interactive && fstat(STDIN_FILENO, &st) == 0 && S_ISCHR(st.st_mode)) {
                 c->cgroup.has_terminal = true;
-                c->cgroup.terminal = (struct device_rule){ 'c', (int)major(st.st_rdev),
-                                                           (int)minor(st.st_rdev), "rw" };
+                c->cgroup.terminal =
+                    (struct device_rule){'c', (int)major(st.st_rdev), (int)minor(st.st_rdev), "rw"};
         }
         if ((r = cgroup_host_detect(false, &c->cgroup.host, err)) < 0 ||
             (r = cgroup_pod_create(&c->cgroup, c->pod, c->podfd, err)) < 0)
@@ -263,7 +265,8 @@ static int setup_cgroups(struct run_ctx *c, struct ace_error **err)
         return 0;
 }
 
-/* ---- pod PID 1 --------------------------------------------------------------------------------- */
+/* ---- pod PID 1 ---------------------------------------------------------------------------------
+ */
 
 static int create_shared_volumes(struct run_ctx *c, struct ace_error **err)
 {
@@ -292,8 +295,8 @@ static int create_mask_file(struct run_ctx *c, struct ace_error **err)
 
         if (mkdirat(c->podfd, "stage1", 0755) < 0 && errno != EEXIST)
                 return ace_error_errno(err, errno, "mkdir stage1");
-        fd = openat(c->podfd, MOUNT_MASK_FILE, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                    0);
+        fd = openat(c->podfd, MOUNT_MASK_FILE,
+                    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0);
         if (fd < 0 || fchmod(fd, 0) < 0)
                 return ace_error_errno(err, errno, "create %s", MOUNT_MASK_FILE);
         return 0;
@@ -302,13 +305,13 @@ static int create_mask_file(struct run_ctx *c, struct ace_error **err)
 static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
 {
         struct mount_paths paths = {
-                .pod_dir = c->pod_dir,
-                .tree_store = c->pod->tree_store,
-                .overlay = c->pod->overlay,
-                .interactive = c->args.interactive,
-                .disable_paths = c->args.disable_paths,
-                .etc_files = c->net.etc_files,
-                .n_etc_files = c->net.n_etc_files,
+            .pod_dir = c->pod_dir,
+            .tree_store = c->pod->tree_store,
+            .overlay = c->pod->overlay,
+            .interactive = c->args.interactive,
+            .disable_paths = c->args.disable_paths,
+            .etc_files = c->net.etc_files,
+            .n_etc_files = c->net.n_etc_files,
         };
         struct cgroup_view *views = NULL;
         int r = 0;
@@ -316,7 +319,7 @@ static int setup_app_filesystems(struct run_ctx *c, struct ace_error **err)
         paths.n_cgroups = cgroup_pod_views(&c->cgroup, &views);
         paths.cgroups = views;
         for (size_t i = 0; i < c->pod->n_apps && r >= 0; i++) {
-                struct mount_plan plan __attribute__((cleanup(mount_plan_done))) = { 0 };
+                struct mount_plan plan __attribute__((cleanup(mount_plan_done))) = {0};
                 const struct pod_app *a = &c->pod->apps[i];
 
                 if ((r = mount_plan_app(a, &paths, &plan, err)) < 0 ||
@@ -374,17 +377,17 @@ static int pod_init(struct run_ctx *c, int sync_fd, int *ret_status, struct ace_
             (r = cgroup_pod_attach(&c->cgroup, CGROUP_SUPERVISOR_LEAF, 0, err)) < 0)
                 return r;
         struct supervisor_config cfg = {
-                .pod = c->pod,
-                .podfd = c->podfd,
-                .pod_dir = c->pod_dir,
-                .stage2 = c->stage2,
-                .stage2_fd = c->stage2_fd,
-                .cgroup = &c->cgroup,
-                .interactive = c->args.interactive,
-                .debug = c->args.debug,
-                .ready_fd = c->net.ready[1],
-                .listen_fds = c->net.app_fds,
-                .n_listen_fds = c->net.app_nfds,
+            .pod = c->pod,
+            .podfd = c->podfd,
+            .pod_dir = c->pod_dir,
+            .stage2 = c->stage2,
+            .stage2_fd = c->stage2_fd,
+            .cgroup = &c->cgroup,
+            .interactive = c->args.interactive,
+            .debug = c->args.debug,
+            .ready_fd = c->net.ready[1],
+            .listen_fds = c->net.app_fds,
+            .n_listen_fds = c->net.app_nfds,
         };
         return supervisor_run(&cfg, ret_status, err);
 }
@@ -446,7 +449,7 @@ static void run_ctx_done(struct run_ctx *c)
 int stage1_run(int argc, char **argv)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        struct run_ctx c = { .lockfd = -1, .podfd = -1, .stage2_fd = -1, .net = POD_NET_INIT };
+        struct run_ctx c = {.lockfd = -1, .podfd = -1, .stage2_fd = -1, .net = POD_NET_INIT};
         int sync[2], status = EXIT_STAGE1_FAILED;
         sigset_t mask;
         pid_t child;

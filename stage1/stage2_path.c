@@ -32,7 +32,7 @@ static int self_exe(char self[PATH_MAX], struct ace_error **err)
 
 int stage2_find(char **ret, struct ace_error **err)
 {
-        static const char *const names[] = { "stage2", "ace-stage2" };
+        static const char *const names[] = {"stage2", "ace-stage2"};
         char self[PATH_MAX];
         char *slash;
         int r;

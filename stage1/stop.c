@@ -50,10 +50,10 @@ static int parse_uuid_args(int argc, char **argv, bool *force, const char **ret_
                            struct ace_error **err)
 {
         static const struct option opts[] = {
-                { "force", optional_argument, NULL, 'f' },
-                { "debug", optional_argument, NULL, 'd' },
-                { "local-config", required_argument, NULL, 'l' },
-                {},
+            {"force", optional_argument, NULL, 'f'},
+            {"debug", optional_argument, NULL, 'd'},
+            {"local-config", required_argument, NULL, 'l'},
+            {},
         };
         int c;
 
@@ -66,9 +66,13 @@ static int parse_uuid_args(int argc, char **argv, bool *force, const char **ret_
                                 return ace_error_make(err, EINVAL, "--force is a stop option");
                         *force = !optarg || strcmp(optarg, "true") == 0;
                         break;
-                case 'd': log_set_level(LOG_LEVEL_DEBUG); break;
-                case 'l': break;
-                default: return ace_error_make(err, EINVAL, "bad option %s", argv[optind - 1]);
+                case 'd':
+                        log_set_level(LOG_LEVEL_DEBUG);
+                        break;
+                case 'l':
+                        break;
+                default:
+                        return ace_error_make(err, EINVAL, "bad option %s", argv[optind - 1]);
                 }
         }
         if (optind != argc - 1)
@@ -112,8 +116,8 @@ static int stop(int argc, char **argv, struct ace_error **err)
 static int gc_cgroups(int podfd, const char *uuid, struct ace_error **err)
 {
         _cleanup_close_ int fd = openat(podfd, "cgroup", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = { 0 };
-        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = {0};
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = {0};
         char buf[8192];
         ssize_t n;
         int r;

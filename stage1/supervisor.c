@@ -64,19 +64,19 @@ static pid_t spawn(struct sup *s, struct sup_app *a, const char *event, char *co
 {
         const struct supervisor_config *cfg = s->cfg;
         struct launch_req req = {
-                .stage2 = cfg->stage2,
-                .spec_path = a->spec_path,
-                .rootfs = a->rootfs,
-                .app = a->app->name,
-                .event = event,
-                .event_argv = argv,
-                .podfd = cfg->podfd,
-                .stdout_fd = cfg->interactive ? -1 : a->out[1],
-                .stderr_fd = cfg->interactive ? -1 : a->err[1],
-                .stage2_fd = cfg->stage2_fd,
-                .cgroup = cfg->cgroup,
-                .inherit_stdin = cfg->interactive,
-                .debug = cfg->debug,
+            .stage2 = cfg->stage2,
+            .spec_path = a->spec_path,
+            .rootfs = a->rootfs,
+            .app = a->app->name,
+            .event = event,
+            .event_argv = argv,
+            .podfd = cfg->podfd,
+            .stdout_fd = cfg->interactive ? -1 : a->out[1],
+            .stderr_fd = cfg->interactive ? -1 : a->err[1],
+            .stage2_fd = cfg->stage2_fd,
+            .cgroup = cfg->cgroup,
+            .inherit_stdin = cfg->interactive,
+            .debug = cfg->debug,
         };
         size_t idx = (size_t)(a - s->apps);
 
@@ -160,7 +160,7 @@ static void signal_app(struct sup_app *a, int sig)
 
 static void arm_timer(struct sup *s)
 {
-        struct itimerspec its = { .it_value = { .tv_sec = s->cfg->pod->stop_timeout } };
+        struct itimerspec its = {.it_value = {.tv_sec = s->cfg->pod->stop_timeout}};
 
         if (its.it_value.tv_sec == 0)
                 its.it_value.tv_nsec = 1; /* 0 would disarm: "kill at once" */
@@ -292,10 +292,10 @@ static int setup_app(struct sup *s, size_t i, struct ace_error **err)
 {
         struct sup_app *a = &s->apps[i];
         const struct pod_app *app = &s->cfg->pod->apps[i];
-        struct epoll_event ev = { .events = EPOLLIN };
+        struct epoll_event ev = {.events = EPOLLIN};
         int r;
 
-        *a = (struct sup_app){ .app = app, .out = { -1, -1 }, .err = { -1, -1 } };
+        *a = (struct sup_app){.app = app, .out = {-1, -1}, .err = {-1, -1}};
         a->spec_path = xasprintf("%s/appsinfo/%s/launch.json", s->cfg->pod_dir, app->name);
         a->rootfs = mount_app_rootfs(s->cfg->pod_dir, app->name);
         if (s->cfg->interactive)
@@ -318,7 +318,7 @@ static int setup_app(struct sup *s, size_t i, struct ace_error **err)
 
 static int setup(struct sup *s, struct ace_error **err)
 {
-        struct epoll_event ev = { .events = EPOLLIN };
+        struct epoll_event ev = {.events = EPOLLIN};
         sigset_t mask;
         int r;
 
@@ -375,7 +375,7 @@ static void teardown(struct sup *s)
 
 int supervisor_run(const struct supervisor_config *cfg, int *ret_status, struct ace_error **err)
 {
-        struct sup s = { .cfg = cfg, .n = cfg->pod->n_apps, .sigfd = -1, .epfd = -1, .timerfd = -1 };
+        struct sup s = {.cfg = cfg, .n = cfg->pod->n_apps, .sigfd = -1, .epfd = -1, .timerfd = -1};
         struct epoll_event evs[16];
         int r;
 

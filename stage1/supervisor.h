@@ -30,9 +30,9 @@ struct supervisor_config {
         const struct cgroup_pod *cgroup; /* each app process joins its app leaf */
         bool interactive;
         bool debug;
-        int ready_fd;                 /* one byte when every app is started, or -1 (ready.h) */
-        int *const *listen_fds;       /* per app: sockets for its main process (listen_fds.h) */
-        const size_t *n_listen_fds;   /* NULL when none */
+        int ready_fd;               /* one byte when every app is started, or -1 (ready.h) */
+        int *const *listen_fds;     /* per app: sockets for its main process (listen_fds.h) */
+        const size_t *n_listen_fds; /* NULL when none */
 };
 
 /* Runs the pod to completion; *ret_status is the pod status. Fails only if the supervisor itself

@@ -75,15 +75,16 @@ int caps_apply_bounding(uint64_t mask, struct ace_error **err)
                 if (mask & (UINT64_C(1) << c))
                         continue;
                 if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-                        return ace_error_errno(err, errno, "drop capability %d from bounding set", c);
+                        return ace_error_errno(err, errno, "drop capability %d from bounding set",
+                                               c);
         }
         return 0;
 }
 
 int caps_apply_final(bool is_root, struct ace_error **err)
 {
-        struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
-        struct __user_cap_data_struct data[2] = { 0 };
+        struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+        struct __user_cap_data_struct data[2] = {0};
 
         /* Ambient first: it can only hold what is also permitted and inheritable. */
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)

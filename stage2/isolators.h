@@ -19,4 +19,5 @@
 
 int isolators_apply_oom_score_adj(const struct launch_spec *spec, struct ace_error **err);
 /* Sets no_new_privs when the spec asks for it or `force` (a non-root app with a filter). */
-int isolators_apply_no_new_privs(const struct launch_spec *spec, bool force, struct ace_error **err);
+int isolators_apply_no_new_privs(const struct launch_spec *spec, bool force,
+                                 struct ace_error **err);

@@ -28,10 +28,10 @@
 #include <stddef.h>
 
 struct seccomp_group {
-        const char *name;             /* "@ace/default-blacklist" */
-        const char *const *syscalls;  /* sorted */
+        const char *name;            /* "@ace/default-blacklist" */
+        const char *const *syscalls; /* sorted */
         size_t n;
-        bool argument_rules;          /* the clone/unshare/clone3/ioctl rules above */
+        bool argument_rules; /* the clone/unshare/clone3/ioctl rules above */
 };
 
 /* The @ace/ groups, sorted by name. */

@@ -64,14 +64,13 @@ int passwd_find(const char *text, const char *name, uid_t uid, struct passwd_ent
                 const char *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t)(nl - p) : strlen(p);
                 _cleanup_free_ char *copy = xstrndup(p, len);
-                char *f[7] = { 0 };
+                char *f[7] = {0};
                 unsigned id, gid;
                 size_t nf;
 
                 p = nl ? nl + 1 : NULL;
                 nf = split_fields(copy, f, 7);
-                if (nf < 4 || parse_id(f[2], &id) < 0 ||
-                    parse_id(f[3], &gid) < 0)
+                if (nf < 4 || parse_id(f[2], &id) < 0 || parse_id(f[3], &gid) < 0)
                         continue;
                 if (name ? strcmp(f[0], name) != 0 : id != uid)
                         continue;
@@ -191,8 +190,8 @@ static int resolve_user(int rootfd, const char *passwd, const char *user, struct
         } else if (passwd_find(passwd, user, 0, &pw, &line) == 0) {
                 c->uid = pw.uid;
         } else {
-                return ace_error_make(err, ENOENT, "user \"%s\" not found in the image's /etc/passwd",
-                                      user);
+                return ace_error_make(err, ENOENT,
+                                      "user \"%s\" not found in the image's /etc/passwd", user);
         }
         /* The name (for group membership) and home of whatever uid we ended up with. */
         free(TAKE_PTR(line));
@@ -216,17 +215,17 @@ static int resolve_group(int rootfd, const char *groups, const char *group, stru
                         return r;
                 c->gid = id;
         } else if (group_find(groups, group, &c->gid) < 0) {
-                return ace_error_make(err, ENOENT, "group \"%s\" not found in the image's /etc/group",
-                                      group);
+                return ace_error_make(err, ENOENT,
+                                      "group \"%s\" not found in the image's /etc/group", group);
         }
         return 0;
 }
 
-int creds_resolve(int rootfd, const char *user, const char *group, const gid_t *supp,
-                  size_t n_supp, struct app_creds *ret, struct ace_error **err)
+int creds_resolve(int rootfd, const char *user, const char *group, const gid_t *supp, size_t n_supp,
+                  struct app_creds *ret, struct ace_error **err)
 {
         _cleanup_free_ char *passwd = NULL, *groups = NULL;
-        struct app_creds c = { 0 };
+        struct app_creds c = {0};
         int r;
 
         if (!user || !*user)

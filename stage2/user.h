@@ -35,8 +35,8 @@ struct passwd_entry {
         const char *home;
 };
 
-int creds_resolve(int rootfd, const char *user, const char *group, const gid_t *supp,
-                  size_t n_supp, struct app_creds *ret, struct ace_error **err);
+int creds_resolve(int rootfd, const char *user, const char *group, const gid_t *supp, size_t n_supp,
+                  struct app_creds *ret, struct ace_error **err);
 void creds_done(struct app_creds *c);
 
 /* Parses a decimal id (no sign, no spaces, < 2^32-1); returns 0 or -EINVAL. */

@@ -60,10 +60,10 @@ static struct run runv(char **env_extra, char *const *argv)
 #define RUN(...) runv(NULL, (char *const[]){__VA_ARGS__, NULL})
 
 static const char *manifest_json =
-        "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/hello\","
-        "\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"},{\"name\":\"os\",\"value\":\"linux\"},"
-        "{\"name\":\"arch\",\"value\":\"amd64\"}],"
-        "\"app\":{\"exec\":[\"/bin/hello\"],\"user\":\"0\",\"group\":\"0\"}}";
+    "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/hello\","
+    "\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"},{\"name\":\"os\",\"value\":\"linux\"},"
+    "{\"name\":\"arch\",\"value\":\"amd64\"}],"
+    "\"app\":{\"exec\":[\"/bin/hello\"],\"user\":\"0\",\"group\":\"0\"}}";
 
 /* A layout with a regular file, an executable, a symlink, a hard link and an empty dir. */
 static char *make_layout(const char *parent, const char *manifest)
@@ -106,9 +106,9 @@ static char *sha512_of_decompressed(const char *aci)
 {
         /* The image ID computed by hand: decompress with the system tools, hash. */
         _cleanup_free_ char *cmd =
-                xasprintf("(gzip -dc %1$s 2>/dev/null || bzip2 -dc %1$s 2>/dev/null || xz -dc %1$s "
-                          "2>/dev/null || zstd -dc %1$s 2>/dev/null || cat %1$s) | sha512sum",
-                          aci);
+            xasprintf("(gzip -dc %1$s 2>/dev/null || bzip2 -dc %1$s 2>/dev/null || xz -dc %1$s "
+                      "2>/dev/null || zstd -dc %1$s 2>/dev/null || cat %1$s) | sha512sum",
+                      aci);
         struct run r = RUN("/bin/sh", "-c", cmd);
         cr_assert_eq(r.code, 0);
         char *id = xasprintf("sha512-%.128s", r.out);
@@ -164,7 +164,8 @@ Test(actool, reference_built_images_read_by_ours)
 {
         _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
-        _cleanup_free_ char *gz = xasprintf("%s/ref.aci", tmp), *plain = xasprintf("%s/ref2.aci", tmp);
+        _cleanup_free_ char *gz = xasprintf("%s/ref.aci", tmp),
+                            *plain = xasprintf("%s/ref2.aci", tmp);
 
         struct run r = RUN(REF_ACTOOL, "build", layout, gz);
         cr_assert_eq(r.code, 0, "%s", r.err);
@@ -257,12 +258,12 @@ Test(actool, build_errors)
 
         /* Bad layouts: each refused, and no output file appears. */
         static const char *bad[][2] = {
-                {"rm -f %s/manifest", "no image manifest found in layout"},
-                {"rm -rf %s/rootfs", "no rootfs found in layout"},
-                {"mkdir %s/rootfs-extra", "unrecognized file path in layout"},
-                {"echo '{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}' > %s/manifest",
-                 "image manifest validation failed"},
-                {"rm -rf %1$s/rootfs && ln -s /etc %1$s/rootfs", "rootfs is not a directory"},
+            {"rm -f %s/manifest", "no image manifest found in layout"},
+            {"rm -rf %s/rootfs", "no rootfs found in layout"},
+            {"mkdir %s/rootfs-extra", "unrecognized file path in layout"},
+            {"echo '{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\"}' > %s/manifest",
+             "image manifest validation failed"},
+            {"rm -rf %1$s/rootfs && ln -s /etc %1$s/rootfs", "rootfs is not a directory"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 _cleanup_free_ char *sub = xasprintf("%s/bad%zu", tmp, i);
@@ -338,8 +339,8 @@ Test(actool, validate_files_layouts_and_manifests)
         test_write_file(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}",
                         0644);
         test_write_file(bin, "\x01\x02\x03\x04 not text", 0644);
-        test_write_file(bad, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"BAD\"}",
-                        0644);
+        test_write_file(
+            bad, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"BAD\"}", 0644);
         test_write_file(syntax, "{\"acKind\": ", 0644);
 
         r = RUN(tool, "--debug", "validate", aci, layout, man, pod);
@@ -408,8 +409,8 @@ Test(actool, cat_manifest_prints_invalid_manifest_then_fails)
         run_done(&r);
         /* The reference builds an invalid-manifest image if we patch the file after validation:
          * make one with tar directly. */
-        test_write_file(mpath, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"UP\"}",
-                        0644);
+        test_write_file(
+            mpath, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"UP\"}", 0644);
         _cleanup_free_ char *cmd = xasprintf("tar -C %s -czf %s manifest rootfs", layout, bad);
         r = RUN("/bin/sh", "-c", cmd);
         cr_assert_eq(r.code, 0);
@@ -437,8 +438,8 @@ Test(actool, patch_manifest_edits_and_keeps_entries)
                 "--capability=CAP_NET_ADMIN,CAP_CHOWN", "--mounts=data,path=/data,readOnly=true",
                 "--ports=http,protocol=tcp,port=8080:dns,protocol=udp,port=53,count=2",
                 "--isolators=resource/memory,limit=1G:os/linux/no-new-privileges,true",
-                "--seccomp-mode=retain,errno=ENOTSUP", "--seccomp-set=read,write,@appc.io/all",
-                aci, out);
+                "--seccomp-mode=retain,errno=ENOTSUP", "--seccomp-set=read,write,@appc.io/all", aci,
+                out);
         cr_assert_eq(r.code, 0, "%s", r.err);
         run_done(&r);
         r = RUN(REF_ACTOOL, "validate", out);
@@ -447,21 +448,30 @@ Test(actool, patch_manifest_edits_and_keeps_entries)
         r = RUN(tool, "cat-manifest", out);
         cr_assert_eq(r.code, 0, "%s", r.err);
         static const char *want[] = {
-                "\"name\":\"example.com/patched\"", "\"exec\":[\"/bin/hello\",\"a\",\"b\"]",
-                "\"user\":\"1000\"", "\"supplementaryGIDs\":[5,6]",
-                "os/linux/capabilities-retain-set", "CAP_NET_ADMIN",
-                "\"name\":\"data\",\"path\":\"/data\",\"readOnly\":true",
-                "\"port\":8080", "\"protocol\":\"udp\"", "resource/memory",
-                "os/linux/no-new-privileges", "os/linux/seccomp-retain-set", "ENOTSUP",
+            "\"name\":\"example.com/patched\"",
+            "\"exec\":[\"/bin/hello\",\"a\",\"b\"]",
+            "\"user\":\"1000\"",
+            "\"supplementaryGIDs\":[5,6]",
+            "os/linux/capabilities-retain-set",
+            "CAP_NET_ADMIN",
+            "\"name\":\"data\",\"path\":\"/data\",\"readOnly\":true",
+            "\"port\":8080",
+            "\"protocol\":\"udp\"",
+            "resource/memory",
+            "os/linux/no-new-privileges",
+            "os/linux/seccomp-retain-set",
+            "ENOTSUP",
         };
         for (size_t i = 0; i < ARRAY_SIZE(want); i++)
                 cr_expect(strstr(r.out, want[i]), "missing %s in %s", want[i], r.out);
         run_done(&r);
         /* Every rootfs entry is carried over unchanged (names, modes, owners, link targets). */
         _cleanup_free_ char *c1 = xasprintf("bsdtar -tvf %s | grep rootfs | sed 's/  */ /g' | "
-                                            "cut -d' ' -f1-5,9-", aci);
+                                            "cut -d' ' -f1-5,9-",
+                                            aci);
         _cleanup_free_ char *c2 = xasprintf("bsdtar -tvf %s | grep rootfs | sed 's/  */ /g' | "
-                                            "cut -d' ' -f1-5,9-", out);
+                                            "cut -d' ' -f1-5,9-",
+                                            out);
         struct run l1 = RUN("/bin/sh", "-c", c1), l2 = RUN("/bin/sh", "-c", c2);
         cr_expect_str_eq(l1.out, l2.out);
         cr_expect(strstr(l1.out, "motd.link link to rootfs/etc/motd"), "%s", l1.out);
@@ -492,16 +502,16 @@ Test(actool, patch_manifest_errors)
                 const char *args[4];
                 const char *msg;
         } cases[] = {
-                {{"--name=x", NULL}, "Must provide input and output files (or use --replace)"},
-                {{"--replace", "--overwrite", NULL}, "Cannot use both --replace and --overwrite"},
-                {{"--manifest=/dev/null", "--name=a", NULL}, "--manifest is incompatible"},
-                {{"--capability=CAP_CHOWN", "--revoke-capability=CAP_KILL", NULL},
-                 "conflicting capabilities isolators provided"},
-                {{"--isolators=os/linux/cpu-shares,5", NULL}, "is not supported for patching"},
-                {{"--seccomp-set=read", NULL}, "--seccomp-set specified without --seccomp-mode"},
-                {{"--ports=http,protocol=tcp,port=0", NULL}, "port must be in 1-65535 range"},
-                {{"--name=Not_Valid", NULL}, "patched manifest is invalid"},
-                {{"--capability=CAP_BOGUS", NULL}, "CAP_BOGUS"},
+            {{"--name=x", NULL}, "Must provide input and output files (or use --replace)"},
+            {{"--replace", "--overwrite", NULL}, "Cannot use both --replace and --overwrite"},
+            {{"--manifest=/dev/null", "--name=a", NULL}, "--manifest is incompatible"},
+            {{"--capability=CAP_CHOWN", "--revoke-capability=CAP_KILL", NULL},
+             "conflicting capabilities isolators provided"},
+            {{"--isolators=os/linux/cpu-shares,5", NULL}, "is not supported for patching"},
+            {{"--seccomp-set=read", NULL}, "--seccomp-set specified without --seccomp-mode"},
+            {{"--ports=http,protocol=tcp,port=0", NULL}, "port must be in 1-65535 range"},
+            {{"--name=Not_Valid", NULL}, "patched manifest is invalid"},
+            {{"--capability=CAP_BOGUS", NULL}, "CAP_BOGUS"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_strv_free_ char **argv = strv_push(NULL, tool);
@@ -518,9 +528,10 @@ Test(actool, patch_manifest_errors)
                 run_done(&r);
         }
         /* --manifest replaces the whole manifest, validated; --replace rewrites in place. */
-        test_write_file(newm,
-                        "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/new\"}",
-                        0644);
+        test_write_file(
+            newm,
+            "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/new\"}",
+            0644);
         _cleanup_free_ char *mflag = xasprintf("--manifest=%s", newm);
         r = RUN(tool, "patch-manifest", mflag, "--replace", aci);
         cr_expect_eq(r.code, 0, "%s", r.err);
@@ -583,8 +594,10 @@ Test(actool, corpus_verdicts_match_the_reference)
                 bool ours_ok = ours.code == 0, ref_ok = ref.code == 0;
                 cr_expect(ours.code == 0 || ours.code == 1, "%s: exit %d", *f, ours.code);
                 if (strv_contains(known, *f)) {
-                        cr_expect_neq(ours_ok, ref_ok, "%s is listed as a known difference but "
-                                                       "the verdicts agree", *f);
+                        cr_expect_neq(ours_ok, ref_ok,
+                                      "%s is listed as a known difference but "
+                                      "the verdicts agree",
+                                      *f);
                         differ++;
                 } else {
                         cr_expect_eq(ours_ok, ref_ok, "%s: ours %s, reference %s (%s)", *f,
@@ -613,19 +626,20 @@ Test(actool, hostile_archives_are_refused)
                 const char *shell;
                 const char *msg;
         } cases[] = {
-                /* traversal through a name that leaves the tree */
-                {"cd %1$s && tar -czf %2$s manifest rootfs --transform 's,rootfs/sh,rootfs/../../evil,'",
-                 ".."},
-                /* absolute name */
-                {"cd %1$s && tar -czPf %2$s manifest rootfs /etc/hostname", "absolute"},
-                /* an extra top-level entry */
-                {"cd %1$s && mkdir -p evil && tar -czf %2$s manifest rootfs evil", "evil"},
-                /* a duplicate entry */
-                {"cd %1$s && tar -czf %2$s manifest rootfs rootfs/etc/motd", "duplicate"},
-                /* a zip named .aci */
-                {"cd %1$s && bsdtar --format zip -cf %2$s manifest rootfs", "zip"},
-                /* a cpio named .aci */
-                {"cd %1$s && find manifest rootfs | bsdtar --format newc -cf %2$s -T -", "cpio"},
+            /* traversal through a name that leaves the tree */
+            {"cd %1$s && tar -czf %2$s manifest rootfs --transform "
+             "'s,rootfs/sh,rootfs/../../evil,'",
+             ".."},
+            /* absolute name */
+            {"cd %1$s && tar -czPf %2$s manifest rootfs /etc/hostname", "absolute"},
+            /* an extra top-level entry */
+            {"cd %1$s && mkdir -p evil && tar -czf %2$s manifest rootfs evil", "evil"},
+            /* a duplicate entry */
+            {"cd %1$s && tar -czf %2$s manifest rootfs rootfs/etc/motd", "duplicate"},
+            /* a zip named .aci */
+            {"cd %1$s && bsdtar --format zip -cf %2$s manifest rootfs", "zip"},
+            /* a cpio named .aci */
+            {"cd %1$s && find manifest rootfs | bsdtar --format newc -cf %2$s -T -", "cpio"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_free_ char *aci = xasprintf("%s/bad%zu.aci", tmp, i);

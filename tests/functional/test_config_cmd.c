@@ -43,8 +43,9 @@ Test(config_cmd, merged_layers)
         int st;
         char *out;
 
-        put("sys/paths.d/p.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\","
-                                  "\"data\":\"/var/lib/vendor\",\"stage1-images\":\"/usr/lib/s1\"}");
+        put("sys/paths.d/p.json",
+            "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\","
+            "\"data\":\"/var/lib/vendor\",\"stage1-images\":\"/usr/lib/s1\"}");
         put("loc/auth.d/a.json", "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":"
                                  "[\"example.test\"],\"type\":\"basic\",\"credentials\":"
                                  "{\"user\":\"u\",\"password\":\"p\"}}");

@@ -19,19 +19,18 @@ static void setup(void)
         https_server_start(&srv, NULL);
         actool = tu_build_path("actool");
         https_server_put_discovery(
-                &srv, "example.test",
-                "<meta name=\"ac-discovery\" content=\"example.test "
-                "https://example.test/images/{os}/{arch}/{name}-{version}.{ext}\">\n"
-                "<meta name=\"ac-discovery\" content=\"example.test "
-                "https://other.test/mirror/{name}-{version}-{os}-{arch}.{ext}?a=1&amp;b=2\">\n"
-                "<meta name=\"ac-discovery-pubkeys\" content=\"example.test "
-                "https://example.test/pubkeys.gpg\">\n");
-        https_server_put_discovery(
-                &srv, "example.test/app",
-                "<meta name=\"ac-discovery\" content=\"example.test/app "
-                "https://example.test/app/{name}-{version}.{ext}\">\n"
-                "<meta name=\"ac-discovery-pubkeys\" content=\"example.test/app "
-                "https://example.test/app/key.gpg\">\n");
+            &srv, "example.test",
+            "<meta name=\"ac-discovery\" content=\"example.test "
+            "https://example.test/images/{os}/{arch}/{name}-{version}.{ext}\">\n"
+            "<meta name=\"ac-discovery\" content=\"example.test "
+            "https://other.test/mirror/{name}-{version}-{os}-{arch}.{ext}?a=1&amp;b=2\">\n"
+            "<meta name=\"ac-discovery-pubkeys\" content=\"example.test "
+            "https://example.test/pubkeys.gpg\">\n");
+        https_server_put_discovery(&srv, "example.test/app",
+                                   "<meta name=\"ac-discovery\" content=\"example.test/app "
+                                   "https://example.test/app/{name}-{version}.{ext}\">\n"
+                                   "<meta name=\"ac-discovery-pubkeys\" content=\"example.test/app "
+                                   "https://example.test/app/key.gpg\">\n");
 }
 
 static void teardown(void)
@@ -104,8 +103,9 @@ Test(discover, walks_up_to_the_parent_prefix)
         cr_expect(strstr(out, "ACI: https://example.test/images/linux/amd64/example.test/x/"
                               "y-3.aci, ASC: "),
                   "%s", out);
-        cr_expect(strstr(out, "https://other.test/mirror/example.test/x/y-3-linux-amd64.aci?a=1&b=2"),
-                  "%s", out);
+        cr_expect(
+            strstr(out, "https://other.test/mirror/example.test/x/y-3-linux-amd64.aci?a=1&b=2"),
+            "%s", out);
         free(out);
 }
 
@@ -128,7 +128,8 @@ Test(discover, nothing_found)
         /* The reference fails the same way (its transport error text differs from curl's). */
         out = discover("/usr/bin/actool", "nothing.test/app", &st, &errout);
         cr_expect_eq(st, 1);
-        cr_expect(strstr(errout, "error fetching endpoints for nothing.test/app: discovery failed"));
+        cr_expect(
+            strstr(errout, "error fetching endpoints for nothing.test/app: discovery failed"));
         free(out);
         free(errout);
 }
@@ -141,8 +142,9 @@ Test(discover, http_only_with_insecure)
         /* Port 80 speaks plaintext: https fails there; only --insecure falls back to http. */
         out = discover(actool, "--port=80 example.test/app:1", &st, NULL);
         cr_expect_eq(st, 1);
-        cr_expect_eq(https_server_count(&srv, srv.http_log, "GET"), 0, "plain http used without "
-                                                                  "--insecure");
+        cr_expect_eq(https_server_count(&srv, srv.http_log, "GET"), 0,
+                     "plain http used without "
+                     "--insecure");
         free(out);
         out = discover(actool, "--insecure --port=80 example.test/app:1", &st, NULL);
         cr_expect_eq(st, 0);

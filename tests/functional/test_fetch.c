@@ -21,13 +21,13 @@ static struct test_gpg g;
 static char *dir, *data, *sys, *loc, *ace, *fpr, *keyfile, *trace_so, *trace_log;
 
 static const char extra_locations[] =
-        "    location /redirect/ { rewrite ^/redirect/(.*)$ http://example.test/$1 redirect; }\n"
-        "    location /elsewhere/ { rewrite ^/elsewhere/(.*)$ https://other.test/$1 redirect; }\n"
-        "    location /slow/ { limit_rate 100; }\n"
-        "    location /deferred/ { if (!-f $request_filename) { return 202; } }\n"
-        "    location /private/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd; }\n"
-        "    location /private-moved/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd;\n"
-        "      rewrite ^/private-moved/(.*)$ https://other.test/$1 redirect; }\n";
+    "    location /redirect/ { rewrite ^/redirect/(.*)$ http://example.test/$1 redirect; }\n"
+    "    location /elsewhere/ { rewrite ^/elsewhere/(.*)$ https://other.test/$1 redirect; }\n"
+    "    location /slow/ { limit_rate 100; }\n"
+    "    location /deferred/ { if (!-f $request_filename) { return 202; } }\n"
+    "    location /private/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd; }\n"
+    "    location /private-moved/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd;\n"
+    "      rewrite ^/private-moved/(.*)$ https://other.test/$1 redirect; }\n";
 
 static void setup(void)
 {
@@ -69,7 +69,7 @@ TestSuite(fetch, .init = setup, .fini = teardown, .timeout = 120);
 
 /* Runs ace with the test dirs and the libarchive trace; stdout returned. */
 static char *run_ace(int *st, char **errout, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static char *run_ace(int *st, char **errout, const char *fmt, ...)
 {
         char *errfile = xasprintf("%s/stderr", dir), *args, *out;
@@ -98,8 +98,9 @@ static char *run_ace(int *st, char **errout, const char *fmt, ...)
 static void trust_signer(const char *prefix)
 {
         int st;
-        char *errout, *out = run_ace(&st, &errout, "trust --prefix=%s --skip-fingerprint-review '%s'",
-                                     prefix, keyfile);
+        char *errout,
+            *out = run_ace(&st, &errout, "trust --prefix=%s --skip-fingerprint-review '%s'", prefix,
+                           keyfile);
         cr_assert_eq(st, 0, "%s", errout);
         free(out);
         free(errout);
@@ -206,7 +207,8 @@ Test(fetch, trust_on_first_use_with_trust_keys_from_https)
 Test(fetch, missing_and_bad_signatures_refused)
 {
         char *id = test_publish_image(&srv, &g, NULL, "example.test/app", "1", NULL);
-        char *other = xasprintf("%s/other", dir), *rel = test_image_relpath("example.test/app", "1");
+        char *other = xasprintf("%s/other", dir),
+             *rel = test_image_relpath("example.test/app", "1");
         char *asc = xasprintf("%s/%s.asc", srv.docroot, rel);
 
         trust_signer("example.test/app");
@@ -254,13 +256,17 @@ Test(fetch, expired_and_revoked_keys_refused)
         test_gpg_revoke(&g, rev_fpr);
         test_gpg_export(&g, exp_fpr, expkey);
         test_gpg_export(&g, rev_fpr, revkey);
-        out = run_ace(&st, &errout, "trust --prefix=example.test/old --skip-fingerprint-review "
-                                    "'%s'", expkey);
+        out = run_ace(&st, &errout,
+                      "trust --prefix=example.test/old --skip-fingerprint-review "
+                      "'%s'",
+                      expkey);
         cr_assert_eq(st, 0, "%s", errout);
         free(out);
         free(errout);
-        out = run_ace(&st, &errout, "trust --prefix=example.test/gone --skip-fingerprint-review "
-                                    "'%s'", revkey);
+        out = run_ace(&st, &errout,
+                      "trust --prefix=example.test/gone --skip-fingerprint-review "
+                      "'%s'",
+                      revkey);
         cr_assert_eq(st, 0, "%s", errout);
         free(out);
         free(errout);
@@ -303,15 +309,17 @@ Test(fetch, manifest_must_match_the_discovery_request)
         labels = xasprintf("version=2,%s", test_host_labels());
         free(test_make_aci(path, "example.test/other", labels, NULL, NULL));
         test_gpg_sign(&g, fpr, path, asc, TEST_SIG_DETACHED, NULL);
-        expect_refused("example.test/app:2", "\"example.test/app\" expected but "
-                                             "\"example.test/other\" found",
+        expect_refused("example.test/app:2",
+                       "\"example.test/app\" expected but "
+                       "\"example.test/other\" found",
                        false);
         free(labels);
         labels = xasprintf("version=1.9,%s", test_host_labels());
         free(test_make_aci(path, "example.test/app", labels, NULL, NULL));
         test_gpg_sign(&g, fpr, path, asc, TEST_SIG_DETACHED, NULL);
-        expect_refused("example.test/app:2", "requested value for label \"version\": \"2\" "
-                                             "differs from fetched aci label value: \"1.9\"",
+        expect_refused("example.test/app:2",
+                       "requested value for label \"version\": \"2\" "
+                       "differs from fetched aci label value: \"1.9\"",
                        false);
         free(labels);
         free(test_make_aci(path, "example.test/app", "version=2,os=linux,arch=s390x", NULL, NULL));
@@ -437,7 +445,8 @@ Test(fetch, etag_revalidation_and_pull_policies)
 
 Test(fetch, local_files_and_insecure_options)
 {
-        char *aci = xasprintf("%s/local/app.aci", dir), *asc = xasprintf("%s/local/app.aci.asc", dir);
+        char *aci = xasprintf("%s/local/app.aci", dir),
+             *asc = xasprintf("%s/local/app.aci.asc", dir);
         char *sig2 = xasprintf("%s/local/elsewhere.asc", dir);
         char *labels = xasprintf("version=1,%s", test_host_labels());
         char *id = test_make_aci(aci, "example.test/local", labels, NULL, NULL);
@@ -521,8 +530,9 @@ Test(fetch, deferred_signature)
         int st;
 
         trust_signer("example.test/app");
-        tu_run("mkdir -p \"$(dirname '%1$s/deferred/%2$s')\" && cp '%1$s/%2$s' '%1$s/deferred/%2$s'",
-               srv.docroot, rel);
+        tu_run(
+            "mkdir -p \"$(dirname '%1$s/deferred/%2$s')\" && cp '%1$s/%2$s' '%1$s/deferred/%2$s'",
+            srv.docroot, rel);
         url = xasprintf("https://example.test/deferred/%s", rel);
         /* 202 until the signature exists: it never will. */
         expect_refused(url, "defer the download again", true);
@@ -567,7 +577,8 @@ Test(fetch, sixteen_concurrent_fetches_store_one_copy)
                "done; wait",
                ace, data, sys, loc, outdir, outdir, outdir);
         for (int i = 1; i <= 16; i++) {
-                char *rc = xasprintf("%s/rc.%d", outdir, i), *out = xasprintf("%s/out.%d", outdir, i);
+                char *rc = xasprintf("%s/rc.%d", outdir, i),
+                     *out = xasprintf("%s/out.%d", outdir, i);
                 char *err = xasprintf("%s/err.%d", outdir, i);
                 char *rcs = tu_read_file(rc, NULL), *outs = tu_read_file(out, NULL),
                      *errs = tu_read_file(err, NULL);
@@ -629,8 +640,7 @@ Test(fetch, verification_runs_during_the_download)
         /* A big image served at 100 B/s with an HTML page as its signature: the verifier fails
          * at once and stops the download, long before the 2 s stall limit. */
         free(test_make_aci(aci, "example.test/slow", labels, NULL, NULL));
-        tu_run("head -c 100000 /dev/urandom >> '%s' && echo '<html>login</html>' > '%s'", aci,
-               asc);
+        tu_run("head -c 100000 /dev/urandom >> '%s' && echo '<html>login</html>' > '%s'", aci, asc);
         clock_gettime(CLOCK_MONOTONIC, &t0);
         expect_refused(args, "not an ASCII-armored detached signature", true);
         clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -17,16 +17,16 @@ static struct https_server srv;
 static char *htdir;
 
 static const char extra_locations[] =
-        "    location /to-http/ { return 302 http://example.test/files/hello.txt; }\n"
-        "    location /to-other/ { return 302 https://other.test/files/hello.txt; }\n"
-        "    location /to-self/ { return 302 /files/hello.txt; }\n"
-        "    location /to-file/ { return 302 file:///etc/passwd; }\n"
-        "    location /loop/ { return 302 /loop/again; }\n"
-        "    location /private/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd; }\n"
-        "    location /private-to-other/ { return 302 https://other.test/files/hello.txt; }\n"
-        "    location /slow/ { limit_rate 200; }\n"
-        "    location /cached/ { add_header Cache-Control \"public, max-age=120\"; }\n"
-        "    location /deferred/ { return 202; }\n";
+    "    location /to-http/ { return 302 http://example.test/files/hello.txt; }\n"
+    "    location /to-other/ { return 302 https://other.test/files/hello.txt; }\n"
+    "    location /to-self/ { return 302 /files/hello.txt; }\n"
+    "    location /to-file/ { return 302 file:///etc/passwd; }\n"
+    "    location /loop/ { return 302 /loop/again; }\n"
+    "    location /private/ { auth_basic \"ace\"; auth_basic_user_file %s/htpasswd; }\n"
+    "    location /private-to-other/ { return 302 https://other.test/files/hello.txt; }\n"
+    "    location /slow/ { limit_rate 200; }\n"
+    "    location /cached/ { add_header Cache-Control \"public, max-age=120\"; }\n"
+    "    location /deferred/ { return 202; }\n";
 
 static void setup(void)
 {
@@ -55,21 +55,21 @@ static void teardown(void)
 TestSuite(http_client, .init = setup, .fini = teardown, .timeout = 60);
 
 static const struct http_auth auths[] = {
-        {.domain = "example.test", .type = HTTP_AUTH_BASIC, .user = "alice", .password = "s3cret"},
-        {.domain = "other.test", .type = HTTP_AUTH_BEARER, .token = "other-token"},
+    {.domain = "example.test", .type = HTTP_AUTH_BASIC, .user = "alice", .password = "s3cret"},
+    {.domain = "other.test", .type = HTTP_AUTH_BEARER, .token = "other-token"},
 };
 
 static struct http_client *client(bool ca, bool allow_http, bool insecure_tls, bool with_auth)
 {
         char *bundles[] = {srv.ca_cert, NULL};
         struct http_options o = {
-                .ca_bundles = ca ? bundles : NULL,
-                .allow_http = allow_http,
-                .insecure_tls = insecure_tls,
-                .auths = with_auth ? auths : NULL,
-                .n_auths = with_auth ? 1 : 0, /* only example.test has credentials */
-                .max_redirects = -1,
-                .stall_timeout_ms = 2000,
+            .ca_bundles = ca ? bundles : NULL,
+            .allow_http = allow_http,
+            .insecure_tls = insecure_tls,
+            .auths = with_auth ? auths : NULL,
+            .n_auths = with_auth ? 1 : 0, /* only example.test has credentials */
+            .max_redirects = -1,
+            .stall_timeout_ms = 2000,
         };
         struct http_client *c = NULL;
         struct ace_error *err = NULL;
@@ -214,8 +214,11 @@ Test(http_client, credentials_required_and_bearer_tokens)
         struct http_response resp;
         char *body = NULL;
         char *bundles[] = {srv.ca_cert, NULL};
-        struct http_options o = {.ca_bundles = bundles, .auths = &auths[1], .n_auths = 1,
-                                 .max_redirects = -1, .allow_http = true};
+        struct http_options o = {.ca_bundles = bundles,
+                                 .auths = &auths[1],
+                                 .n_auths = 1,
+                                 .max_redirects = -1,
+                                 .allow_http = true};
 
         cr_expect_lt(get(c, "https://example.test/private/secret.txt", &body, &resp, &err), 0);
         cr_expect_eq(resp.status, 401);
@@ -247,8 +250,8 @@ Test(http_client, etag_revalidation_and_max_age)
         struct http_client *c = client(true, false, false, false);
         struct http_response r1, r2;
         size_t got = 0;
-        struct http_request req = {.url = "https://example.test/cached/c.txt", .sink = count_sink,
-                                   .userdata = &got};
+        struct http_request req = {
+            .url = "https://example.test/cached/c.txt", .sink = count_sink, .userdata = &got};
 
         cr_assert_eq(http_get(c, &req, &r1, NULL), 0);
         cr_expect_eq(r1.status, 200);
@@ -262,8 +265,8 @@ Test(http_client, etag_revalidation_and_max_age)
         cr_expect_eq(got, 0, "a 304 has no body for the sink");
         /* nginx logs the quotes of the ETag as \x22. */
         char *bare = xstrndup(r1.etag + 1, strlen(r1.etag) - 2);
-        char *needle = xasprintf("\"GET /cached/c.txt HTTP/1.1\" 304 0 \"-\" \"\\x22%s\\x22\"",
-                                 bare);
+        char *needle =
+            xasprintf("\"GET /cached/c.txt HTTP/1.1\" 304 0 \"-\" \"\\x22%s\\x22\"", bare);
         cr_expect_eq(https_server_count(&srv, srv.access_log, needle), 1, "%s", needle);
         free(needle);
         free(bare);
@@ -300,8 +303,8 @@ Test(http_client, stalled_transfer_times_out)
 Test(http_client, connect_timeout_on_a_blackhole)
 {
         char *bundles[] = {srv.ca_cert, NULL};
-        struct http_options o = {.ca_bundles = bundles, .connect_timeout_ms = 1000,
-                                 .max_redirects = -1};
+        struct http_options o = {
+            .ca_bundles = bundles, .connect_timeout_ms = 1000, .max_redirects = -1};
         struct http_client *c = NULL;
         struct ace_error *err = NULL;
         struct http_response resp;
@@ -330,9 +333,9 @@ Test(http_client, body_limit_and_error_statuses)
         char *body = NULL;
         size_t len;
 
-        cr_expect_eq(http_get_buffer(c, "https://example.test/files/hello.txt", 3, &body, &len,
-                                     &resp, &err),
-                     -EFBIG);
+        cr_expect_eq(
+            http_get_buffer(c, "https://example.test/files/hello.txt", 3, &body, &len, &resp, &err),
+            -EFBIG);
         cr_expect_eq(get(c, "https://example.test/files/missing", &body, &resp, &err), -ENOENT);
         cr_expect_eq(resp.status, 404);
         http_response_clear(&resp);

@@ -43,8 +43,9 @@ static void teardown(void)
 
 TestSuite(isolation_cgroup, .init = setup, .fini = teardown, .timeout = 120);
 
-#define APP(isolators, ...)                                                                          \
-        "{\"exec\": [\"/probe\", " __VA_ARGS__ "], \"user\": \"0\", \"group\": \"0\", \"isolators\": [" isolators "]}"
+#define APP(isolators, ...)                                                                        \
+        "{\"exec\": [\"/probe\", " __VA_ARGS__                                                     \
+        "], \"user\": \"0\", \"group\": \"0\", \"isolators\": [" isolators "]}"
 #define MEMORY(limit) "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"" limit "\"}}"
 #define CPU(limit) "{\"name\": \"resource/cpu\", \"value\": {\"limit\": \"" limit "\"}}"
 #define PIDS(n) "{\"name\": \"ace/pids\", \"value\": {\"limit\": " #n "}}"
@@ -64,7 +65,8 @@ static void expect_in(const char *text, const char *key, const char *want)
 
 Test(isolation_cgroup, pod_and_app_cgroups_with_limits_seen_from_inside)
 {
-        pf_add_app(pf, "a", img, APP(MEMORY("64Mi") ", " CPU("500m"), "\"limits\", \"cgroup\", \"oom\""), NULL);
+        pf_add_app(pf, "a", img,
+                   APP(MEMORY("64Mi") ", " CPU("500m"), "\"limits\", \"cgroup\", \"oom\""), NULL);
         pf_set_pod_isolators(pf, PIDS(100));
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         expect_in(pf->out, "memory.limit", "67108864");
@@ -81,7 +83,8 @@ Test(isolation_cgroup, pod_and_app_cgroups_with_limits_seen_from_inside)
         _cleanup_free_ char *pids = cgp_read(file, "pids", pf->uuid, "", "pids.max");
         if (pids)
                 cr_assert_str_eq(pids, "100\n");
-        _cleanup_free_ char *app_mem = cgp_read(file, "memory", pf->uuid, "app-a", cgp_memory_file(file));
+        _cleanup_free_ char *app_mem =
+            cgp_read(file, "memory", pf->uuid, "app-a", cgp_memory_file(file));
         cr_assert(app_mem && atoll(app_mem) == 67108864, "%s", app_mem);
 }
 
@@ -98,24 +101,31 @@ Test(isolation_cgroup, pod_limits_bound_app_limits)
 
 Test(isolation_cgroup, in_app_view_is_read_only_and_has_no_release_agent)
 {
-        pf_add_app(pf, "a", img,
-                   APP("", "\"ls\", \"/sys/fs/cgroup\", \"write\", \"/sys/fs/cgroup/memory/cgroup.procs\", \"1\","
-                       " \"write\", \"/sys/fs/cgroup/cgroup.procs\", \"1\", \"stat\", \"/sys/fs/cgroup/memory/release_agent\","
-                       " \"stat\", \"/sys/fs/cgroup/release_agent\", \"mkdir\", \"/sys/fs/cgroup/x\""),
-                   NULL);
+        pf_add_app(
+            pf, "a", img,
+            APP("", "\"ls\", \"/sys/fs/cgroup\", \"write\", "
+                    "\"/sys/fs/cgroup/memory/cgroup.procs\", \"1\","
+                    " \"write\", \"/sys/fs/cgroup/cgroup.procs\", \"1\", \"stat\", "
+                    "\"/sys/fs/cgroup/memory/release_agent\","
+                    " \"stat\", \"/sys/fs/cgroup/release_agent\", \"mkdir\", \"/sys/fs/cgroup/x\""),
+            NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
-        _cleanup_free_ char *w0 = th_kv_nth(pf->out, "write.errno", 0), *w1 = th_kv_nth(pf->out, "write.errno", 1);
+        _cleanup_free_ char *w0 = th_kv_nth(pf->out, "write.errno", 0),
+                            *w1 = th_kv_nth(pf->out, "write.errno", 1);
         /* v1: the memory dir is a read-only bind; the tmpfs is read-only (or ENOENT on v2). */
         cr_assert(w0 && (strcmp(w0, "EROFS") == 0 || strcmp(w0, "ENOENT") == 0), "%s", pf->out);
         cr_assert(w1 && (strcmp(w1, "EROFS") == 0 || strcmp(w1, "ENOENT") == 0), "%s", pf->out);
         cr_assert_eq(th_count_prefix(pf->out, "write=ok"), 0, "%s", pf->out);
-        cr_assert_eq(th_count_prefix(pf->out, "stat.errno=ENOENT"), 2, "no release_agent: %s", pf->out);
+        cr_assert_eq(th_count_prefix(pf->out, "stat.errno=ENOENT"), 2, "no release_agent: %s",
+                     pf->out);
         expect_in(pf->out, "mkdir", "EROFS");
 }
 
 Test(isolation_cgroup, supervisor_lives_in_its_own_leaf_protected_from_oom)
 {
-        pf_add_app(pf, "a", img, APP("", "\"oom\", \"read\", \"/proc/1/oom_score_adj\", \"sleep-ms\", \"3000\""), NULL);
+        pf_add_app(pf, "a", img,
+                   APP("", "\"oom\", \"read\", \"/proc/1/oom_score_adj\", \"sleep-ms\", \"3000\""),
+                   NULL);
         pf_start(pf, NULL);
         _cleanup_free_ char *pidf = pf_path(pf, "appsinfo/a/pid");
         cr_assert(th_wait_file(pidf, 5000));
@@ -141,8 +151,12 @@ Test(isolation_cgroup, memory_hog_is_oom_killed_and_reported_137)
 {
         /* T-44: 1 GiB in a 64 MiB cgroup. The app dies by SIGKILL, the supervisor lives on to
          * record it and the other app finishes normally. */
-        pf_add_app(pf, "hog", img, APP(MEMORY("64Mi"), "\"print\", \"hogging\", \"alloc\", \"1024\", \"print\", \"survived\""), NULL);
-        pf_add_app(pf, "other", img, APP("", "\"sleep-ms\", \"300\", \"print\", \"other-done\""), NULL);
+        pf_add_app(pf, "hog", img,
+                   APP(MEMORY("64Mi"),
+                       "\"print\", \"hogging\", \"alloc\", \"1024\", \"print\", \"survived\""),
+                   NULL);
+        pf_add_app(pf, "other", img, APP("", "\"sleep-ms\", \"300\", \"print\", \"other-done\""),
+                   NULL);
         int status = pf_run(pf, NULL);
         cr_assert_eq(status, 137, "pod status %d: %s", status, pf->err);
         _cleanup_free_ char *exit_hog = pf_read(pf, "appsinfo/hog/exit");
@@ -150,8 +164,10 @@ Test(isolation_cgroup, memory_hog_is_oom_killed_and_reported_137)
         _cleanup_free_ char *hog = log_of("hog");
         cr_assert(strstr(hog, "hogging") && !strstr(hog, "survived"), "%s", hog);
         _cleanup_free_ char *file = pf_read(pf, "cgroup");
-        _cleanup_free_ char *events = cgp_read(file, "memory", pf->uuid, "app-hog", cgp_oom_file(file));
-        cr_assert(events && cgp_oom_kills(events) >= 1, "oom kill counted in the app's cgroup: %s", events);
+        _cleanup_free_ char *events =
+            cgp_read(file, "memory", pf->uuid, "app-hog", cgp_oom_file(file));
+        cr_assert(events && cgp_oom_kills(events) >= 1, "oom kill counted in the app's cgroup: %s",
+                  events);
 }
 
 static double host_fork_ms(void)
@@ -184,7 +200,8 @@ Test(isolation_cgroup, fork_bomb_is_contained_by_the_pids_limit)
                 usleep(10000);
         }
         _cleanup_free_ char *l = log_of("bomb");
-        _cleanup_free_ char *e = l ? th_kv(l, "forkbomb.errno") : NULL, *count = l ? th_kv(l, "forkbomb.count") : NULL;
+        _cleanup_free_ char *e = l ? th_kv(l, "forkbomb.errno") : NULL,
+                            *count = l ? th_kv(l, "forkbomb.count") : NULL;
         cr_assert(e && strcmp(e, "EAGAIN") == 0, "%s", l);
         cr_assert(atol(count) < 64, "%s children", count);
         double worst = 0;
@@ -195,7 +212,8 @@ Test(isolation_cgroup, fork_bomb_is_contained_by_the_pids_limit)
         cr_assert_lt(worst, 100.0, "host fork+exec took %.1f ms during the bomb", worst);
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
-        cr_assert_eq(pf_entrypoint(pf, "stop", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        cr_assert_eq(pf_entrypoint(pf, "stop", (const char *const[]){pf->uuid, NULL}, NULL, NULL),
+                     0);
         pf_wait(pf);
         clock_gettime(CLOCK_MONOTONIC, &b);
         double secs = (double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
@@ -208,17 +226,20 @@ Test(isolation_cgroup, fork_bomb_is_contained_by_the_pids_limit)
 Test(isolation_cgroup, unenforced_isolators_are_reported_and_strict_refuses)
 {
         pf_add_app(pf, "a", img,
-                   APP("{\"name\": \"resource/network-bandwidth\", \"value\": {\"default\": true, \"limit\": \"1M\"}}",
+                   APP("{\"name\": \"resource/network-bandwidth\", \"value\": {\"default\": true, "
+                       "\"limit\": \"1M\"}}",
                        "\"print\", \"ran\""),
                    NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
-        cr_assert(strstr(pf->err, "isolator resource/network-bandwidth (app=a) is not enforced: not supported"),
-                  "%s", pf->err);
+        cr_assert(
+            strstr(pf->err,
+                   "isolator resource/network-bandwidth (app=a) is not enforced: not supported"),
+            "%s", pf->err);
         _cleanup_free_ char *file = pf_read(pf, "isolators-unenforced");
         cr_assert_str_eq(file, "resource/network-bandwidth app=a: not supported by this stage1\n");
 
-        static const char *const strict[] = { "--strict-isolators", NULL };
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        static const char *const strict[] = {"--strict-isolators", NULL};
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
         cr_assert_eq(pf_run(pf, strict), 254);
         cr_assert(strstr(pf->err, "isolator resource/network-bandwidth (app=a) cannot be enforced"),
                   "%s", pf->err);
@@ -230,14 +251,24 @@ Test(isolation_cgroup, unenforced_isolators_are_reported_and_strict_refuses)
 Test(isolation_cgroup, selinux_and_apparmor_are_reported_when_absent)
 {
         pf_add_app(pf, "a", img,
-                   APP("{\"name\": \"os/linux/apparmor-profile\", \"value\": {\"profile\": \"p\"}}", "\"print\", \"ran\""), NULL);
-        pf_set_pod_isolators(pf, "{\"name\": \"os/linux/selinux-context\", \"value\": {\"user\": \"u\", \"role\": \"r\", \"type\": \"t\", \"level\": \"s0\"}}");
+                   APP("{\"name\": \"os/linux/apparmor-profile\", \"value\": {\"profile\": \"p\"}}",
+                       "\"print\", \"ran\""),
+                   NULL);
+        pf_set_pod_isolators(pf, "{\"name\": \"os/linux/selinux-context\", \"value\": {\"user\": "
+                                 "\"u\", \"role\": \"r\", \"type\": \"t\", \"level\": \"s0\"}}");
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *file = pf_read(pf, "isolators-unenforced");
         if (access("/sys/fs/selinux/enforce", F_OK) != 0)
-                cr_assert(strstr(file, "os/linux/selinux-context pod: SELinux is not enabled on this host\n"), "%s", file);
+                cr_assert(
+                    strstr(file,
+                           "os/linux/selinux-context pod: SELinux is not enabled on this host\n"),
+                    "%s", file);
         if (access("/sys/module/apparmor/parameters/enabled", F_OK) != 0)
-                cr_assert(strstr(file, "os/linux/apparmor-profile app=a: AppArmor is not enabled on this host\n"), "%s", file);
+                cr_assert(
+                    strstr(
+                        file,
+                        "os/linux/apparmor-profile app=a: AppArmor is not enabled on this host\n"),
+                    "%s", file);
 }
 
 Test(isolation_cgroup, gc_removes_the_pod_cgroups_and_is_idempotent)
@@ -247,32 +278,37 @@ Test(isolation_cgroup, gc_removes_the_pod_cgroups_and_is_idempotent)
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *file = pf_read(pf, "cgroup");
         cr_assert_gt(cgp_count_dirs(file, pf->uuid), 0, "the pod has cgroups until gc");
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
         cr_assert_eq(cgp_count_dirs(file, pf->uuid), 0);
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
 }
-
 
 Test(isolation_cgroup, cpu_shares_request_and_oom_score_adj)
 {
         pf_add_app(pf, "shares", img,
-                   APP("{\"name\": \"os/linux/cpu-shares\", \"value\": 300}, {\"name\": \"os/linux/oom-score-adj\", \"value\": 500}",
-                       "\"oom\""), NULL);
+                   APP("{\"name\": \"os/linux/cpu-shares\", \"value\": 300}, {\"name\": "
+                       "\"os/linux/oom-score-adj\", \"value\": 500}",
+                       "\"oom\""),
+                   NULL);
         pf_add_app(pf, "request", img,
                    APP("{\"name\": \"resource/cpu\", \"value\": {\"request\": \"250m\"}},"
-                       " {\"name\": \"resource/memory\", \"value\": {\"request\": \"16Mi\", \"limit\": \"64Mi\"}}",
-                       "\"oom\""), NULL);
+                       " {\"name\": \"resource/memory\", \"value\": {\"request\": \"16Mi\", "
+                       "\"limit\": \"64Mi\"}}",
+                       "\"oom\""),
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *file = pf_read(pf, "cgroup");
         _cleanup_free_ char *s1 = cgp_read(file, "cpu", pf->uuid, "app-shares", "cpu.shares");
         _cleanup_free_ char *s2 = cgp_read(file, "cpu", pf->uuid, "app-request", "cpu.shares");
-        _cleanup_free_ char *soft = cgp_read(file, "memory", pf->uuid, "app-request", "memory.soft_limit_in_bytes");
+        _cleanup_free_ char *soft =
+            cgp_read(file, "memory", pf->uuid, "app-request", "memory.soft_limit_in_bytes");
         if (s1 || s2) { /* v1 */
                 cr_assert_str_eq(s1, "300\n");
                 cr_assert_str_eq(s2, "256\n", "250m = a quarter of 1024");
                 cr_assert_str_eq(soft, "16777216\n");
         }
-        _cleanup_free_ char *ls = pf_read(pf, "logs/shares.log"), *lr = pf_read(pf, "logs/request.log");
+        _cleanup_free_ char *ls = pf_read(pf, "logs/shares.log"),
+                            *lr = pf_read(pf, "logs/request.log");
         expect_in(ls, "oom_score_adj", "500");
         expect_in(lr, "oom_score_adj", "0");
 }

@@ -53,8 +53,9 @@ static void teardown(void)
 
 TestSuite(isolation_cgroup_v2, .init = setup, .fini = teardown, .timeout = 60);
 
-#define APP(isolators, ...)                                                                          \
-        "{\"exec\": [\"/probe\", " __VA_ARGS__ "], \"user\": \"0\", \"group\": \"0\", \"isolators\": [" isolators "]}"
+#define APP(isolators, ...)                                                                        \
+        "{\"exec\": [\"/probe\", " __VA_ARGS__                                                     \
+        "], \"user\": \"0\", \"group\": \"0\", \"isolators\": [" isolators "]}"
 
 static char *v2_controllers(void)
 {
@@ -71,11 +72,14 @@ static char *v2_dir(const char *leaf)
 
 Test(isolation_cgroup_v2, pod_cgroup_layout_placement_and_read_only_view)
 {
-        pf_add_app(pf, "a", img,
-                   APP("", "\"cgroup\", \"ls\", \"/sys/fs/cgroup\", \"read\", \"/sys/fs/cgroup/cgroup.procs\","
-                       " \"write\", \"/sys/fs/cgroup/cgroup.procs\", \"1\", \"stat\", \"/sys/fs/cgroup/release_agent\","
-                       " \"sleep-ms\", \"1500\""),
-                   NULL);
+        pf_add_app(
+            pf, "a", img,
+            APP("",
+                "\"cgroup\", \"ls\", \"/sys/fs/cgroup\", \"read\", \"/sys/fs/cgroup/cgroup.procs\","
+                " \"write\", \"/sys/fs/cgroup/cgroup.procs\", \"1\", \"stat\", "
+                "\"/sys/fs/cgroup/release_agent\","
+                " \"sleep-ms\", \"1500\""),
+            NULL);
         pf_start(pf, NULL);
         _cleanup_free_ char *pidf = pf_path(pf, "appsinfo/a/pid");
         cr_assert(th_wait_file(pidf, 5000));
@@ -94,17 +98,18 @@ Test(isolation_cgroup_v2, pod_cgroup_layout_placement_and_read_only_view)
         _cleanup_free_ char *want_file = xasprintf("0::/ace-%s\n", pf->uuid);
         cr_assert_str_eq(file, want_file, "one v2 line");
         _cleanup_free_ char *cg = th_kv(pf->out, "cgroup"), *ls = th_kv(pf->out, "ls");
-        cr_assert(strstr(cg, "0::/\\n") && !strstr(cg, "ace-"), "the app's cgroup namespace starts at its leaf: %s", cg);
+        cr_assert(strstr(cg, "0::/\\n") && !strstr(cg, "ace-"),
+                  "the app's cgroup namespace starts at its leaf: %s", cg);
         cr_assert(ls && strstr(ls, "cgroup.procs") && strstr(ls, "cgroup.controllers"), "%s", ls);
         _cleanup_free_ char *rd = th_kv(pf->out, "read"), *we = th_kv(pf->out, "write.errno"),
-                           *se = th_kv(pf->out, "stat.errno");
+                            *se = th_kv(pf->out, "stat.errno");
         cr_assert(rd && strlen(rd) > 0, "the app reads its own cgroup.procs");
         cr_assert_str_eq(we, "EROFS");
         cr_assert_str_eq(se, "ENOENT");
         /* gc, from the host's namespace (where this hierarchy is /sys/fs/cgroup/unified). */
         _cleanup_free_ char *dir = v2_dir("");
         cr_assert(th_exists(dir));
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
         cr_assert_not(th_exists(dir));
 }
 
@@ -112,17 +117,24 @@ Test(isolation_cgroup_v2, limits_without_controllers_are_reported_and_strict_ref
 {
         _cleanup_free_ char *ctl = v2_controllers();
         if (ctl && strstr(ctl, "memory"))
-                cr_skip_test("cgroup2 has the memory controller here: see limits_where_the_controllers_exist");
+                cr_skip_test("cgroup2 has the memory controller here: see "
+                             "limits_where_the_controllers_exist");
         pf_add_app(pf, "a", img,
-                   APP("{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}", "\"print\", \"ran\""), NULL);
+                   APP("{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}",
+                       "\"print\", \"ran\""),
+                   NULL);
         pf_set_pod_isolators(pf, "{\"name\": \"ace/pids\", \"value\": {\"limit\": 32}}");
         cr_assert_eq(pf_run(pf, NULL), 0, "%s", pf->err);
         _cleanup_free_ char *rep = pf_read(pf, "isolators-unenforced");
-        cr_assert(strstr(rep, "resource/memory app=a: the memory controller is not available to the pod's cgroup (cgroup v2)\n"), "%s", rep);
-        cr_assert(strstr(rep, "ace/pids pod: the pids controller is not available to the pod's cgroup (cgroup v2)\n"), "%s", rep);
+        cr_assert(strstr(rep, "resource/memory app=a: the memory controller is not available to "
+                              "the pod's cgroup (cgroup v2)\n"),
+                  "%s", rep);
+        cr_assert(strstr(rep, "ace/pids pod: the pids controller is not available to the pod's "
+                              "cgroup (cgroup v2)\n"),
+                  "%s", rep);
 
-        static const char *const strict[] = { "--strict-isolators", NULL };
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        static const char *const strict[] = {"--strict-isolators", NULL};
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
         cr_assert_eq(pf_run(pf, strict), 254);
         cr_assert(strstr(pf->err, "cannot be enforced"), "%s", pf->err);
         _cleanup_free_ char *dir = v2_dir("");
@@ -134,11 +146,14 @@ Test(isolation_cgroup_v2, limits_where_the_controllers_exist)
         _cleanup_free_ char *ctl = v2_controllers();
         if (!ctl || !strstr(ctl, "memory") || !strstr(ctl, "pids"))
                 cr_skip_test("cgroup2 has no memory/pids controller on this host (bound to v1)");
-        pf_add_app(pf, "a", img,
-                   APP("{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}", "\"limits\""), NULL);
+        pf_add_app(
+            pf, "a", img,
+            APP("{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}", "\"limits\""),
+            NULL);
         pf_set_pod_isolators(pf, "{\"name\": \"ace/pids\", \"value\": {\"limit\": 32}}");
         cr_assert_eq(pf_run(pf, NULL), 0, "%s", pf->err);
-        _cleanup_free_ char *mem = th_kv(pf->out, "memory.limit"), *pids = th_kv(pf->out, "pids.max");
+        _cleanup_free_ char *mem = th_kv(pf->out, "memory.limit"),
+                            *pids = th_kv(pf->out, "pids.max");
         cr_assert_str_eq(mem, "67108864");
         cr_assert_str_eq(pids, "32");
 }
@@ -158,12 +173,16 @@ Test(isolation_cgroup_v2, enter_joins_the_apps_v2_cgroup)
                 usleep(10000);
         }
         pidarg = xasprintf("--pid=%s", podpid);
-        int r = pf_entrypoint(pf, "enter", (const char *const[]){ pidarg, "--appname=a", "--", "/probe", "cgroup", NULL },
-                              &out, &err);
+        int r = pf_entrypoint(
+            pf, "enter",
+            (const char *const[]){pidarg, "--appname=a", "--", "/probe", "cgroup", NULL}, &out,
+            &err);
         cr_assert_eq(r, 0, "%s", err);
-        _cleanup_free_ char *cg = th_kv(out, "cgroup"), *now = pf_stdout_now(pf), *app_cg = th_kv(now, "cgroup");
+        _cleanup_free_ char *cg = th_kv(out, "cgroup"), *now = pf_stdout_now(pf),
+                            *app_cg = th_kv(now, "cgroup");
         cr_assert(cg && strstr(cg, "0::/\\n") && !strstr(cg, "ace-"), "entered: %s", out);
-        cr_assert_str_eq(cg, app_cg, "the entered command's cgroups are the app's: %s vs %s", cg, app_cg);
+        cr_assert_str_eq(cg, app_cg, "the entered command's cgroups are the app's: %s vs %s", cg,
+                         app_cg);
         kill(pf->pid, SIGTERM);
         pf_wait(pf);
 }
@@ -179,9 +198,10 @@ Test(isolation_cgroup_v2, gc_kills_stragglers_through_cgroup_kill)
                 _exit(0);
         }
         _cleanup_free_ char *leaf = v2_dir("app-a");
-        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", leaf), *pid = xasprintf("%d", (int)straggler);
+        _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", leaf),
+                            *pid = xasprintf("%d", (int)straggler);
         th_write_file(procs, pid, 0644);
-        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL), 0);
+        cr_assert_eq(pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL), 0);
         int wstatus;
         cr_assert_eq(waitpid(straggler, &wstatus, 0), straggler);
         cr_assert(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL);
@@ -193,14 +213,18 @@ Test(isolation_cgroup_v2, device_policy_is_a_bpf_program)
 {
         /* v2 has no devices.* files: the allow-list is a BPF_CGROUP_DEVICE program. */
         pf_add_app(pf, "a", img,
-                   APP("", "\"mknod-open\", \"/tmp/kvm\", \"c\", \"10\", \"232\", \"mknod-open\", \"/tmp/disk\", \"b\", \"7\", \"0\","
-                       " \"mknod-open\", \"/tmp/null\", \"c\", \"1\", \"3\", \"mknod-open\", \"/tmp/pts9\", \"c\", \"136\", \"9\","
-                       " \"write\", \"/dev/null\", \"x\""),
+                   APP("", "\"mknod-open\", \"/tmp/kvm\", \"c\", \"10\", \"232\", \"mknod-open\", "
+                           "\"/tmp/disk\", \"b\", \"7\", \"0\","
+                           " \"mknod-open\", \"/tmp/null\", \"c\", \"1\", \"3\", \"mknod-open\", "
+                           "\"/tmp/pts9\", \"c\", \"136\", \"9\","
+                           " \"write\", \"/dev/null\", \"x\""),
                    NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "%s", pf->err);
         cr_assert_null(strstr(pf->err, "no device policy"), "%s", pf->err);
-        _cleanup_free_ char *kvm = th_kv(pf->out, "mknod_open./tmp/kvm"), *disk = th_kv(pf->out, "mknod_open./tmp/disk");
-        _cleanup_free_ char *null = th_kv(pf->out, "mknod_open./tmp/null"), *w = th_kv(pf->out, "write");
+        _cleanup_free_ char *kvm = th_kv(pf->out, "mknod_open./tmp/kvm"),
+                            *disk = th_kv(pf->out, "mknod_open./tmp/disk");
+        _cleanup_free_ char *null = th_kv(pf->out, "mknod_open./tmp/null"),
+                            *w = th_kv(pf->out, "write");
         _cleanup_free_ char *pts = th_kv(pf->out, "mknod_open./tmp/pts9");
         cr_assert_str_eq(kvm, "mknod:EPERM");
         cr_assert_str_eq(disk, "mknod:EPERM");

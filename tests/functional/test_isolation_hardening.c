@@ -41,8 +41,9 @@ static void teardown(void)
 
 TestSuite(isolation_hardening, .init = setup, .fini = teardown, .timeout = 120);
 
-#define APP_AS(user, group, extra, ...)                                                             \
-        "{\"exec\": [\"/probe\", " __VA_ARGS__ "], \"user\": \"" user "\", \"group\": \"" group "\"" extra "}"
+#define APP_AS(user, group, extra, ...)                                                            \
+        "{\"exec\": [\"/probe\", " __VA_ARGS__ "], \"user\": \"" user "\", \"group\": \"" group    \
+        "\"" extra "}"
 #define APP(...) APP_AS("0", "0", "", __VA_ARGS__)
 
 static void expect(const char *text, const char *key, const char *want)
@@ -77,20 +78,29 @@ static char *pod_pid_arg(void)
         return xasprintf("--pid=%s", podpid);
 }
 
-/* ---- T-22: /proc and /sys ---------------------------------------------------------------------- */
+/* ---- T-22: /proc and /sys ----------------------------------------------------------------------
+ */
 
 Test(isolation_hardening, proc_and_sys_are_masked_or_read_only)
 {
-        bool sysrq = access("/proc/sysrq-trigger", F_OK) == 0, kcore = access("/proc/kcore", F_OK) == 0,
+        bool sysrq = access("/proc/sysrq-trigger", F_OK) == 0,
+             kcore = access("/proc/kcore", F_OK) == 0,
              modprobe = access("/proc/sys/kernel/modprobe", F_OK) == 0;
 
         pf_add_app(pf, "a", img,
-                   APP("\"write\", \"/proc/sysrq-trigger\", \"h\", \"write\", \"/proc/sys/kernel/core_pattern\", \"|/evil\","
-                       " \"write\", \"/proc/sys/vm/panic_on_oom\", \"1\", \"write\", \"/proc/sys/kernel/modprobe\", \"/evil\","
-                       " \"read\", \"/proc/kallsyms\", \"stat\", \"/proc/kallsyms\", \"read\", \"/proc/keys\","
-                       " \"read\", \"/proc/kcore\", \"stat\", \"/sys/firmware\", \"ls\", \"/sys/firmware\","
-                       " \"write\", \"/sys/kernel/uevent_helper\", \"/evil\", \"write\", \"/proc/kallsyms\", \"x\","
-                       " \"mount-fs\", \"cgroup\", \"/tmp/cg\", \"memory\", \"mount-fs\", \"proc\", \"/tmp/p\", \"-\""), NULL);
+                   APP("\"write\", \"/proc/sysrq-trigger\", \"h\", \"write\", "
+                       "\"/proc/sys/kernel/core_pattern\", \"|/evil\","
+                       " \"write\", \"/proc/sys/vm/panic_on_oom\", \"1\", \"write\", "
+                       "\"/proc/sys/kernel/modprobe\", \"/evil\","
+                       " \"read\", \"/proc/kallsyms\", \"stat\", \"/proc/kallsyms\", \"read\", "
+                       "\"/proc/keys\","
+                       " \"read\", \"/proc/kcore\", \"stat\", \"/sys/firmware\", \"ls\", "
+                       "\"/sys/firmware\","
+                       " \"write\", \"/sys/kernel/uevent_helper\", \"/evil\", \"write\", "
+                       "\"/proc/kallsyms\", \"x\","
+                       " \"mount-fs\", \"cgroup\", \"/tmp/cg\", \"memory\", \"mount-fs\", "
+                       "\"proc\", \"/tmp/p\", \"-\""),
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         /* sysrq-trigger is read-only where the kernel has it (this one may not: ENOENT). */
         expect_nth(pf->out, "write.errno", 0, sysrq ? "EROFS" : "ENOENT");
@@ -117,7 +127,7 @@ Test(isolation_hardening, proc_and_sys_are_masked_or_read_only)
 
 Test(isolation_hardening, disable_paths_removes_the_masks_but_not_the_cgroup_view)
 {
-        static const char *const args[] = { "--disable-paths", NULL };
+        static const char *const args[] = {"--disable-paths", NULL};
         pf_add_app(pf, "a", img, APP("\"stat\", \"/proc/kallsyms\", \"mounts\""), NULL);
         cr_assert_eq(pf_run(pf, args), 0, "stderr: %s", pf->err);
         expect(pf->out, "stat.mode", "0444");
@@ -125,19 +135,21 @@ Test(isolation_hardening, disable_paths_removes_the_masks_but_not_the_cgroup_vie
         cr_assert(strstr(pf->out, "mount=/sys sysfs rw,"), "sysfs read-write: %s", pf->out);
 }
 
-/* ---- T-19, T-20: fds and the working directory ------------------------------------------------- */
+/* ---- T-19, T-20: fds and the working directory -------------------------------------------------
+ */
 
 Test(isolation_hardening, working_directory_through_any_proc_fd_is_refused)
 {
-        static const int fds[] = { 3, 4, 5, 7, 10, 64 };
+        static const int fds[] = {3, 4, 5, 7, 10, 64};
 
         for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
                 struct pod_fixture *one = pf_new();
                 struct test_image *im = timg_new("example.com/probe");
-                _cleanup_free_ char *app = xasprintf(
-                        "{\"exec\": [\"/probe\", \"cwd\", \"ls\", \"../../..\"], \"user\": \"0\", \"group\": \"0\","
-                        " \"workingDirectory\": \"/proc/self/fd/%d\"}",
-                        fds[i]);
+                _cleanup_free_ char *app =
+                    xasprintf("{\"exec\": [\"/probe\", \"cwd\", \"ls\", \"../../..\"], \"user\": "
+                              "\"0\", \"group\": \"0\","
+                              " \"workingDirectory\": \"/proc/self/fd/%d\"}",
+                              fds[i]);
                 pf_add_app(one, "a", im, app, NULL);
                 cr_assert_neq(pf_run(one, NULL), 0, "fd %d", fds[i]);
                 cr_assert(strstr(one->err, "working directory"), "fd %d: %s", fds[i], one->err);
@@ -153,7 +165,7 @@ Test(isolation_hardening, entered_commands_get_only_stdio_fds)
         pf_start(pf, NULL);
         wait_output("up\n");
         _cleanup_free_ char *pidarg = pod_pid_arg(), *out = NULL, *err = NULL;
-        const char *args[] = { pidarg, "--appname=a", "--", "/probe", "fds", "cwd", NULL };
+        const char *args[] = {pidarg, "--appname=a", "--", "/probe", "fds", "cwd", NULL};
         cr_assert_eq(pf_entrypoint(pf, "enter", args, &out, &err), 0, "%s", err);
         expect(out, "fds", "0,1,2");
         expect(out, "cwd", "/");
@@ -161,7 +173,8 @@ Test(isolation_hardening, entered_commands_get_only_stdio_fds)
         pf_wait(pf);
 }
 
-/* ---- T-23: CVE-2019-5736 ----------------------------------------------------------------------- */
+/* ---- T-23: CVE-2019-5736 -----------------------------------------------------------------------
+ */
 
 static char *file_digest(const char *path)
 {
@@ -172,7 +185,8 @@ static char *file_digest(const char *path)
 Test(isolation_hardening, no_host_runtime_binary_is_ever_an_exe_in_the_pod)
 {
         _cleanup_free_ char *init = xasprintf("%s/%s/rootfs/init", pf->tree_store, pf->stage1_tree);
-        _cleanup_free_ char *stage2 = xasprintf("%s/%s/rootfs/stage2", pf->tree_store, pf->stage1_tree);
+        _cleanup_free_ char *stage2 =
+            xasprintf("%s/%s/rootfs/stage2", pf->tree_store, pf->stage1_tree);
         _cleanup_free_ char *init0 = file_digest(init), *stage20 = file_digest(stage2);
         struct stat st0, st1;
 
@@ -180,40 +194,46 @@ Test(isolation_hardening, no_host_runtime_binary_is_ever_an_exe_in_the_pod)
         cr_assert(stat(stage2, &st0) == 0);
         /* The strongest app there is (every capability): only the memfd and the sealing stand
          * between it and the host's stage2 while stage2 starts. */
-        static const char *const args[] = { "--disable-capabilities-restriction", NULL };
+        static const char *const args[] = {"--disable-capabilities-restriction", NULL};
         pf_add_app(pf, "watch", img, APP("\"print\", \"up\", \"exe-watch\", \"100000\""), NULL);
         pf_add_app(pf, "late", img, APP("\"sleep-ms\", \"200\""), NULL);
         pf_start(pf, args);
         wait_output("up\n");
         _cleanup_free_ char *pidarg = pod_pid_arg();
         for (int i = 0; i < 30; i++) {
-                const char *eargs[] = { pidarg, "--appname=watch", "--", "/bin/true", NULL };
+                const char *eargs[] = {pidarg, "--appname=watch", "--", "/bin/true", NULL};
                 cr_assert_eq(pf_entrypoint(pf, "enter", eargs, NULL, NULL), 0);
         }
-        const char *stop[] = { pidarg, "--appname=watch", "--", "/probe", "write", "/tmp/stop-watch", "1", NULL };
+        const char *stop[] = {pidarg,  "--appname=watch", "--", "/probe",
+                              "write", "/tmp/stop-watch", "1",  NULL};
         cr_assert_eq(pf_entrypoint(pf, "enter", stop, NULL, NULL), 0);
         cr_assert_eq(pf_wait(pf), 0, "%s", pf->err);
         _cleanup_free_ char *log = pf_read(pf, "logs/watch.log");
         _cleanup_free_ char *targets = th_kv(log, "exe_watch.targets");
         _cleanup_free_ char *wtargets = th_kv(log, "exe_watch.writable_targets");
         cr_assert(targets && wtargets, "%s", log);
-        cr_assert(strstr(targets, "/memfd:ace-"), "the watcher saw the runtime's processes: %s", targets);
-        cr_assert_null(strstr(wtargets, "memfd"), "a sealed runtime copy opened for writing: %s", wtargets);
-        cr_assert_null(strstr(wtargets, pf->data_dir), "a host binary opened for writing: %s", wtargets);
+        cr_assert(strstr(targets, "/memfd:ace-"), "the watcher saw the runtime's processes: %s",
+                  targets);
+        cr_assert_null(strstr(wtargets, "memfd"), "a sealed runtime copy opened for writing: %s",
+                       wtargets);
+        cr_assert_null(strstr(wtargets, pf->data_dir), "a host binary opened for writing: %s",
+                       wtargets);
         /* Every exe the app could see is one of its own binaries or a sealed runtime copy. */
         _cleanup_strv_free_ char **each = strv_split(targets, ",", false);
         for (size_t i = 0; each[i]; i++)
                 cr_assert(strcmp(each[i], "/probe") == 0 || strcmp(each[i], "/bin/busybox") == 0 ||
-                                  strncmp(each[i], "/memfd:ace-stage", 16) == 0,
+                              strncmp(each[i], "/memfd:ace-stage", 16) == 0,
                           "%s was the exe of a process in the pod (all: %s)", each[i], targets);
         _cleanup_free_ char *init1 = file_digest(init), *stage21 = file_digest(stage2);
         cr_assert(stat(stage2, &st1) == 0);
         cr_assert_eq(st0.st_size, st1.st_size);
-        cr_assert(memcmp(init0, init1, strlen(init0)) == 0 && memcmp(stage20, stage21, (size_t)st0.st_size) == 0,
+        cr_assert(memcmp(init0, init1, strlen(init0)) == 0 &&
+                      memcmp(stage20, stage21, (size_t)st0.st_size) == 0,
                   "host runtime binaries unchanged");
 }
 
-/* ---- T-24, T-25: enter ---------------------------------------------------------------------------- */
+/* ---- T-24, T-25: enter
+ * ---------------------------------------------------------------------------- */
 
 Test(isolation_hardening, enter_has_the_apps_exact_isolation)
 {
@@ -222,21 +242,41 @@ Test(isolation_hardening, enter_has_the_apps_exact_isolation)
         pf_add_app(pf, "a", img,
                    APP_AS("user", "users",
                           ", \"supplementaryGIDs\": [4242], \"isolators\": ["
-                          "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"]}},"
+                          "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": "
+                          "[\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"]}},"
                           "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"100Mi\"}}]",
-                          "\"id\", \"ns\", \"status\", \"cgroup\", \"limits\", \"oom\", \"print\", \"up\", \"sleep\", \"30\""), NULL);
+                          "\"id\", \"ns\", \"status\", \"cgroup\", \"limits\", \"oom\", \"print\", "
+                          "\"up\", \"sleep\", \"30\""),
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
         _cleanup_free_ char *pidarg = pod_pid_arg(), *out = NULL, *err = NULL;
-        const char *args[] = { pidarg, "--appname=a", "--", "/probe", "id", "ns", "status", "cgroup",
-                               "limits", "oom", "syscall", "keyctl", NULL };
+        const char *args[] = {pidarg,   "--appname=a", "--",  "/probe",  "id",     "ns", "status",
+                              "cgroup", "limits",      "oom", "syscall", "keyctl", NULL};
         cr_assert_eq(pf_entrypoint(pf, "enter", args, &out, &err), 0, "%s", err);
         _cleanup_free_ char *app = pf_stdout_now(pf);
         static const char *const same[] = {
-                "uid", "gid", "groups", "ns.mnt", "ns.pid", "ns.net", "ns.ipc", "ns.uts", "ns.cgroup",
-                "status.CapBnd", "status.CapEff", "status.CapPrm", "status.CapInh", "status.CapAmb",
-                "status.NoNewPrivs", "status.Seccomp", "status.Seccomp_filters", "status.Groups",
-                "cgroup", "memory.limit", "oom_score_adj",
+            "uid",
+            "gid",
+            "groups",
+            "ns.mnt",
+            "ns.pid",
+            "ns.net",
+            "ns.ipc",
+            "ns.uts",
+            "ns.cgroup",
+            "status.CapBnd",
+            "status.CapEff",
+            "status.CapPrm",
+            "status.CapInh",
+            "status.CapAmb",
+            "status.NoNewPrivs",
+            "status.Seccomp",
+            "status.Seccomp_filters",
+            "status.Groups",
+            "cgroup",
+            "memory.limit",
+            "oom_score_adj",
         };
         for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
                 _cleanup_free_ char *e = th_kv(out, same[i]), *a = th_kv(app, same[i]);
@@ -262,10 +302,11 @@ Test(isolation_hardening, app_cannot_ptrace_or_steal_fds_from_entering_helpers)
         wait_output("up\n");
         _cleanup_free_ char *pidarg = pod_pid_arg();
         for (int i = 0; i < 500; i++) {
-                const char *args[] = { pidarg, "--appname=a", "--", "/bin/true", NULL };
+                const char *args[] = {pidarg, "--appname=a", "--", "/bin/true", NULL};
                 cr_assert_eq(pf_entrypoint(pf, "enter", args, NULL, NULL), 0, "enter %d", i);
         }
-        const char *stop[] = { pidarg, "--appname=a", "--", "/probe", "write", "/tmp/stop-watch", "1", NULL };
+        const char *stop[] = {pidarg,  "--appname=a",     "--", "/probe",
+                              "write", "/tmp/stop-watch", "1",  NULL};
         cr_assert_eq(pf_entrypoint(pf, "enter", stop, NULL, NULL), 0);
         cr_assert_eq(pf_wait(pf), 0, "%s", pf->err);
         _cleanup_free_ char *log = pf_read(pf, "logs/a.log");
@@ -275,22 +316,25 @@ Test(isolation_hardening, app_cannot_ptrace_or_steal_fds_from_entering_helpers)
         expect(log, "ptrace_watch.fds_priv", "0");
 }
 
-/* ---- T-27: capability sets ---------------------------------------------------------------------- */
+/* ---- T-27: capability sets ----------------------------------------------------------------------
+ */
 
-static void caps_case(const char *user, const char *group, const char *isolators, const char *const *args,
-                      const char *bnd, const char *eff)
+static void caps_case(const char *user, const char *group, const char *isolators,
+                      const char *const *args, const char *bnd, const char *eff)
 {
         struct pod_fixture *one = pf_new();
         struct test_image *im = timg_new("example.com/probe");
-        _cleanup_free_ char *app = xasprintf(
-                "{\"exec\": [\"/probe\", \"status\"], \"user\": \"%s\", \"group\": \"%s\", \"isolators\": [%s]}",
-                user, group, isolators);
+        _cleanup_free_ char *app = xasprintf("{\"exec\": [\"/probe\", \"status\"], \"user\": "
+                                             "\"%s\", \"group\": \"%s\", \"isolators\": [%s]}",
+                                             user, group, isolators);
 
         pf_add_app(one, "a", im, app, NULL);
         cr_assert_eq(pf_run(one, args), 0, "%s", one->err);
-        _cleanup_free_ char *b = th_kv(one->out, "status.CapBnd"), *e = th_kv(one->out, "status.CapEff"),
-                           *p = th_kv(one->out, "status.CapPrm"), *i = th_kv(one->out, "status.CapInh"),
-                           *a = th_kv(one->out, "status.CapAmb");
+        _cleanup_free_ char *b = th_kv(one->out, "status.CapBnd"),
+                            *e = th_kv(one->out, "status.CapEff"),
+                            *p = th_kv(one->out, "status.CapPrm"),
+                            *i = th_kv(one->out, "status.CapInh"),
+                            *a = th_kv(one->out, "status.CapAmb");
         cr_assert_str_eq(b, bnd, "%s %s: CapBnd", user, isolators);
         cr_assert_str_eq(e, eff, "%s %s: CapEff", user, isolators);
         cr_assert_str_eq(p, eff, "%s %s: CapPrm", user, isolators);
@@ -302,7 +346,7 @@ static void caps_case(const char *user, const char *group, const char *isolators
 
 Test(isolation_hardening, capability_sets_for_root_and_non_root)
 {
-        static const char *const nocaps[] = { "--disable-capabilities-restriction", NULL };
+        static const char *const nocaps[] = {"--disable-capabilities-restriction", NULL};
         _cleanup_free_ char *status = th_read_file("/proc/self/status");
         _cleanup_free_ char *host_bnd = xstrndup(strstr(status, "CapBnd:") + 8, 16);
 
@@ -311,27 +355,34 @@ Test(isolation_hardening, capability_sets_for_root_and_non_root)
         caps_case("0", "0", "", NULL, "00000000a80425fb", "00000000a80425fb");
         caps_case("user", "users", "", NULL, "00000000a80425fb", "0000000000000000");
         caps_case("user", "users",
-                  "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": [\"CAP_NET_BIND_SERVICE\"]}}",
+                  "{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": "
+                  "[\"CAP_NET_BIND_SERVICE\"]}}",
                   NULL, "0000000000000400", "0000000000000000");
         caps_case("0", "0",
-                  "{\"name\": \"os/linux/capabilities-remove-set\", \"value\": {\"set\": [\"CAP_NET_RAW\", \"CAP_MKNOD\"]}}",
+                  "{\"name\": \"os/linux/capabilities-remove-set\", \"value\": {\"set\": "
+                  "[\"CAP_NET_RAW\", \"CAP_MKNOD\"]}}",
                   NULL, "00000000a00405fb", "00000000a00405fb");
         caps_case("0", "0", "", nocaps, host_bnd, host_bnd);
 }
 
-/* ---- T-29: environment ---------------------------------------------------------------------------- */
+/* ---- T-29: environment
+ * ---------------------------------------------------------------------------- */
 
 Test(isolation_hardening, host_environment_never_reaches_any_app)
 {
-        static const char *const canaries[] = { "SECRET_CANARY", "LD_PRELOAD", "http_proxy", "SSH_AUTH_SOCK" };
+        static const char *const canaries[] = {"SECRET_CANARY", "LD_PRELOAD", "http_proxy",
+                                               "SSH_AUTH_SOCK"};
 
         for (size_t i = 0; i < ARRAY_SIZE(canaries); i++)
                 setenv(canaries[i], "leaked-from-host", 1);
         pf_add_app(pf, "a", img,
                    "{\"exec\": [\"/probe\", \"env\"], \"user\": \"0\", \"group\": \"0\","
-                   " \"environment\": [{\"name\": \"A_ONLY\", \"value\": \"1\"}]}", NULL);
+                   " \"environment\": [{\"name\": \"A_ONLY\", \"value\": \"1\"}]}",
+                   NULL);
         pf_add_app(pf, "b", img,
-                   "{\"exec\": [\"/probe\", \"env\", \"read\", \"/proc/1/environ\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"env\", \"read\", \"/proc/1/environ\"], \"user\": "
+                   "\"0\", \"group\": \"0\"}",
+                   NULL);
         int status = pf_run(pf, NULL);
         for (size_t i = 0; i < ARRAY_SIZE(canaries); i++)
                 unsetenv(canaries[i]);
@@ -344,14 +395,18 @@ Test(isolation_hardening, host_environment_never_reaches_any_app)
         expect(lb, "read.errno", "EACCES");
 }
 
-/* ---- devices: CAP_MKNOD is in the appc default set ----------------------------------------------- */
+/* ---- devices: CAP_MKNOD is in the appc default set
+ * ----------------------------------------------- */
 
 Test(isolation_hardening, apps_cannot_create_or_open_host_devices)
 {
         pf_add_app(pf, "a", img,
-                   APP("\"mknod-open\", \"/tmp/kvm\", \"c\", \"10\", \"232\", \"mknod-open\", \"/tmp/loopctl\", \"c\", \"10\", \"237\","
-                       " \"mknod-open\", \"/dev/disk\", \"b\", \"7\", \"0\", \"mknod-open\", \"/tmp/null\", \"c\", \"1\", \"3\","
-                       " \"write\", \"/dev/null\", \"x\", \"read\", \"/dev/zero\""), NULL);
+                   APP("\"mknod-open\", \"/tmp/kvm\", \"c\", \"10\", \"232\", \"mknod-open\", "
+                       "\"/tmp/loopctl\", \"c\", \"10\", \"237\","
+                       " \"mknod-open\", \"/dev/disk\", \"b\", \"7\", \"0\", \"mknod-open\", "
+                       "\"/tmp/null\", \"c\", \"1\", \"3\","
+                       " \"write\", \"/dev/null\", \"x\", \"read\", \"/dev/zero\""),
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "%s", pf->err);
         expect(pf->out, "mknod_open./tmp/kvm", "mknod:EPERM");
         expect(pf->out, "mknod_open./tmp/loopctl", "mknod:EPERM");

@@ -139,8 +139,10 @@ Test(isolation_leaks, two_hundred_run_and_gc_cycles_leave_nothing, .timeout = 60
                 free(img->tree_id);
                 img->tree_id = NULL;
                 pf_add_app(pf, "a", img,
-                           "{\"exec\": [\"/bin/true\"], \"user\": \"0\", \"group\": \"0\", \"isolators\": ["
-                           "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}]}", NULL);
+                           "{\"exec\": [\"/bin/true\"], \"user\": \"0\", \"group\": \"0\", "
+                           "\"isolators\": ["
+                           "{\"name\": \"resource/memory\", \"value\": {\"limit\": \"64Mi\"}}]}",
+                           NULL);
                 clock_gettime(CLOCK_MONOTONIC, &a);
                 int status = pf_run(pf, NULL);
                 clock_gettime(CLOCK_MONOTONIC, &b);
@@ -159,7 +161,8 @@ Test(isolation_leaks, two_hundred_run_and_gc_cycles_leave_nothing, .timeout = 60
         cr_log_info("run start-to-exit median: first 50 %.1f ms, last 50 %.1f ms", first, last);
         /* Generous: machines running tests in parallel are noisy; an O(n) scan over 200 pods
          * still shows. */
-        cr_assert_lt(last, first * 2 + 10, "slower with more pods run: %.1f -> %.1f ms", first, last);
+        cr_assert_lt(last, first * 2 + 10, "slower with more pods run: %.1f -> %.1f ms", first,
+                     last);
         timg_free(img);
         strv_freep(&uuids);
         strv_freep(&dirs);

@@ -110,8 +110,8 @@ Test(overlay_merge, matches_kernel_overlayfs)
         put("upper/link", "now-a-file");
 
         /* The kernel's view. */
-        char *opts = xasprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", base, base,
-                               base);
+        char *opts =
+            xasprintf("lowerdir=%s/lower,upperdir=%s/upper,workdir=%s/work", base, base, base);
         char *mnt = p("mnt");
         cr_assert_eq(mount("overlay", mnt, "overlay", 0, opts), 0, "mount overlay: %m");
         char *kernel = listing(mnt);

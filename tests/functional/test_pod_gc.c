@@ -30,8 +30,8 @@ static char *dir;
 
 static void setup(void)
 {
-        static const char *const states[] = {"embryo", "prepare", "prepared", "run",
-                                             "exited-garbage", "garbage"};
+        static const char *const states[] = {"embryo", "prepare",        "prepared",
+                                             "run",    "exited-garbage", "garbage"};
         dir = ft_mkdtemp("ace-gc");
         char *pods = xasprintf("%s/pods", dir);
         cr_assert_eq(mkdir(pods, 0750), 0);
@@ -100,8 +100,8 @@ static bool exists(const char *state, const char *uuid)
 
 static bool exists_anywhere(const char *uuid)
 {
-        static const char *const states[] = {"embryo", "prepare", "prepared", "run",
-                                             "exited-garbage", "garbage"};
+        static const char *const states[] = {"embryo", "prepare",        "prepared",
+                                             "run",    "exited-garbage", "garbage"};
         for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
                 if (exists(states[i], uuid))
                         return true;
@@ -142,12 +142,12 @@ Test(pod_gc, rm_exited_prepared_aborted)
 {
         struct ace_result r;
         _cleanup_free_ char *exited = make_pod("run", 1), *prepared = make_pod("prepared", 2),
-             *aborted = make_pod("prepare", 3);
+                            *aborted = make_pod("prepare", 3);
 
         ace_runf(dir, &r, "rm %s %s %s", exited, prepared, aborted);
         cr_expect_eq(r.status, 0, "stderr: %s", r.err);
-        cr_expect(strstr(r.out, exited) && strstr(r.out, prepared) && strstr(r.out, aborted),
-                  "%s", r.out);
+        cr_expect(strstr(r.out, exited) && strstr(r.out, prepared) && strstr(r.out, aborted), "%s",
+                  r.out);
         cr_expect(strstr(r.err, "moving expired prepared pod"), "%s", r.err);
         cr_expect(strstr(r.err, "moving failed prepare"), "%s", r.err);
         cr_expect(!exists_anywhere(exited));
@@ -215,7 +215,7 @@ Test(pod_gc, gc_marks_then_sweeps_after_grace)
 {
         struct ace_result r;
         _cleanup_free_ char *exited = make_pod("run", 1), *aborted = make_pod("prepare", 2),
-             *prepared = make_pod("prepared", 3), *running = make_pod("run", 4);
+                            *prepared = make_pod("prepared", 3), *running = make_pod("run", 4);
         pid_t holder = hold_lock("run", running);
 
         /* --mark-only: exited -> exited-garbage, aborted -> garbage; nothing deleted. */
@@ -434,8 +434,8 @@ Test(pod_gc, data_dir_from_paths_d)
         char *u = make_pod("run", 0x77);
         char *cfg = xasprintf("%s/cfg", dir), *pd = xasprintf("%s/cfg/paths.d", dir);
         char *f = xasprintf("%s/paths.json", pd);
-        char *json = xasprintf("{\"rktKind\": \"paths\", \"rktVersion\": \"v1\", \"data\": \"%s\"}",
-                               dir);
+        char *json =
+            xasprintf("{\"rktKind\": \"paths\", \"rktVersion\": \"v1\", \"data\": \"%s\"}", dir);
         char *flag = xasprintf("--local-config=%s", cfg);
 
         mkdir(cfg, 0755);

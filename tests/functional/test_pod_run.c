@@ -23,9 +23,9 @@
 #include "tests/lib/helpers.h"
 #include "tests/lib/test_image.h"
 
-static char *dir;           /* --dir of this test */
+static char *dir; /* --dir of this test */
 static struct test_image *img;
-static char *aci;           /* <dir>/probe.aci: example.com/probe, app = /probe print default */
+static char *aci; /* <dir>/probe.aci: example.com/probe, app = /probe print default */
 static char *aci_id;
 
 #define APP(user, ...)                                                                             \
@@ -47,8 +47,8 @@ static void setup(void)
                 cr_skip_test("needs root");
         dir = ft_mkdtemp("ace-run");
         img = timg_new("example.com/probe");
-        char *m = ft_manifest("example.com/probe", "1.0", APP("0", "\"print\", \"default-app\""),
-                              NULL);
+        char *m =
+            ft_manifest("example.com/probe", "1.0", APP("0", "\"print\", \"default-app\""), NULL);
         aci = xasprintf("%s/probe.aci", dir);
         aci_id = ft_write_aci(img->dir, m, aci);
         free(m);
@@ -109,8 +109,7 @@ Test(pod_run, one_app_output_and_status)
         ace_result_done(&r);
         char *u = only_uuid();
         ace_runf(dir, &r, "status %s", u);
-        cr_expect(strstr(r.out, "state=exited\n") && strstr(r.out, "app-probe=0\n"), "%s",
-                  r.out);
+        cr_expect(strstr(r.out, "state=exited\n") && strstr(r.out, "app-probe=0\n"), "%s", r.out);
         ace_result_done(&r);
         /* The image is in the store now; an ID prefix runs it too. */
         char prefix[20];
@@ -126,8 +125,9 @@ Test(pod_run, exit_codes_of_several_apps)
 {
         struct ace_result r;
 
-        run(&r, "%s --name=a --exec=/probe -- exit 0 --- %s --name=b --exec=/probe -- sleep-ms 300 "
-                "exit 5 --- %s --name=c --exec=/probe -- sleep 20 exit 6",
+        run(&r,
+            "%s --name=a --exec=/probe -- exit 0 --- %s --name=b --exec=/probe -- sleep-ms 300 "
+            "exit 5 --- %s --name=c --exec=/probe -- sleep 20 exit 6",
             aci, aci, aci);
         cr_expect_eq(r.status, 5, "stderr: %s", r.err);
         ace_result_done(&r);
@@ -144,8 +144,9 @@ Test(pod_run, apps_share_namespaces_not_root)
 {
         struct ace_result r;
 
-        run(&r, "%s --name=a --exec=/probe -- write /only-in-a x ns sleep-ms 500 --- "
-                "%s --name=b --exec=/probe -- sleep-ms 200 ns stat /only-in-a",
+        run(&r,
+            "%s --name=a --exec=/probe -- write /only-in-a x ns sleep-ms 500 --- "
+            "%s --name=b --exec=/probe -- sleep-ms 200 ns stat /only-in-a",
             aci, aci);
         cr_assert_eq(r.status, 0, "%s", r.err);
         ace_result_done(&r);
@@ -175,15 +176,40 @@ Test(pod_run, per_app_flags)
 
         ft_write(envf, "# comment\nFROMFILE=file\nBOTH=file\n");
         setenv("ACE_TEST_HOSTVAR", "host", 1);
-        char *argv[] = {"run", "--insecure-options=image", "--hostname=podhost",
-                        "--inherit-env", "--set-env=BOTH=set",
-                        (char *)xasprintf("--set-env-file=%s", envf), aci, "--name=flags",
-                        "--exec=/probe", "--user=1000", "--group=100",
-                        "--supplementary-gids=29", "--working-dir=/tmp",
-                        "--environment=APPVAR=app", "--readonly-rootfs=true",
-                        "--user-annotation=owner=me", "--user-label=tier=web", "--", "id", "cwd",
-                        "hostname", "getenv", "APPVAR", "getenv", "BOTH", "getenv", "FROMFILE",
-                        "getenv", "ACE_TEST_HOSTVAR", "write", "/rootfs-file", "x", "---", NULL};
+        char *argv[] = {"run",
+                        "--insecure-options=image",
+                        "--hostname=podhost",
+                        "--inherit-env",
+                        "--set-env=BOTH=set",
+                        (char *)xasprintf("--set-env-file=%s", envf),
+                        aci,
+                        "--name=flags",
+                        "--exec=/probe",
+                        "--user=1000",
+                        "--group=100",
+                        "--supplementary-gids=29",
+                        "--working-dir=/tmp",
+                        "--environment=APPVAR=app",
+                        "--readonly-rootfs=true",
+                        "--user-annotation=owner=me",
+                        "--user-label=tier=web",
+                        "--",
+                        "id",
+                        "cwd",
+                        "hostname",
+                        "getenv",
+                        "APPVAR",
+                        "getenv",
+                        "BOTH",
+                        "getenv",
+                        "FROMFILE",
+                        "getenv",
+                        "ACE_TEST_HOSTVAR",
+                        "write",
+                        "/rootfs-file",
+                        "x",
+                        "---",
+                        NULL};
         ace_run(dir, &r, argv);
         unsetenv("ACE_TEST_HOSTVAR");
         cr_assert_eq(r.status, 0, "%s", r.err);
@@ -222,11 +248,12 @@ Test(pod_run, volumes_host_and_empty_shared)
         mkdir(host, 0755);
         char *f = xasprintf("%s/from-host", host);
         ft_write(f, "host-data");
-        run(&r, "--volume=h,kind=host,source=%s,readOnly=true --volume=e,kind=empty "
-                "--mount=volume=e,target=/shared %s --name=writer --exec=/probe "
-                "--mount=volume=h,target=/h -- read /h/from-host write /h/x y write /shared/msg "
-                "hi sleep-ms 300 --- %s --name=reader --exec=/probe -- sleep-ms 150 read "
-                "/shared/msg",
+        run(&r,
+            "--volume=h,kind=host,source=%s,readOnly=true --volume=e,kind=empty "
+            "--mount=volume=e,target=/shared %s --name=writer --exec=/probe "
+            "--mount=volume=h,target=/h -- read /h/from-host write /h/x y write /shared/msg "
+            "hi sleep-ms 300 --- %s --name=reader --exec=/probe -- sleep-ms 150 read "
+            "/shared/msg",
             host, aci, aci);
         cr_assert_eq(r.status, 0, "%s", r.err);
         ace_result_done(&r);
@@ -251,11 +278,11 @@ Test(pod_run, event_handlers_in_order)
 {
         struct ace_result r;
         char *app = xstrdup(
-                "{\"exec\": [\"/probe\", \"write\", \"/v/app\", \"x\"], \"user\": \"1000\", "
-                "\"group\": \"0\", \"eventHandlers\": ["
-                "{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"id\", \"write\", \"/v/pre\", "
-                "\"x\"]}, {\"name\": \"post-stop\", \"exec\": [\"/probe\", \"stat\", \"/v/app\"]}],"
-                " \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]}");
+            "{\"exec\": [\"/probe\", \"write\", \"/v/app\", \"x\"], \"user\": \"1000\", "
+            "\"group\": \"0\", \"eventHandlers\": ["
+            "{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"id\", \"write\", \"/v/pre\", "
+            "\"x\"]}, {\"name\": \"post-stop\", \"exec\": [\"/probe\", \"stat\", \"/v/app\"]}],"
+            " \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]}");
         char *path = build("hooks.aci", "example.com/hooks", app, NULL);
 
         /* The app runs as uid 1000: its volume must be writable for it. */
@@ -273,8 +300,8 @@ Test(pod_run, event_handlers_in_order)
 
 Test(pod_run, sigterm_stops_the_pod_and_zombies_are_reaped)
 {
-        char *argv[] = {"run", "--insecure-options=image", aci, "--exec=/probe", "--",
-                        "zombies", "50", "wait-no-zombies", "2000", "sleep", "60", NULL};
+        char *argv[] = {"run", "--insecure-options=image", aci,    "--exec=/probe", "--", "zombies",
+                        "50",  "wait-no-zombies",          "2000", "sleep",         "60", NULL};
         char *out = NULL;
         pid_t pid = ace_spawn(dir, argv, &out, NULL);
         struct ace_result r;
@@ -338,8 +365,9 @@ Test(pod_run, uuid_file_save_status_stop_rm)
 {
         char *uf = xasprintf("%s/pod.uuid", dir);
         char *save = xasprintf("--uuid-file-save=%s", uf);
-        char *argv[] = {"run", "--insecure-options=image", save, aci, "--exec=/probe", "--",
-                        "sleep", "60", NULL};
+        char *argv[] = {
+            "run", "--insecure-options=image", save, aci, "--exec=/probe", "--", "sleep", "60",
+            NULL};
         pid_t pid = ace_spawn(dir, argv, NULL, NULL);
         struct ace_result r;
 
@@ -374,10 +402,10 @@ Test(pod_run, pod_manifest_and_conflicts)
         cr_assert_eq(r.status, 0, "%s", r.err);
         ace_result_done(&r);
         char *pm = xasprintf(
-                "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [{\"name\": "
-                "\"fromfile\", \"image\": {\"id\": \"%s\"}, \"app\": {\"exec\": [\"/probe\", "
-                "\"print\", \"from-pod-manifest\"], \"user\": \"0\", \"group\": \"0\"}}]}",
-                aci_id);
+            "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [{\"name\": "
+            "\"fromfile\", \"image\": {\"id\": \"%s\"}, \"app\": {\"exec\": [\"/probe\", "
+            "\"print\", \"from-pod-manifest\"], \"user\": \"0\", \"group\": \"0\"}}]}",
+            aci_id);
         char *pmf = xasprintf("%s/pod.json", dir);
         ft_write(pmf, pm);
         ace_runf(dir, &r, "run --pod-manifest=%s", pmf);
@@ -506,8 +534,8 @@ Test(pod_run, export_and_logs_of_an_exited_pod)
 
 Test(pod_run, kill9_then_gc_leaves_nothing)
 {
-        char *argv[] = {"run", "--insecure-options=image", aci, "--exec=/probe", "--", "sleep",
-                        "60", NULL};
+        char *argv[] = {
+            "run", "--insecure-options=image", aci, "--exec=/probe", "--", "sleep", "60", NULL};
         pid_t pid = ace_spawn(dir, argv, NULL, NULL);
         struct ace_result r;
 
@@ -582,8 +610,10 @@ Test(pod_run, interactive_hands_over_stdin)
         char *in = xasprintf("%s/stdin", dir);
 
         ft_write(in, "typed by a person\n");
-        char *argv[] = {"run", "--insecure-options=image", "--interactive", aci, "--exec=/probe",
-                        "--", "read-stdin", NULL};
+        char *argv[] = {"run",           "--insecure-options=image",
+                        "--interactive", aci,
+                        "--exec=/probe", "--",
+                        "read-stdin",    NULL};
         ace_run_stdin(dir, &r, argv, in);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(strstr(r.out, "typed by a person"), "%s", r.out);

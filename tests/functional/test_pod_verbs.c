@@ -121,7 +121,8 @@ Test(pod_verbs, status_of_exited_pod_and_app_exit_codes)
         cr_expect(json_object_object_get_ex(five, "state", &v) &&
                   strcmp(json_object_get_string(v), "exited") == 0);
         cr_expect(json_object_object_get_ex(five, "finished_at", &v) &&
-                  json_object_get_int64(v) > 1000000000000000000LL, "app times in ns");
+                      json_object_get_int64(v) > 1000000000000000000LL,
+                  "app times in ns");
         json_object_put(o);
         ace_result_done(&r);
 
@@ -146,8 +147,7 @@ Test(pod_verbs, list_table_and_json)
         cr_expect(strstr(r.out, "\t\tsecond\texample.com/probe"),
                   "second app row leaves the pod columns empty: %s", r.out);
         cr_expect(strstr(r.out, "exited"), "%s", r.out);
-        cr_expect(strstr(r.out, "\tnow\t") || strstr(r.out, " ago\t"), "relative times: %s",
-                  r.out);
+        cr_expect(strstr(r.out, "\tnow\t") || strstr(r.out, " ago\t"), "relative times: %s", r.out);
         free(row);
         ace_result_done(&r);
 
@@ -289,8 +289,8 @@ Test(pod_verbs, cat_manifest_rm_and_gc_of_real_pods)
         ace(&r, "gc --grace-period=0s");
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(strstr(r.out, "Garbage collecting pod"), "%s", r.out);
-        cr_expect(strstr(r.err, "problem performing stage1 GC") == NULL,
-                  "stage1 gc failed: %s", r.err);
+        cr_expect(strstr(r.err, "problem performing stage1 GC") == NULL, "stage1 gc failed: %s",
+                  r.err);
         cr_expect_eq(access(pf->pod_dir, F_OK), -1, "pod directory still there");
         ace_result_done(&r);
         cr_expect_eq(th_mounts_containing(pf->data_dir), 0, "mounts left behind");
@@ -338,7 +338,7 @@ Test(pod_verbs, enter_picks_the_app)
         ace(&r, "enter %s /probe print x", pf->uuid);
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "pod contains multiple apps") && strstr(r.err, "\tone\n") &&
-                          strstr(r.err, "\ttwo\n"),
+                      strstr(r.err, "\ttwo\n"),
                   "%s", r.err);
         ace_result_done(&r);
         ace(&r, "enter --app=one %s /probe stat /in-one", pf->uuid);

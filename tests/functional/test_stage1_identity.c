@@ -35,9 +35,10 @@ TestSuite(stage1_identity, .init = setup, .fini = teardown, .timeout = 60);
 
 static void run_as(const char *user, const char *group, const char *extra)
 {
-        _cleanup_free_ char *app = xasprintf("{\"exec\": [\"/probe\", \"id\", \"status\"], \"user\": \"%s\", "
-                                             "\"group\": \"%s\"%s%s}",
-                                             user, group, extra ? ", " : "", extra ? extra : "");
+        _cleanup_free_ char *app =
+            xasprintf("{\"exec\": [\"/probe\", \"id\", \"status\"], \"user\": \"%s\", "
+                      "\"group\": \"%s\"%s%s}",
+                      user, group, extra ? ", " : "", extra ? extra : "");
         pf_add_app(pf, "a", img, app, NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
 }
@@ -88,9 +89,11 @@ Test(stage1_identity, passwd_symlinked_to_host_shadow_resolves_inside_the_rootfs
 
 Test(stage1_identity, unknown_user_is_a_clear_error)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"id\"], \"user\": \"ghost\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"id\"], \"user\": \"ghost\", \"group\": \"0\"}", NULL);
         cr_assert_eq(pf_run(pf, NULL), 254);
-        cr_assert(strstr(pf->err, "user \"ghost\" not found in the image's /etc/passwd"), "%s", pf->err);
+        cr_assert(strstr(pf->err, "user \"ghost\" not found in the image's /etc/passwd"), "%s",
+                  pf->err);
 }
 
 Test(stage1_identity, root_app_has_the_appc_default_capabilities)
@@ -106,7 +109,8 @@ Test(stage1_identity, root_app_has_the_appc_default_capabilities)
 Test(stage1_identity, capability_isolators_and_no_new_privileges)
 {
         run_as("0", "0",
-               "\"isolators\": [{\"name\": \"os/linux/capabilities-retain-set\", \"value\": {\"set\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"]}},"
+               "\"isolators\": [{\"name\": \"os/linux/capabilities-retain-set\", \"value\": "
+               "{\"set\": [\"CAP_NET_BIND_SERVICE\", \"CAP_KILL\"]}},"
                " {\"name\": \"os/linux/no-new-privileges\", \"value\": true}]");
         expect("status.CapBnd", "0000000000000420");
         expect("status.NoNewPrivs", "1");
@@ -117,8 +121,10 @@ Test(stage1_identity, environment_is_exact)
         setenv("SECRET_CANARY", "leaked", 1);
         pf_add_app(pf, "web", img,
                    "{\"exec\": [\"/probe\", \"env\"], \"user\": \"0\", \"group\": \"0\","
-                   " \"environment\": [{\"name\": \"FROM_IMAGE\", \"value\": \"1\"}, {\"name\": \"container\", \"value\": \"evil\"},"
-                   " {\"name\": \"PATH\", \"value\": \"/bin\"}]}", NULL);
+                   " \"environment\": [{\"name\": \"FROM_IMAGE\", \"value\": \"1\"}, {\"name\": "
+                   "\"container\", \"value\": \"evil\"},"
+                   " {\"name\": \"PATH\", \"value\": \"/bin\"}]}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         unsetenv("SECRET_CANARY");
         cr_assert_null(strstr(pf->out, "SECRET_CANARY"));
@@ -131,7 +137,8 @@ Test(stage1_identity, environment_is_exact)
 
 Test(stage1_identity, only_stdio_fds_reach_the_app)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"fds\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"fds\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         expect("fds", "0,1,2");
         expect("fd.0", "/dev/null");
@@ -141,7 +148,8 @@ Test(stage1_identity, exec_of_a_missing_binary_is_127_with_a_diagnostic)
 {
         pf_add_app(pf, "a", img, "{\"exec\": [\"/foo\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
         cr_assert_eq(pf_run(pf, NULL), 127);
-        cr_assert(strstr(pf->err, "ace-stage2: exec \"/foo\": No such file or directory"), "%s", pf->err);
+        cr_assert(strstr(pf->err, "ace-stage2: exec \"/foo\": No such file or directory"), "%s",
+                  pf->err);
         _cleanup_free_ char *log = pf_read(pf, "logs/a.log");
         cr_assert(strstr(log, "exec \"/foo\""));
 }
@@ -149,14 +157,16 @@ Test(stage1_identity, exec_of_a_missing_binary_is_127_with_a_diagnostic)
 Test(stage1_identity, bad_interpreter_is_126)
 {
         timg_write(img, "/script", "#!/nope/sh\necho hi\n", 0755);
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/script\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img, "{\"exec\": [\"/script\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 126);
         cr_assert(strstr(pf->err, "bad interpreter \"/nope/sh\""), "%s", pf->err);
 }
 
 Test(stage1_identity, exec_searches_the_apps_path)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"echo\", \"via-path\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"echo\", \"via-path\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         cr_assert(strstr(pf->out, "via-path\n"));
 }

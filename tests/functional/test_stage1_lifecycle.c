@@ -57,12 +57,16 @@ static bool pid_alive(pid_t pid)
 Test(stage1_lifecycle, sigterm_to_run_stops_the_pod_and_runs_post_stop)
 {
         _cleanup_free_ char *hostdir = th_mkdtemp("ace-vol");
-        _cleanup_free_ char *vol = xasprintf("{\"name\": \"out\", \"kind\": \"host\", \"source\": \"%s\"}", hostdir);
+        _cleanup_free_ char *vol =
+            xasprintf("{\"name\": \"out\", \"kind\": \"host\", \"source\": \"%s\"}", hostdir);
         pf_add_volume(pf, vol);
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\","
-                   " \"eventHandlers\": [{\"name\": \"post-stop\", \"exec\": [\"/probe\", \"write\", \"/out/post-stop\", \"ran\"]}],"
-                   " \"mountPoints\": [{\"name\": \"out\", \"path\": \"/out\"}]}", NULL);
+                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": "
+                   "\"0\", \"group\": \"0\","
+                   " \"eventHandlers\": [{\"name\": \"post-stop\", \"exec\": [\"/probe\", "
+                   "\"write\", \"/out/post-stop\", \"ran\"]}],"
+                   " \"mountPoints\": [{\"name\": \"out\", \"path\": \"/out\"}]}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
         struct timespec t0, t1;
@@ -84,7 +88,8 @@ Test(stage1_lifecycle, app_ignoring_sigterm_is_killed_after_stop_timeout)
 {
         pf_runtime(pf, "\"stopTimeout\": 1");
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"ignore-sigterm\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\"}",
+                   "{\"exec\": [\"/probe\", \"ignore-sigterm\", \"print\", \"up\", \"sleep\", "
+                   "\"60\"], \"user\": \"0\", \"group\": \"0\"}",
                    NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
@@ -98,8 +103,10 @@ Test(stage1_lifecycle, app_ignoring_sigterm_is_killed_after_stop_timeout)
 Test(stage1_lifecycle, pre_start_runs_as_root_before_the_app)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"stat\", \"/pre-start-ran\", \"id\"], \"user\": \"1000\", \"group\": \"100\","
-                   " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"write\", \"/pre-start-ran\", \"1\", \"id\"]}]}",
+                   "{\"exec\": [\"/probe\", \"stat\", \"/pre-start-ran\", \"id\"], \"user\": "
+                   "\"1000\", \"group\": \"100\","
+                   " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", "
+                   "\"write\", \"/pre-start-ran\", \"1\", \"id\"]}]}",
                    NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *pre_uid = th_kv_nth(pf->out, "uid", 0);
@@ -112,10 +119,12 @@ Test(stage1_lifecycle, pre_start_runs_as_root_before_the_app)
 
 Test(stage1_lifecycle, failing_pre_start_fails_the_app_without_running_it)
 {
-        pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"app-ran\"], \"user\": \"0\", \"group\": \"0\","
-                   " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"exit\", \"7\"]}]}",
-                   NULL);
+        pf_add_app(
+            pf, "a", img,
+            "{\"exec\": [\"/probe\", \"print\", \"app-ran\"], \"user\": \"0\", \"group\": \"0\","
+            " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/probe\", \"exit\", "
+            "\"7\"]}]}",
+            NULL);
         cr_assert_eq(pf_run(pf, NULL), 7);
         cr_assert_null(strstr(pf->out, "app-ran"));
 }
@@ -123,7 +132,8 @@ Test(stage1_lifecycle, failing_pre_start_fails_the_app_without_running_it)
 Test(stage1_lifecycle, orphaned_zombies_are_reaped)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"zombies\", \"1000\", \"wait-no-zombies\", \"1000\"], \"user\": \"0\", \"group\": \"0\"}",
+                   "{\"exec\": [\"/probe\", \"zombies\", \"1000\", \"wait-no-zombies\", \"1000\"], "
+                   "\"user\": \"0\", \"group\": \"0\"}",
                    NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *z = th_kv(pf->out, "zombie_count");
@@ -134,10 +144,12 @@ Test(stage1_lifecycle, orphaned_zombies_are_reaped)
 Test(stage1_lifecycle, stop_entrypoint_graceful_and_forced)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": "
+                   "\"0\", \"group\": \"0\"}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
-        const char *args[] = { pf->uuid, NULL };
+        const char *args[] = {pf->uuid, NULL};
         cr_assert_eq(pf_entrypoint(pf, "stop", args, NULL, NULL), 0);
         cr_assert_eq(pf_wait(pf), 0);
         /* Stopping a stopped pod is fine. */
@@ -147,13 +159,15 @@ Test(stage1_lifecycle, stop_entrypoint_graceful_and_forced)
 Test(stage1_lifecycle, stop_force_kills_everything)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"ignore-sigterm\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"ignore-sigterm\", \"print\", \"up\", \"sleep\", "
+                   "\"60\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
         _cleanup_free_ char *apppid_s = pf_read(pf, "appsinfo/a/pid");
         pid_t app = (pid_t)atoi(apppid_s);
         cr_assert(app > 0 && pid_alive(app));
-        const char *args[] = { "--force", pf->uuid, NULL };
+        const char *args[] = {"--force", pf->uuid, NULL};
         cr_assert_eq(pf_entrypoint(pf, "stop", args, NULL, NULL), 0);
         pf_wait(pf);
         cr_assert_eq(pf->status, 137);
@@ -164,10 +178,12 @@ Test(stage1_lifecycle, stop_force_kills_everything)
 Test(stage1_lifecycle, gc_is_idempotent_and_refuses_running_pods)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": "
+                   "\"0\", \"group\": \"0\"}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
-        const char *args[] = { pf->uuid, NULL };
+        const char *args[] = {pf->uuid, NULL};
         _cleanup_free_ char *err = NULL;
         cr_assert_eq(pf_entrypoint(pf, "gc", args, NULL, &err), 254);
         cr_assert(strstr(err, "still running"), "%s", err);
@@ -181,7 +197,9 @@ Test(stage1_lifecycle, no_mount_left_on_the_host_after_exit_and_kill_9)
 {
         cr_assert_eq(th_mounts_containing(pf->data_dir), 0);
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"print\", \"up\", \"sleep\", \"60\"], \"user\": "
+                   "\"0\", \"group\": \"0\"}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
         /* While it runs: its mounts are in its own namespace, not ours. */
@@ -199,31 +217,33 @@ Test(stage1_lifecycle, no_mount_left_on_the_host_after_exit_and_kill_9)
         cr_assert_not(pid_alive(app), "the app died with the pod");
         cr_assert_eq(th_mounts_containing(pf->data_dir), 0);
         /* and the lock is free again: the pod is "exited" */
-        const char *args[] = { pf->uuid, NULL };
+        const char *args[] = {pf->uuid, NULL};
         cr_assert_eq(pf_entrypoint(pf, "gc", args, NULL, NULL), 0);
 }
 
 Test(stage1_lifecycle, enter_runs_with_the_apps_root_uid_and_namespaces)
 {
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"write\", \"/tmp/only-in-a\", \"1\", \"ns\", \"status\", \"print\", \"up\", \"sleep\", \"60\"],"
-                   " \"user\": \"user\", \"group\": \"users\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"write\", \"/tmp/only-in-a\", \"1\", \"ns\", "
+                   "\"status\", \"print\", \"up\", \"sleep\", \"60\"],"
+                   " \"user\": \"user\", \"group\": \"users\"}",
+                   NULL);
         pf_start(pf, NULL);
         wait_output("up\n");
         _cleanup_free_ char *podpid = pf_read(pf, "pid");
         podpid[strcspn(podpid, "\n")] = 0;
         _cleanup_free_ char *pidarg = xasprintf("--pid=%s", podpid);
-        const char *args[] = { pidarg, "--appname=a", "--", "/probe", "id", "ns", "status", "stat",
-                               "/tmp/only-in-a", "hostname", NULL };
+        const char *args[] = {pidarg, "--appname=a",    "--",       "/probe", "id", "ns", "status",
+                              "stat", "/tmp/only-in-a", "hostname", NULL};
         _cleanup_free_ char *out = NULL, *err = NULL;
         cr_assert_eq(pf_entrypoint(pf, "enter", args, &out, &err), 0, "stderr: %s", err);
         _cleanup_free_ char *app_out = pf_stdout_now(pf);
         _cleanup_free_ char *uid = th_kv(out, "uid"), *gid = th_kv(out, "gid");
         cr_assert_str_eq(uid, "1000");
         cr_assert_str_eq(gid, "100");
-        static const char *const same[] = { "ns.mnt", "ns.pid", "ns.net", "ns.ipc", "ns.uts",
-                                            "status.CapBnd", "status.CapEff", "status.Groups",
-                                            "status.NoNewPrivs" };
+        static const char *const same[] = {"ns.mnt",        "ns.pid",        "ns.net",
+                                           "ns.ipc",        "ns.uts",        "status.CapBnd",
+                                           "status.CapEff", "status.Groups", "status.NoNewPrivs"};
         for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
                 _cleanup_free_ char *e = th_kv(out, same[i]), *a = th_kv(app_out, same[i]);
                 cr_assert(e && a, "%s missing", same[i]);
@@ -239,7 +259,7 @@ Test(stage1_lifecycle, enter_into_a_stopped_app_fails_clearly)
 {
         pf_add_app(pf, "a", img, NULL, NULL);
         cr_assert_eq(pf_run(pf, NULL), 0);
-        const char *args[] = { "--pid=1", "--appname=a", "--", "/probe", "id", NULL };
+        const char *args[] = {"--pid=1", "--appname=a", "--", "/probe", "id", NULL};
         _cleanup_free_ char *err = NULL;
         cr_assert_eq(pf_entrypoint(pf, "enter", args, NULL, &err), 254);
         cr_assert(strstr(err, "app a is not running"), "%s", err);

@@ -37,9 +37,11 @@ TestSuite(stage1_run, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(stage1_run, one_app_prints_and_exits_zero)
 {
-        pf_add_app(pf, "hello", img,
-                   "{\"exec\": [\"/probe\", \"print\", \"hello from ace\", \"eprint\", \"to stderr\"],"
-                   " \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(
+            pf, "hello", img,
+            "{\"exec\": [\"/probe\", \"print\", \"hello from ace\", \"eprint\", \"to stderr\"],"
+            " \"user\": \"0\", \"group\": \"0\"}",
+            NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         cr_assert(strstr(pf->out, "hello from ace\n"), "stdout: %s", pf->out);
         cr_assert(strstr(pf->err, "to stderr\n"), "stderr: %s", pf->err);
@@ -59,7 +61,8 @@ Test(stage1_run, one_app_prints_and_exits_zero)
 
 Test(stage1_run, exit_code_is_the_pod_status)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"exit\", \"42\"], \"user\": \"0\", \"group\": \"0\"}",
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"exit\", \"42\"], \"user\": \"0\", \"group\": \"0\"}",
                    NULL);
         cr_assert_eq(pf_run(pf, NULL), 42);
         _cleanup_free_ char *exit_s = pf_read(pf, "appsinfo/a/exit");
@@ -68,7 +71,8 @@ Test(stage1_run, exit_code_is_the_pod_status)
 
 Test(stage1_run, image_app_section_used_when_pod_has_none)
 {
-        timg_set_app(img, "{\"exec\": [\"/probe\", \"print\", \"from-image\"], \"user\": \"0\", \"group\": \"0\"}");
+        timg_set_app(img, "{\"exec\": [\"/probe\", \"print\", \"from-image\"], \"user\": \"0\", "
+                          "\"group\": \"0\"}");
         pf_add_app(pf, "a", img, NULL, NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         cr_assert(strstr(pf->out, "from-image"));
@@ -79,15 +83,19 @@ Test(stage1_run, apps_share_pid_ipc_uts_net_but_not_mount_or_root)
         /* a stays alive until b has read its namespaces: nsfs inode numbers are recycled, so
          * a dead a's mount namespace number could come back as b's. */
         pf_add_app(pf, "a", img,
-                   "{\"exec\": [\"/probe\", \"write\", \"/marker-a\", \"x\", \"ns\", \"print\", \"app=a\", \"sleep-ms\", \"1000\"],"
-                   " \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"write\", \"/marker-a\", \"x\", \"ns\", \"print\", "
+                   "\"app=a\", \"sleep-ms\", \"1000\"],"
+                   " \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         pf_add_app(pf, "b", img,
-                   "{\"exec\": [\"/probe\", \"sleep-ms\", \"300\", \"stat\", \"/marker-a\", \"ns\", \"print\", \"app=b\"],"
-                   " \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"sleep-ms\", \"300\", \"stat\", \"/marker-a\", "
+                   "\"ns\", \"print\", \"app=b\"],"
+                   " \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *la = pf_read(pf, "logs/a.log"), *lb = pf_read(pf, "logs/b.log");
         cr_assert(la && lb);
-        static const char *const shared[] = { "ns.pid", "ns.ipc", "ns.uts", "ns.net" };
+        static const char *const shared[] = {"ns.pid", "ns.ipc", "ns.uts", "ns.net"};
         for (size_t i = 0; i < ARRAY_SIZE(shared); i++) {
                 _cleanup_free_ char *va = th_kv(la, shared[i]), *vb = th_kv(lb, shared[i]);
                 cr_assert(va && vb);
@@ -109,11 +117,17 @@ Test(stage1_run, apps_share_pid_ipc_uts_net_but_not_mount_or_root)
 Test(stage1_run, first_failing_app_is_the_pod_status_and_stops_the_others)
 {
         /* rkt tests/rkt_exit_test.go: apps exiting 0, 5, 6 -> pod 5; the slow one is stopped. */
-        pf_add_app(pf, "zero", img, "{\"exec\": [\"/probe\", \"exit\", \"0\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "zero", img,
+                   "{\"exec\": [\"/probe\", \"exit\", \"0\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         pf_add_app(pf, "five", img,
-                   "{\"exec\": [\"/probe\", \"sleep-ms\", \"200\", \"exit\", \"5\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"sleep-ms\", \"200\", \"exit\", \"5\"], \"user\": "
+                   "\"0\", \"group\": \"0\"}",
+                   NULL);
         pf_add_app(pf, "six", img,
-                   "{\"exec\": [\"/probe\", \"sleep\", \"30\", \"exit\", \"6\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+                   "{\"exec\": [\"/probe\", \"sleep\", \"30\", \"exit\", \"6\"], \"user\": \"0\", "
+                   "\"group\": \"0\"}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 5, "stderr: %s", pf->err);
         _cleanup_free_ char *e0 = pf_read(pf, "appsinfo/zero/exit");
         _cleanup_free_ char *e5 = pf_read(pf, "appsinfo/five/exit");
@@ -125,7 +139,9 @@ Test(stage1_run, first_failing_app_is_the_pod_status_and_stops_the_others)
 
 Test(stage1_run, default_and_explicit_hostname)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"hostname\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"hostname\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0);
         _cleanup_free_ char *h = th_kv(pf->out, "hostname");
         _cleanup_free_ char *want = xasprintf("ace-%s", pf->uuid);
@@ -134,8 +150,10 @@ Test(stage1_run, default_and_explicit_hostname)
 
 Test(stage1_run, hostname_flag)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"hostname\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
-        const char *args[] = { "--hostname=web-1", NULL };
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"hostname\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
+        const char *args[] = {"--hostname=web-1", NULL};
         cr_assert_eq(pf_run(pf, args), 0);
         _cleanup_free_ char *h = th_kv(pf->out, "hostname");
         cr_assert_str_eq(h, "web-1");
@@ -143,7 +161,10 @@ Test(stage1_run, hostname_flag)
 
 Test(stage1_run, net_none_has_only_loopback_up)
 {
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"read\", \"/sys/class/net/lo/operstate\", \"ls\", \"/sys/class/net\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"read\", \"/sys/class/net/lo/operstate\", \"ls\", "
+                   "\"/sys/class/net\"], \"user\": \"0\", \"group\": \"0\"}",
+                   NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *ls = th_kv(pf->out, "ls");
         cr_assert_str_eq(ls, "lo");
@@ -156,8 +177,9 @@ Test(stage1_run, net_host_shares_the_host_network)
 {
         struct stat st;
         cr_assert(stat("/proc/self/ns/net", &st) == 0);
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"ns\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
-        const char *args[] = { "--net=host", NULL };
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"ns\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        const char *args[] = {"--net=host", NULL};
         cr_assert_eq(pf_run(pf, args), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *net = th_kv(pf->out, "ns.net");
         cr_assert_eq(strtoull(net, NULL, 10), (unsigned long long)st.st_ino);
@@ -166,7 +188,7 @@ Test(stage1_run, net_host_shares_the_host_network)
 Test(stage1_run, unsupported_network_is_a_clear_error)
 {
         pf_add_app(pf, "a", img, NULL, NULL);
-        const char *args[] = { "--net=no-such-network", NULL };
+        const char *args[] = {"--net=no-such-network", NULL};
         cr_assert_eq(pf_run(pf, args), 254);
         cr_assert(strstr(pf->err, "failed to setup network: networks not found: "
                                   "\"no-such-network\""),
@@ -184,7 +206,10 @@ Test(stage1_run, bad_runtime_config_fails_with_254)
 Test(stage1_run, no_overlay_uses_the_prepared_copy)
 {
         pf->overlay = false;
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"write\", \"/made-here\", \"1\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
+        pf_add_app(pf, "a", img,
+                   "{\"exec\": [\"/probe\", \"write\", \"/made-here\", \"1\"], \"user\": \"0\", "
+                   "\"group\": \"0\"}",
+                   NULL);
         /* stage0 renders the app into stage1/rootfs/opt/stage2/<app>/rootfs for --no-overlay. */
         _cleanup_free_ char *dst = pf_path(pf, "stage1/rootfs/opt/stage2/a/rootfs");
         _cleanup_free_ char *parent = pf_path(pf, "stage1/rootfs/opt/stage2/a");
@@ -208,7 +233,8 @@ Test(stage1_run, log_is_rotated_once_at_the_bound)
         pf_runtime(pf, "\"logMaxBytes\": 1024");
         char script[256];
         snprintf(script, sizeof(script),
-                 "{\"exec\": [\"/bin/sh\", \"-c\", \"i=0; while [ $i -lt 100 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done\"],"
+                 "{\"exec\": [\"/bin/sh\", \"-c\", \"i=0; while [ $i -lt 100 ]; do echo "
+                 "line-$i-xxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done\"],"
                  " \"user\": \"0\", \"group\": \"0\"}");
         pf_add_app(pf, "a", img, script, NULL);
         cr_assert_eq(pf_run(pf, NULL), 0, "stderr: %s", pf->err);
@@ -227,8 +253,11 @@ Test(stage1_run, interactive_app_gets_the_run_process_stdio_directly)
 {
         pf->stdin_path = xasprintf("%s/input", pf->data_dir);
         th_write_file(pf->stdin_path, "typed text\n", 0644);
-        pf_add_app(pf, "a", img, "{\"exec\": [\"/probe\", \"read-stdin\", \"fds\"], \"user\": \"0\", \"group\": \"0\"}", NULL);
-        const char *args[] = { "--interactive", NULL };
+        pf_add_app(
+            pf, "a", img,
+            "{\"exec\": [\"/probe\", \"read-stdin\", \"fds\"], \"user\": \"0\", \"group\": \"0\"}",
+            NULL);
+        const char *args[] = {"--interactive", NULL};
         cr_assert_eq(pf_run(pf, args), 0, "stderr: %s", pf->err);
         _cleanup_free_ char *in = th_kv(pf->out, "stdin"), *fd1 = th_kv(pf->out, "fd.1");
         cr_assert_str_eq(in, "typed text");
@@ -241,7 +270,7 @@ Test(stage1_run, interactive_needs_exactly_one_app)
 {
         pf_add_app(pf, "a", img, NULL, NULL);
         pf_add_app(pf, "b", img, NULL, NULL);
-        const char *args[] = { "--interactive", NULL };
+        const char *args[] = {"--interactive", NULL};
         cr_assert_eq(pf_run(pf, args), 254);
         cr_assert(strstr(pf->err, "--interactive needs exactly one app"), "%s", pf->err);
 }

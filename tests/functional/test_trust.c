@@ -57,8 +57,9 @@ TestSuite(trust, .init = setup, .fini = teardown, .timeout = 60);
 static char *run_ace(int *st, char **errout, const char *args)
 {
         char *errfile = xasprintf("%s/stderr", dir);
-        char *out = tu_capture(st, "%s --system-config='%s' --local-config='%s' %s 2>'%s' </dev/null",
-                               ace, sys, loc, args, errfile);
+        char *out =
+            tu_capture(st, "%s --system-config='%s' --local-config='%s' %s 2>'%s' </dev/null", ace,
+                       sys, loc, args, errfile);
         if (errout)
                 *errout = tu_read_file(errfile, NULL);
         free(errfile);
@@ -79,7 +80,8 @@ Test(trust, key_file_for_a_prefix)
 {
         int st;
         char *errout, *args = xasprintf("trust --prefix=example.test/app --skip-fingerprint-review "
-                                        "'%s'", keyfile);
+                                        "'%s'",
+                                        keyfile);
         char *out = run_ace(&st, &errout, args), *p = key_path("prefix.d/example.test/app");
         char *want;
 
@@ -107,8 +109,9 @@ Test(trust, key_url_and_discovery)
         int st;
         char *errout, *out, *p = key_path("prefix.d/example.test/app");
 
-        out = run_ace(&st, &errout, "trust --prefix=example.test/app --skip-fingerprint-review "
-                                    "https://example.test/keys/app.asc");
+        out = run_ace(&st, &errout,
+                      "trust --prefix=example.test/app --skip-fingerprint-review "
+                      "https://example.test/keys/app.asc");
         cr_expect_eq(st, 0, "%s", errout);
         cr_expect(exists(p));
         free(out);
@@ -139,15 +142,17 @@ Test(trust, plain_http_needs_insecure_allow_http)
         int st;
         char *errout, *out;
 
-        out = run_ace(&st, &errout, "trust --prefix=example.test/app --skip-fingerprint-review "
-                                    "http://example.test/keys/app.asc");
+        out = run_ace(&st, &errout,
+                      "trust --prefix=example.test/app --skip-fingerprint-review "
+                      "http://example.test/keys/app.asc");
         cr_expect_eq(st, 254);
         cr_expect(strstr(errout, "--insecure-allow-http required for http URLs"), "%s", errout);
         cr_expect_eq(https_server_count(&srv, srv.http_log, "GET /keys"), 0);
         free(out);
         free(errout);
-        out = run_ace(&st, &errout, "trust --prefix=example.test/app --skip-fingerprint-review "
-                                    "--insecure-allow-http http://example.test/keys/app.asc");
+        out = run_ace(&st, &errout,
+                      "trust --prefix=example.test/app --skip-fingerprint-review "
+                      "--insecure-allow-http http://example.test/keys/app.asc");
         cr_expect_eq(st, 0, "%s", errout);
         cr_expect_eq(https_server_count(&srv, srv.http_log, "GET /keys/app.asc"), 1);
         free(out);
@@ -206,8 +211,8 @@ Test(trust, flag_rules)
 Test(trust, root_key_and_list)
 {
         int st;
-        char *errout, *out, *args = xasprintf("trust --root --skip-fingerprint-review '%s'",
-                                              keyfile);
+        char *errout, *out,
+            *args = xasprintf("trust --root --skip-fingerprint-review '%s'", keyfile);
         char *p = key_path("root.d");
 
         out = run_ace(&st, &errout, args);
@@ -314,8 +319,9 @@ Test(trust, no_terminal_no_trust)
         free(errout);
         free(args);
         /* --trust-keys-from-https accepts keys that came over https without asking. */
-        out = run_ace(&st, &errout, "--trust-keys-from-https trust --prefix=example.test/app "
-                                    "https://example.test/keys/app.asc");
+        out = run_ace(&st, &errout,
+                      "--trust-keys-from-https trust --prefix=example.test/app "
+                      "https://example.test/keys/app.asc");
         cr_expect_eq(st, 0, "%s", errout);
         cr_expect(exists(p));
         free(out);

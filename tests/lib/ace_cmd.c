@@ -66,8 +66,7 @@ void ace_run(const char *dir, struct ace_result *r, char *const *argv)
         ace_run_stdin(dir, r, argv, NULL);
 }
 
-void ace_run_stdin(const char *dir, struct ace_result *r, char *const *argv,
-                   const char *stdin_path)
+void ace_run_stdin(const char *dir, struct ace_result *r, char *const *argv, const char *stdin_path)
 {
         char **v = full_argv(dir, argv);
         int out[2], err[2], st;
@@ -224,8 +223,7 @@ double ft_median(double *v, size_t n)
         return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-char *ft_manifest(const char *name, const char *version, const char *app_json,
-                  const char *extra)
+char *ft_manifest(const char *name, const char *version, const char *app_json, const char *extra)
 {
         char *vlabel = version ? xasprintf("{\"name\": \"version\", \"value\": \"%s\"}, ", version)
                                : xstrdup("");

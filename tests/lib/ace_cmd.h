@@ -10,10 +10,10 @@
 #include <sys/types.h>
 
 struct ace_result {
-        int status;   /* exit code, or 128 + signal */
-        char *out;    /* stdout, NUL terminated */
-        char *err;    /* stderr */
-        double secs;  /* wall time */
+        int status;  /* exit code, or 128 + signal */
+        char *out;   /* stdout, NUL terminated */
+        char *err;   /* stderr */
+        double secs; /* wall time */
 };
 
 void ace_result_done(struct ace_result *r);
@@ -33,7 +33,7 @@ void ace_run_stdin(const char *dir, struct ace_result *r, char *const *argv,
                    const char *stdin_path);
 /* Same with a printf-built argument list split on single spaces (no quoting). */
 void ace_runf(const char *dir, struct ace_result *r, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Starts `ace --dir=<dir> ARGS...` in the background with stdout and stderr going to files
  * in the data dir (<dir>/test-out.N, test-err.N); returns its pid. */
@@ -53,8 +53,7 @@ double ft_median(double *v, size_t n);
 
 /* An image manifest for tests: name, os/arch labels for this host (plus a version label
  * when version != NULL), an optional app section (JSON text) and optional extra members. */
-char *ft_manifest(const char *name, const char *version, const char *app_json,
-                  const char *extra);
+char *ft_manifest(const char *name, const char *version, const char *app_json, const char *extra);
 /* Writes an ACI (gzip) from a layout directory holding rootfs/ and the given manifest text;
  * returns its image ID (heap). Aborts the test on failure. */
 char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out_path);

@@ -40,8 +40,8 @@ char *test_gpg_gen_key(struct test_gpg *g, const char *uid, unsigned flags)
 
         tu_run("gpg --homedir '%s' --batch --quiet --passphrase '' %s --quick-gen-key '%s' %s "
                "sign %s >/dev/null 2>&1",
-               g->home, flags & TEST_KEY_EXPIRED ? "--faked-system-time " PAST_TIME : "", uid,
-               algo, flags & TEST_KEY_EXPIRED ? "1d" : "0");
+               g->home, flags & TEST_KEY_EXPIRED ? "--faked-system-time " PAST_TIME : "", uid, algo,
+               flags & TEST_KEY_EXPIRED ? "1d" : "0");
         out = tu_capture(&st,
                          "gpg --homedir '%s' --batch --with-colons --list-keys '%s' 2>/dev/null "
                          "| awk -F: '/^fpr/ {print tolower($10); exit}'",
@@ -75,10 +75,10 @@ void test_gpg_sign(struct test_gpg *g, const char *fpr, const char *file, const 
                    enum test_sig_kind kind, const char *digest)
 {
         static const char *const modes[] = {
-                [TEST_SIG_DETACHED] = "--armor --detach-sign",
-                [TEST_SIG_BINARY] = "--detach-sign",
-                [TEST_SIG_CLEARSIGN] = "--clearsign",
-                [TEST_SIG_INLINE] = "--armor --sign",
+            [TEST_SIG_DETACHED] = "--armor --detach-sign",
+            [TEST_SIG_BINARY] = "--detach-sign",
+            [TEST_SIG_CLEARSIGN] = "--clearsign",
+            [TEST_SIG_INLINE] = "--armor --sign",
         };
         char *dg = digest ? xasprintf("--digest-algo %s", digest) : xstrdup("");
 

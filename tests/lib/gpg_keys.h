@@ -29,10 +29,10 @@ void test_gpg_export(struct test_gpg *g, const char *fpr, const char *path);
 void test_gpg_revoke(struct test_gpg *g, const char *fpr);
 
 enum test_sig_kind {
-        TEST_SIG_DETACHED,   /* armored detached (the good kind) */
-        TEST_SIG_BINARY,     /* binary detached */
-        TEST_SIG_CLEARSIGN,  /* clearsigned message */
-        TEST_SIG_INLINE,     /* armored signed message */
+        TEST_SIG_DETACHED,  /* armored detached (the good kind) */
+        TEST_SIG_BINARY,    /* binary detached */
+        TEST_SIG_CLEARSIGN, /* clearsigned message */
+        TEST_SIG_INLINE,    /* armored signed message */
 };
 
 /* Signs file into out with key fpr. digest NULL = gpg's default (SHA-256/512); "SHA1" etc.

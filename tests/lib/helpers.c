@@ -113,7 +113,7 @@ int th_mounts_containing(const char *needle)
 
 bool th_wait_file(const char *path, int timeout_ms)
 {
-        struct timespec ts = { 0, 5 * 1000 * 1000 };
+        struct timespec ts = {0, 5 * 1000 * 1000};
 
         for (int waited = 0; waited <= timeout_ms; waited += 5) {
                 if (th_exists(path))

@@ -43,9 +43,9 @@ void https_server_netns(void)
 {
         static const char hosts[] = "127.0.0.1 localhost example.test\n"
                                     "127.0.0.2 other.test\n";
-        static const char *const proxies[] = {"http_proxy", "https_proxy", "HTTP_PROXY",
-                                              "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
-                                              "no_proxy", "NO_PROXY"};
+        static const char *const proxies[] = {"http_proxy",  "https_proxy", "HTTP_PROXY",
+                                              "HTTPS_PROXY", "all_proxy",   "ALL_PROXY",
+                                              "no_proxy",    "NO_PROXY"};
         char path[] = "/tmp/ace-test-hosts-XXXXXX";
         int fd;
 
@@ -86,56 +86,51 @@ static void make_certs(struct https_server *s)
 /* Discovery: ?ac-discovery=1 on /PATH serves _discovery/PATH/index.html. */
 #define DISCOVERY_REWRITE                                                                          \
         "    location / {\n"                                                                       \
-        "      if ($args = \"ac-discovery=1\") { rewrite ^(.*?)/?$ /_discovery$1/index.html last; }\n" \
+        "      if ($args = \"ac-discovery=1\") { rewrite ^(.*?)/?$ /_discovery$1/index.html "      \
+        "last; }\n"                                                                                \
         "    }\n"                                                                                  \
         "    location /_discovery/ { default_type text/html; }\n"
 
 static void write_conf(struct https_server *s, const char *extra)
 {
-        char *conf = xasprintf(
-                "daemon off;\n"
-                "master_process off;\n"
-                "worker_processes 1;\n"
-                "error_log %1$s/error.log info;\n"
-                "pid %1$s/nginx.pid;\n"
-                "events { worker_connections 512; }\n"
-                "http {\n"
-                "  client_body_temp_path %1$s/tmp/body;\n"
-                "  proxy_temp_path %1$s/tmp/proxy;\n"
-                "  fastcgi_temp_path %1$s/tmp/fastcgi;\n"
-                "  uwsgi_temp_path %1$s/tmp/uwsgi;\n"
-                "  scgi_temp_path %1$s/tmp/scgi;\n"
-                "  types { text/html html; application/octet-stream aci; "
-                "text/plain asc; application/pgp-keys gpg; }\n"
-                "  default_type application/octet-stream;\n"
-                "  log_format ace '$remote_addr \"$request\" $status $body_bytes_sent "
-                "\"$http_authorization\" \"$http_if_none_match\" $host';\n"
-                "  ssl_certificate %1$s/server.pem;\n"
-                "  ssl_certificate_key %1$s/server.key;\n"
-                "  server {\n"
-                "    listen 127.0.0.1:443 ssl;\n"
-                "    server_name example.test;\n"
-                "    root %2$s;\n"
-                "    access_log %1$s/access.log ace;\n"
-                DISCOVERY_REWRITE
-                "%3$s\n"
-                "  }\n"
-                "  server {\n"
-                "    listen 127.0.0.2:443 ssl;\n"
-                "    server_name other.test;\n"
-                "    root %2$s;\n"
-                "    access_log %1$s/other.log ace;\n"
-                DISCOVERY_REWRITE
-                "  }\n"
-                "  server {\n"
-                "    listen 127.0.0.1:80;\n"
-                "    server_name example.test;\n"
-                "    root %2$s;\n"
-                "    access_log %1$s/http.log ace;\n"
-                DISCOVERY_REWRITE
-                "  }\n"
-                "}\n",
-                s->dir, s->docroot, extra ? extra : "");
+        char *conf =
+            xasprintf("daemon off;\n"
+                      "master_process off;\n"
+                      "worker_processes 1;\n"
+                      "error_log %1$s/error.log info;\n"
+                      "pid %1$s/nginx.pid;\n"
+                      "events { worker_connections 512; }\n"
+                      "http {\n"
+                      "  client_body_temp_path %1$s/tmp/body;\n"
+                      "  proxy_temp_path %1$s/tmp/proxy;\n"
+                      "  fastcgi_temp_path %1$s/tmp/fastcgi;\n"
+                      "  uwsgi_temp_path %1$s/tmp/uwsgi;\n"
+                      "  scgi_temp_path %1$s/tmp/scgi;\n"
+                      "  types { text/html html; application/octet-stream aci; "
+                      "text/plain asc; application/pgp-keys gpg; }\n"
+                      "  default_type application/octet-stream;\n"
+                      "  log_format ace '$remote_addr \"$request\" $status $body_bytes_sent "
+                      "\"$http_authorization\" \"$http_if_none_match\" $host';\n"
+                      "  ssl_certificate %1$s/server.pem;\n"
+                      "  ssl_certificate_key %1$s/server.key;\n"
+                      "  server {\n"
+                      "    listen 127.0.0.1:443 ssl;\n"
+                      "    server_name example.test;\n"
+                      "    root %2$s;\n"
+                      "    access_log %1$s/access.log ace;\n" DISCOVERY_REWRITE "%3$s\n"
+                      "  }\n"
+                      "  server {\n"
+                      "    listen 127.0.0.2:443 ssl;\n"
+                      "    server_name other.test;\n"
+                      "    root %2$s;\n"
+                      "    access_log %1$s/other.log ace;\n" DISCOVERY_REWRITE "  }\n"
+                      "  server {\n"
+                      "    listen 127.0.0.1:80;\n"
+                      "    server_name example.test;\n"
+                      "    root %2$s;\n"
+                      "    access_log %1$s/http.log ace;\n" DISCOVERY_REWRITE "  }\n"
+                      "}\n",
+                      s->dir, s->docroot, extra ? extra : "");
         char *path = xasprintf("%s/nginx.conf", s->dir);
         tu_write_str(path, conf);
         free(path);
@@ -193,8 +188,7 @@ void https_server_start(struct https_server *s, const char *extra)
                 if (port_open("127.0.0.1", 443) && port_open("127.0.0.2", 443) &&
                     port_open("127.0.0.1", 80))
                         return;
-                cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "nginx exited early, see %s",
-                             s->dir);
+                cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "nginx exited early, see %s", s->dir);
                 usleep(10000);
         }
         cr_assert_fail("nginx did not start listening within 10 s (%s)", s->dir);
@@ -231,8 +225,8 @@ void https_server_put_discovery(struct https_server *s, const char *prefix, cons
 {
         const char *slash = strchr(prefix, '/');
         char *rel = xasprintf("_discovery%s/index.html", slash ? slash : "");
-        char *html = xasprintf("<!DOCTYPE html>\n<html><head>\n%s\n</head><body></body></html>\n",
-                               metas);
+        char *html =
+            xasprintf("<!DOCTYPE html>\n<html><head>\n%s\n</head><body></body></html>\n", metas);
 
         https_server_put(s, rel, html, strlen(html));
         free(rel);
@@ -243,8 +237,8 @@ void https_server_write_ace_config(struct https_server *s, const char *config_di
                                    const char *stall_timeout)
 {
         char *path = xasprintf("%s/http.d/test-ca.json", config_dir);
-        char *stall = stall_timeout ? xasprintf(",\"stallTimeout\":\"%s\"", stall_timeout)
-                                    : xstrdup("");
+        char *stall =
+            stall_timeout ? xasprintf(",\"stallTimeout\":\"%s\"", stall_timeout) : xstrdup("");
         char *json = xasprintf("{\"aceKind\":\"http\",\"aceVersion\":\"v1\","
                                "\"caBundles\":[\"%s\"]%s}\n",
                                s->ca_cert, stall);

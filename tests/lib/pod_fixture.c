@@ -1,4 +1,5 @@
-/* pod_fixture.c - pod directories per the stage1 ABI, and running stage1 on them (pod_fixture.h). */
+/* pod_fixture.c - pod directories per the stage1 ABI, and running stage1 on them (pod_fixture.h).
+ */
 #include "tests/lib/pod_fixture.h"
 
 #include <criterion/criterion.h>
@@ -47,7 +48,7 @@ static void make_stage1_tree(struct pod_fixture *pf)
         _cleanup_free_ char *s1 = th_build_path("stage1/ace-stage1");
         _cleanup_free_ char *s2 = th_build_path("stage1/ace-stage2");
         _cleanup_free_ char *root = NULL, *init = NULL, *stage2 = NULL, *manifest = NULL;
-        static const char *const eps[] = { "enter", "stop", "gc" };
+        static const char *const eps[] = {"enter", "stop", "gc"};
 
         pf->stage1_tree = xstrdup("deps-sha512-stage1");
         root = xasprintf("%s/%s/rootfs", pf->tree_store, pf->stage1_tree);
@@ -61,8 +62,10 @@ static void make_stage1_tree(struct pod_fixture *pf)
                 cr_assert(link(init, p) == 0);
         }
         manifest = xasprintf("%s/%s/manifest", pf->tree_store, pf->stage1_tree);
-        th_write_file(manifest, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\","
-                                "\"name\":\"ace.example.org/stage1\"}", 0644);
+        th_write_file(manifest,
+                      "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\","
+                      "\"name\":\"ace.example.org/stage1\"}",
+                      0644);
 }
 
 struct pod_fixture *pf_new(void)
@@ -102,7 +105,7 @@ void pf_free(struct pod_fixture *pf)
          * pod just killed may hold its lock for a moment (its PID 1 dies after the run
          * process), and gc refuses running pods: retry for a while. */
         for (int i = 0; pf->started && i < 200; i++) {
-                if (pf_entrypoint(pf, "gc", (const char *const[]){ pf->uuid, NULL }, NULL, NULL) == 0)
+                if (pf_entrypoint(pf, "gc", (const char *const[]){pf->uuid, NULL}, NULL, NULL) == 0)
                         break;
                 usleep(10000);
         }
@@ -192,11 +195,11 @@ static void write_pod(struct pod_fixture *pf)
 {
         _cleanup_free_ char *pod = NULL, *rc = NULL, *s1 = NULL;
 
-        pod = xasprintf("{\"acVersion\": \"0.8.11\", \"acKind\": \"PodManifest\", "
-                        "\"apps\": [%s], \"volumes\": [%s], \"isolators\": [%s]}",
-                        pf->apps_json ? pf->apps_json : "",
-                        pf->volumes_json ? pf->volumes_json : "",
-                        pf->pod_isolators ? pf->pod_isolators : "");
+        pod =
+            xasprintf("{\"acVersion\": \"0.8.11\", \"acKind\": \"PodManifest\", "
+                      "\"apps\": [%s], \"volumes\": [%s], \"isolators\": [%s]}",
+                      pf->apps_json ? pf->apps_json : "", pf->volumes_json ? pf->volumes_json : "",
+                      pf->pod_isolators ? pf->pod_isolators : "");
         write_pod_file(pf, "pod", pod);
         write_pod_file(pf, "pod-created", "");
         rc = xasprintf("{\"treeStorePath\": \"%s\", \"overlay\": %s, \"stopTimeout\": 5%s%s}",
@@ -212,7 +215,8 @@ static void write_pod(struct pod_fixture *pf)
 
 static void exec_entry(struct pod_fixture *pf, const char *ep, char **argv)
 {
-        _cleanup_free_ char *path = xasprintf("%s/%s/rootfs/%s", pf->tree_store, pf->stage1_tree, ep);
+        _cleanup_free_ char *path =
+            xasprintf("%s/%s/rootfs/%s", pf->tree_store, pf->stage1_tree, ep);
 
         argv[0] = path;
         execv(path, argv);
@@ -238,7 +242,8 @@ static void enter_cgroup2_view(void)
 {
         if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
             umount2("/sys/fs/cgroup", MNT_DETACH) < 0 ||
-            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+            mount("cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) <
+                0) {
                 dprintf(2, "cgroup2 view: %s\n", strerror(errno));
                 _exit(127);
         }
@@ -246,7 +251,7 @@ static void enter_cgroup2_view(void)
 
 pid_t pf_start(struct pod_fixture *pf, const char *const *args)
 {
-        char *argv[64] = { 0 };
+        char *argv[64] = {0};
         bool have_net = false;
         size_t n = 1;
 
@@ -322,7 +327,7 @@ int pf_entrypoint(struct pod_fixture *pf, const char *name, const char *const *a
         _cleanup_free_ char *o = xasprintf("%s/%s.stdout", pf->data_dir, name);
         _cleanup_free_ char *e = xasprintf("%s/%s.stderr", pf->data_dir, name);
         _cleanup_free_ char *on = xasprintf("%s.stdout", name), *en = xasprintf("%s.stderr", name);
-        char *argv[64] = { 0 };
+        char *argv[64] = {0};
         size_t n = 1;
         int wstatus;
         pid_t pid;

@@ -30,10 +30,10 @@ struct pod_fixture {
         bool overlay;
         int lock_fd;
         char *stdin_path; /* the run process's stdin (default: inherited) */
-        pid_t pid; /* the run process while running */
-        bool started; /* run was started at least once: pf_free runs gc */
-        bool cgroup2; /* run stage1 in a mount namespace whose /sys/fs/cgroup is cgroup2 only */
-        char *out, *err; /* captured after pf_wait() */
+        pid_t pid;        /* the run process while running */
+        bool started;     /* run was started at least once: pf_free runs gc */
+        bool cgroup2;     /* run stage1 in a mount namespace whose /sys/fs/cgroup is cgroup2 only */
+        char *out, *err;  /* captured after pf_wait() */
         int status;
 };
 

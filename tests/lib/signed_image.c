@@ -25,8 +25,8 @@ static char *labels_json(const char *labels)
                 char *eq = strchr(*p, '='), *next;
                 cr_assert_not_null(eq, "label %s", *p);
                 *eq = '\0';
-                next = xasprintf("%s%s{\"name\":\"%s\",\"value\":\"%s\"}", out, *out ? "," : "",
-                                 *p, eq + 1);
+                next = xasprintf("%s%s{\"name\":\"%s\",\"value\":\"%s\"}", out, *out ? "," : "", *p,
+                                 eq + 1);
                 free(out);
                 out = next;
         }
@@ -92,11 +92,11 @@ static const char *host_arch(void)
 void test_publish_discovery(struct https_server *s)
 {
         https_server_put_discovery(
-                s, "example.test",
-                "<meta name=\"ac-discovery\" content=\"example.test "
-                "https://example.test/images/{name}-{version}-{os}-{arch}.{ext}\">\n"
-                "<meta name=\"ac-discovery-pubkeys\" content=\"example.test "
-                "https://example.test/keys/signer.asc\">\n");
+            s, "example.test",
+            "<meta name=\"ac-discovery\" content=\"example.test "
+            "https://example.test/images/{name}-{version}-{os}-{arch}.{ext}\">\n"
+            "<meta name=\"ac-discovery-pubkeys\" content=\"example.test "
+            "https://example.test/keys/signer.asc\">\n");
 }
 
 char *test_image_relpath(const char *name, const char *version)

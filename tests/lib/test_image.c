@@ -18,8 +18,8 @@
 #include "tests/lib/helpers.h"
 
 static const char *const busybox_links[] = {
-        "sh", "true", "false", "echo", "cat", "sleep", "ls", "id", "env", "touch", "mkdir",
-        "rm", "test", "pwd", "grep", "wc", "stat", "readlink", "hostname", "kill",
+    "sh",    "true", "false", "echo", "cat",  "sleep", "ls",   "id",       "env",      "touch",
+    "mkdir", "rm",   "test",  "pwd",  "grep", "wc",    "stat", "readlink", "hostname", "kill",
 };
 
 static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
@@ -193,7 +193,8 @@ struct test_image *timg_new(const char *name)
         timg_mkdir(img, "/tmp", 01777);
         timg_mkdir(img, "/home/user", 0755);
         cr_assert(chown(img->rootfs, 0, 0) == 0);
-        img->app_json = xstrdup("{\"exec\": [\"/probe\", \"id\"], \"user\": \"0\", \"group\": \"0\"}");
+        img->app_json =
+            xstrdup("{\"exec\": [\"/probe\", \"id\"], \"user\": \"0\", \"group\": \"0\"}");
         return img;
 }
 
@@ -225,8 +226,8 @@ const char *timg_render(struct test_image *img, const char *store_dir)
         _cleanup_free_ char *tree = NULL, *rootfs = NULL, *mpath = NULL, *mjson = NULL;
 
         free(img->tree_id);
-        img->tree_id = xasprintf("deps-sha512-%08x%08x%04x", (unsigned)getpid(), (unsigned)rand(),
-                                 counter++);
+        img->tree_id =
+            xasprintf("deps-sha512-%08x%08x%04x", (unsigned)getpid(), (unsigned)rand(), counter++);
         tree = xasprintf("%s/%s", store_dir, img->tree_id);
         rootfs = xasprintf("%s/rootfs", tree);
         cr_assert(mkdir(tree, 0755) == 0, "mkdir %s: %s", tree, strerror(errno));

@@ -16,9 +16,9 @@
 #include <sys/types.h>
 
 struct test_image {
-        char *dir;    /* temporary directory: manifest + rootfs/ */
-        char *rootfs; /* dir/rootfs */
-        char *name;   /* image name, e.g. example.com/probe */
+        char *dir;      /* temporary directory: manifest + rootfs/ */
+        char *rootfs;   /* dir/rootfs */
+        char *name;     /* image name, e.g. example.com/probe */
         char *app_json; /* the manifest's "app" section, NULL for none */
         char *tree_id;  /* set by timg_render() */
 };

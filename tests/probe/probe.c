@@ -93,21 +93,48 @@ struct errno_name {
 };
 
 static const struct errno_name errno_names[] = {
-        { 0, "0" },
-        { EPERM, "EPERM" },         { ENOENT, "ENOENT" },     { ESRCH, "ESRCH" },
-        { EINTR, "EINTR" },         { EIO, "EIO" },           { ENXIO, "ENXIO" },
-        { E2BIG, "E2BIG" },         { ENOEXEC, "ENOEXEC" },   { EBADF, "EBADF" },
-        { ECHILD, "ECHILD" },       { EAGAIN, "EAGAIN" },     { ENOMEM, "ENOMEM" },
-        { EACCES, "EACCES" },       { EFAULT, "EFAULT" },     { EBUSY, "EBUSY" },
-        { EEXIST, "EEXIST" },       { EXDEV, "EXDEV" },       { ENODEV, "ENODEV" },
-        { ENOTDIR, "ENOTDIR" },     { EISDIR, "EISDIR" },     { EINVAL, "EINVAL" },
-        { ENFILE, "ENFILE" },       { EMFILE, "EMFILE" },     { ENOTTY, "ENOTTY" },
-        { ETXTBSY, "ETXTBSY" },     { EFBIG, "EFBIG" },       { ENOSPC, "ENOSPC" },
-        { ESPIPE, "ESPIPE" },       { EROFS, "EROFS" },       { EMLINK, "EMLINK" },
-        { EPIPE, "EPIPE" },         { ERANGE, "ERANGE" },     { ENAMETOOLONG, "ENAMETOOLONG" },
-        { ENOSYS, "ENOSYS" },       { ENOTEMPTY, "ENOTEMPTY" }, { ELOOP, "ELOOP" },
-        { EXFULL, "EXFULL" },       { EMULTIHOP, "EMULTIHOP" }, { ENOTSUP, "ENOTSUP" },
-        { ECONNREFUSED, "ECONNREFUSED" }, { EADDRINUSE, "EADDRINUSE" },
+    {0, "0"},
+    {EPERM, "EPERM"},
+    {ENOENT, "ENOENT"},
+    {ESRCH, "ESRCH"},
+    {EINTR, "EINTR"},
+    {EIO, "EIO"},
+    {ENXIO, "ENXIO"},
+    {E2BIG, "E2BIG"},
+    {ENOEXEC, "ENOEXEC"},
+    {EBADF, "EBADF"},
+    {ECHILD, "ECHILD"},
+    {EAGAIN, "EAGAIN"},
+    {ENOMEM, "ENOMEM"},
+    {EACCES, "EACCES"},
+    {EFAULT, "EFAULT"},
+    {EBUSY, "EBUSY"},
+    {EEXIST, "EEXIST"},
+    {EXDEV, "EXDEV"},
+    {ENODEV, "ENODEV"},
+    {ENOTDIR, "ENOTDIR"},
+    {EISDIR, "EISDIR"},
+    {EINVAL, "EINVAL"},
+    {ENFILE, "ENFILE"},
+    {EMFILE, "EMFILE"},
+    {ENOTTY, "ENOTTY"},
+    {ETXTBSY, "ETXTBSY"},
+    {EFBIG, "EFBIG"},
+    {ENOSPC, "ENOSPC"},
+    {ESPIPE, "ESPIPE"},
+    {EROFS, "EROFS"},
+    {EMLINK, "EMLINK"},
+    {EPIPE, "EPIPE"},
+    {ERANGE, "ERANGE"},
+    {ENAMETOOLONG, "ENAMETOOLONG"},
+    {ENOSYS, "ENOSYS"},
+    {ENOTEMPTY, "ENOTEMPTY"},
+    {ELOOP, "ELOOP"},
+    {EXFULL, "EXFULL"},
+    {EMULTIHOP, "EMULTIHOP"},
+    {ENOTSUP, "ENOTSUP"},
+    {ECONNREFUSED, "ECONNREFUSED"},
+    {EADDRINUSE, "EADDRINUSE"},
 };
 
 static const char *errno_name(int code)
@@ -121,7 +148,8 @@ static const char *errno_name(int code)
         return buf;
 }
 
-/* ---- syscalls by name (x86_64 numbers from <sys/syscall.h>) ------------------------------------ */
+/* ---- syscalls by name (x86_64 numbers from <sys/syscall.h>) ------------------------------------
+ */
 
 struct syscall_name {
         const char *name;
@@ -129,80 +157,80 @@ struct syscall_name {
 };
 
 static const struct syscall_name syscall_names[] = {
-        { "acct", SYS_acct },
-        { "add_key", SYS_add_key },
-        { "adjtimex", SYS_adjtimex },
-        { "bpf", SYS_bpf },
-        { "chroot", SYS_chroot },
-        { "clock_adjtime", SYS_clock_adjtime },
-        { "clock_settime", SYS_clock_settime },
-        { "clone3", SYS_clone3 },
-        { "delete_module", SYS_delete_module },
-        { "finit_module", SYS_finit_module },
-        { "fsopen", SYS_fsopen },
-        { "getpid", SYS_getpid },
-        { "getppid", SYS_getppid },
-        { "init_module", SYS_init_module },
-        { "io_uring_setup", SYS_io_uring_setup },
-        { "ioperm", SYS_ioperm },
-        { "iopl", SYS_iopl },
-        { "kexec_file_load", SYS_kexec_file_load },
-        { "kexec_load", SYS_kexec_load },
-        { "keyctl", SYS_keyctl },
-        { "lookup_dcookie", SYS_lookup_dcookie },
-        { "mkdir", SYS_mkdir },
-        { "mknod", SYS_mknod },
-        { "mount", SYS_mount },
-        { "move_mount", SYS_move_mount },
-        { "name_to_handle_at", SYS_name_to_handle_at },
-        { "open_by_handle_at", SYS_open_by_handle_at },
-        { "open_tree", SYS_open_tree },
-        { "perf_event_open", SYS_perf_event_open },
-        { "pivot_root", SYS_pivot_root },
-        { "ptrace", SYS_ptrace },
-        { "quotactl", SYS_quotactl },
-        { "reboot", SYS_reboot },
-        { "request_key", SYS_request_key },
-        { "sethostname", SYS_sethostname },
-        { "setns", SYS_setns },
-        { "settimeofday", SYS_settimeofday },
-        { "swapoff", SYS_swapoff },
-        { "swapon", SYS_swapon },
-        { "syslog", SYS_syslog },
-        { "umount2", SYS_umount2 },
-        { "uname", SYS_uname },
-        { "unshare", SYS_unshare },
-        { "userfaultfd", SYS_userfaultfd },
-        { "vhangup", SYS_vhangup },
+    {"acct", SYS_acct},
+    {"add_key", SYS_add_key},
+    {"adjtimex", SYS_adjtimex},
+    {"bpf", SYS_bpf},
+    {"chroot", SYS_chroot},
+    {"clock_adjtime", SYS_clock_adjtime},
+    {"clock_settime", SYS_clock_settime},
+    {"clone3", SYS_clone3},
+    {"delete_module", SYS_delete_module},
+    {"finit_module", SYS_finit_module},
+    {"fsopen", SYS_fsopen},
+    {"getpid", SYS_getpid},
+    {"getppid", SYS_getppid},
+    {"init_module", SYS_init_module},
+    {"io_uring_setup", SYS_io_uring_setup},
+    {"ioperm", SYS_ioperm},
+    {"iopl", SYS_iopl},
+    {"kexec_file_load", SYS_kexec_file_load},
+    {"kexec_load", SYS_kexec_load},
+    {"keyctl", SYS_keyctl},
+    {"lookup_dcookie", SYS_lookup_dcookie},
+    {"mkdir", SYS_mkdir},
+    {"mknod", SYS_mknod},
+    {"mount", SYS_mount},
+    {"move_mount", SYS_move_mount},
+    {"name_to_handle_at", SYS_name_to_handle_at},
+    {"open_by_handle_at", SYS_open_by_handle_at},
+    {"open_tree", SYS_open_tree},
+    {"perf_event_open", SYS_perf_event_open},
+    {"pivot_root", SYS_pivot_root},
+    {"ptrace", SYS_ptrace},
+    {"quotactl", SYS_quotactl},
+    {"reboot", SYS_reboot},
+    {"request_key", SYS_request_key},
+    {"sethostname", SYS_sethostname},
+    {"setns", SYS_setns},
+    {"settimeofday", SYS_settimeofday},
+    {"swapoff", SYS_swapoff},
+    {"swapon", SYS_swapon},
+    {"syslog", SYS_syslog},
+    {"umount2", SYS_umount2},
+    {"uname", SYS_uname},
+    {"unshare", SYS_unshare},
+    {"userfaultfd", SYS_userfaultfd},
+    {"vhangup", SYS_vhangup},
 };
 
 /* i386 numbers (arch/x86/entry/syscalls/syscall_32.tbl), for `syscall32`: the same request
  * through the 32-bit ABI (int $0x80), which a filter for x86-64 alone would not see. */
 static const struct syscall_name syscall32_names[] = {
-        { "acct", 51 },
-        { "bpf", 357 },
-        { "chroot", 61 },
-        { "clock_settime", 264 },
-        { "getpid", 20 },
-        { "getuid32", 199 },
-        { "init_module", 128 },
-        { "kexec_load", 283 },
-        { "keyctl", 288 },
-        { "mount", 21 },
-        { "open_by_handle_at", 342 },
-        { "perf_event_open", 336 },
-        { "pivot_root", 217 },
-        { "ptrace", 26 },
-        { "reboot", 88 },
-        { "setns", 346 },
-        { "settimeofday", 79 },
-        { "stime", 25 },
-        { "swapon", 87 },
-        { "umount2", 52 },
-        { "uname", 122 },
-        { "unshare", 310 },
-        { "userfaultfd", 374 },
-        { "vm86", 166 },
+    {"acct", 51},
+    {"bpf", 357},
+    {"chroot", 61},
+    {"clock_settime", 264},
+    {"getpid", 20},
+    {"getuid32", 199},
+    {"init_module", 128},
+    {"kexec_load", 283},
+    {"keyctl", 288},
+    {"mount", 21},
+    {"open_by_handle_at", 342},
+    {"perf_event_open", 336},
+    {"pivot_root", 217},
+    {"ptrace", 26},
+    {"reboot", 88},
+    {"setns", 346},
+    {"settimeofday", 79},
+    {"stime", 25},
+    {"swapon", 87},
+    {"umount2", 52},
+    {"uname", 122},
+    {"unshare", 310},
+    {"userfaultfd", 374},
+    {"vm86", 166},
 };
 
 static long syscall_lookup_in(const struct syscall_name *table, size_t n, const char *name)
@@ -296,7 +324,8 @@ static const char *oneline(const char *s, size_t len)
         return buf;
 }
 
-/* ---- actions ---------------------------------------------------------------------------------- */
+/* ---- actions ----------------------------------------------------------------------------------
+ */
 
 static void act_pid(void)
 {
@@ -308,8 +337,8 @@ static void act_pid(void)
 
 static void act_ns(void)
 {
-        static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "time", "user",
-                                             "uts" };
+        static const char *const names[] = {"cgroup", "ipc",  "mnt",  "net",
+                                            "pid",    "time", "user", "uts"};
 
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
                 char path[64];
@@ -353,9 +382,9 @@ static void act_id(void)
 /* /proc/self/status lines that matter for isolation, verbatim (tabs squeezed to one space). */
 static void act_status(void)
 {
-        static const char *const keys[] = { "Uid",    "Gid",    "Groups", "CapInh",     "CapPrm",
-                                             "CapEff", "CapBnd", "CapAmb", "NoNewPrivs", "Seccomp",
-                                             "Seccomp_filters",  "NSpid" };
+        static const char *const keys[] = {"Uid",        "Gid",     "Groups",          "CapInh",
+                                           "CapPrm",     "CapEff",  "CapBnd",          "CapAmb",
+                                           "NoNewPrivs", "Seccomp", "Seccomp_filters", "NSpid"};
         char *data = slurp("/proc/self/status", NULL);
 
         if (!data) {
@@ -565,13 +594,27 @@ static void act_stat(const char *path)
                 return;
         }
         switch (st.st_mode & S_IFMT) {
-        case S_IFREG: type = "file"; break;
-        case S_IFDIR: type = "dir"; break;
-        case S_IFLNK: type = "symlink"; break;
-        case S_IFCHR: type = "char"; break;
-        case S_IFBLK: type = "block"; break;
-        case S_IFIFO: type = "fifo"; break;
-        default: type = "other"; break;
+        case S_IFREG:
+                type = "file";
+                break;
+        case S_IFDIR:
+                type = "dir";
+                break;
+        case S_IFLNK:
+                type = "symlink";
+                break;
+        case S_IFCHR:
+                type = "char";
+                break;
+        case S_IFBLK:
+                type = "block";
+                break;
+        case S_IFIFO:
+                type = "fifo";
+                break;
+        default:
+                type = "other";
+                break;
         }
         out("stat.type=%s", type);
         out("stat.mode=%04o", (unsigned)(st.st_mode & 07777));
@@ -606,7 +649,7 @@ static void act_ls(const char *path)
 
 static void act_sleep_ms(long ms)
 {
-        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+        struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
 
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
@@ -621,7 +664,7 @@ static void on_sigterm(int sig)
 
 static void act_ignore_sigterm(void)
 {
-        struct sigaction sa = { .sa_handler = on_sigterm, .sa_flags = SA_RESTART };
+        struct sigaction sa = {.sa_handler = on_sigterm, .sa_flags = SA_RESTART};
 
         sigemptyset(&sa.sa_mask);
         sigaction(SIGTERM, &sa, NULL);
@@ -713,7 +756,8 @@ static void act_wait_no_zombies(long ms)
         while ((n = count_state('Z')) > 0 && elapsed < ms) {
                 act_sleep_ms(10);
                 clock_gettime(CLOCK_MONOTONIC, &now);
-                elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+                elapsed =
+                    (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         }
         out("zombie_count=%d", n);
         out("zombie_wait_ms=%ld", elapsed);
@@ -759,18 +803,19 @@ static long syscall_i386(long nr, const long a[6])
  * `syscall` natively, `syscall32` through the i386 ABI, `syscallx32` with the x32 bit set. */
 static int act_syscall(char **argv, int argc, enum abi abi)
 {
-        static const char *const prefix[] = { "syscall", "syscall32", "syscallx32" };
-        long args[6] = { 0 };
+        static const char *const prefix[] = {"syscall", "syscall32", "syscallx32"};
+        long args[6] = {0};
         int used = 1;
-        long nr = abi == ABI_I386 ? syscall_lookup_in(syscall32_names,
-                                                      sizeof(syscall32_names) / sizeof(syscall32_names[0]),
-                                                      argv[0])
-                                  : syscall_lookup(argv[0]);
+        long nr =
+            abi == ABI_I386
+                ? syscall_lookup_in(syscall32_names,
+                                    sizeof(syscall32_names) / sizeof(syscall32_names[0]), argv[0])
+                : syscall_lookup(argv[0]);
         long r;
         int e = 0;
 
-        while (used < argc && used <= 6 && (isdigit((unsigned char)argv[used][0]) ||
-                                            argv[used][0] == '-')) {
+        while (used < argc && used <= 6 &&
+               (isdigit((unsigned char)argv[used][0]) || argv[used][0] == '-')) {
                 args[used - 1] = parse_long(argv[used], "syscall argument");
                 used++;
         }
@@ -997,7 +1042,7 @@ static void ptrace_one(const char *name, unsigned long long mine, struct ptrace_
 static void act_ptrace_watch(long ms)
 {
         struct timespec start;
-        struct ptrace_counts c = { 0 };
+        struct ptrace_counts c = {0};
         unsigned long long mine = cap_eff("self");
 
         clock_gettime(CLOCK_MONOTONIC, &start);
@@ -1044,8 +1089,8 @@ static void act_mount_fs(const char *type, const char *target, const char *data)
         mkdir(target, 0755);
         out("mount_fs.%s=%s", type,
             mount(type, target, type, 0, strcmp(data, "-") == 0 ? NULL : data) < 0
-                    ? errno_name(errno)
-                    : "0");
+                ? errno_name(errno)
+                : "0");
 }
 
 /* Forks sleeping children until fork fails (at most max): a fork bomb that a pids limit stops. */
@@ -1151,7 +1196,7 @@ static void act_ip(void)
                           sizeof(addr));
                 if (p->ifa_netmask)
                         prefix = (unsigned)__builtin_popcount(
-                                ((struct sockaddr_in *)p->ifa_netmask)->sin_addr.s_addr);
+                            ((struct sockaddr_in *)p->ifa_netmask)->sin_addr.s_addr);
                 out("ip.%s=%s/%u", p->ifa_name, addr, prefix);
         }
         freeifaddrs(ifa);
@@ -1159,7 +1204,7 @@ static void act_ip(void)
 
 static void set_timeouts(int fd, long ms)
 {
-        struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
+        struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
 
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -1167,7 +1212,7 @@ static void set_timeouts(int fd, long ms)
 
 static int listen_tcp(long port)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
         int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         if (fd < 0)
@@ -1290,7 +1335,7 @@ static bool parse_url(const char *in, struct url *u)
 
 static int connect_tcp(const char *host, long port)
 {
-        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
         int fd;
 
         if (inet_pton(AF_INET, host, &sa.sin_addr) != 1)
@@ -1379,7 +1424,8 @@ static void http_request(const char *url, const char *body, long body_size, long
                 ok = send(fd, body, strlen(body), MSG_NOSIGNAL) == (ssize_t)strlen(body);
         for (long sent = 0; ok && body && !*body && sent < body_size;) {
                 static char chunk[65536];
-                long k = body_size - sent < (long)sizeof(chunk) ? body_size - sent : (long)sizeof(chunk);
+                long k =
+                    body_size - sent < (long)sizeof(chunk) ? body_size - sent : (long)sizeof(chunk);
                 memset(chunk, 'a', (size_t)k);
                 if (sent == 0 && k >= 8)
                         memcpy(chunk, "content=", 8);
@@ -1428,7 +1474,7 @@ static void act_idle_conns(const char *host, long port, long n)
  * (the registration protocol of the metadata service). */
 static void act_unix_request(const char *path, const char *text)
 {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        struct sockaddr_un sa = {.sun_family = AF_UNIX};
         char buf[4096];
         size_t len = 0;
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -1443,7 +1489,8 @@ static void act_unix_request(const char *path, const char *text)
         set_timeouts(fd, 5000);
         (void)!write(fd, text, strlen(text));
         shutdown(fd, SHUT_WR);
-        for (ssize_t r; len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
+        for (ssize_t r;
+             len < sizeof(buf) - 1 && (r = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0;)
                 len += (size_t)r;
         buf[len] = 0;
         close(fd);
@@ -1517,7 +1564,8 @@ static void usage(void)
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
                 "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
                 "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
-                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- mknod-open PATH b|c MAJ MIN\n"
+                "  ptrace-watch MS forkbomb MAX mount-fs TYPE TARGET DATA|- mknod-open PATH b|c "
+                "MAJ MIN\n"
                 "  print TEXT eprint TEXT\n"
                 "  read-stdin tty chroot-escape time wait-file PATH MS kill PID SIG umask\n"
                 "  exec PATH [ARGS]...\n"

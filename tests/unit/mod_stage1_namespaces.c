@@ -1,3 +1,3 @@
-/* Build glue: the unit-test binary links libace only, so the pure runtime module stage1/namespaces.c is
- * compiled into it here (once; its tests are in tests/unit/test_*.c). */
+/* Build glue: the unit-test binary links libace only, so the pure runtime module
+ * stage1/namespaces.c is compiled into it here (once; its tests are in tests/unit/test_*.c). */
 #include "stage1/namespaces.c"

@@ -15,12 +15,12 @@ struct opts {
 };
 
 static const struct cli_option test_options[] = {
-        {.name = "flag", .type = CLI_BOOL, .offset = offsetof(struct opts, flag)},
-        {.name = "str", .type = CLI_STRING, .offset = offsetof(struct opts, str)},
-        {.name = "many", .type = CLI_STRV, .offset = offsetof(struct opts, many)},
-        {.name = "num", .type = CLI_INT, .offset = offsetof(struct opts, num)},
-        {.name = "dur", .type = CLI_DURATION, .offset = offsetof(struct opts, dur)},
-        CLI_END,
+    {.name = "flag", .type = CLI_BOOL, .offset = offsetof(struct opts, flag)},
+    {.name = "str", .type = CLI_STRING, .offset = offsetof(struct opts, str)},
+    {.name = "many", .type = CLI_STRV, .offset = offsetof(struct opts, many)},
+    {.name = "num", .type = CLI_INT, .offset = offsetof(struct opts, num)},
+    {.name = "dur", .type = CLI_DURATION, .offset = offsetof(struct opts, dur)},
+    CLI_END,
 };
 
 static int parse(struct opts *o, struct ace_global *g, bool interspersed, char ***args,
@@ -36,8 +36,8 @@ Test(cli, flags_values_and_positionals)
         struct ace_global g;
         struct ace_error *err = NULL;
         char **args = NULL;
-        char *argv[] = {"--flag", "--str", "a", "pos1", "--many=x", "--many", "y",
-                        "--num=-3", "--dur=1h30m", "--debug", "pos2", "--", "--flag"};
+        char *argv[] = {"--flag",   "--str",       "a",       "pos1", "--many=x", "--many", "y",
+                        "--num=-3", "--dur=1h30m", "--debug", "pos2", "--",       "--flag"};
 
         ace_global_init(&g);
         cr_assert_eq(parse(&o, &g, true, &args, &err, 13, argv), 0, "%s", ace_error_msg(err));
@@ -130,14 +130,14 @@ Test(cli, durations_parse_and_format_like_go)
                 int64_t ns;
                 const char *out;
         } cases[] = {
-                {"0", 0, "0s"},
-                {"30m0s", 1800LL * 1000000000LL, "30m0s"},
-                {"24h", 86400LL * 1000000000LL, "24h0m0s"},
-                {"1.5s", 1500000000LL, "1.5s"},
-                {"10s", 10000000000LL, "10s"},
-                {"250ms", 250000000LL, "250ms"},
-                {"1h2m3s", 3723000000000LL, "1h2m3s"},
-                {"-5s", -5000000000LL, "-5s"},
+            {"0", 0, "0s"},
+            {"30m0s", 1800LL * 1000000000LL, "30m0s"},
+            {"24h", 86400LL * 1000000000LL, "24h0m0s"},
+            {"1.5s", 1500000000LL, "1.5s"},
+            {"10s", 10000000000LL, "10s"},
+            {"250ms", 250000000LL, "250ms"},
+            {"1h2m3s", 3723000000000LL, "1h2m3s"},
+            {"-5s", -5000000000LL, "-5s"},
         };
         struct ace_error *err = NULL;
 

@@ -123,31 +123,31 @@ Test(config, auth_parse_errors)
         static const struct {
                 const char *json, *needle;
         } cases[] = {
-                {"{\"type\":\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}}",
-                 "no domains specified"},
-                {"{\"domains\":[\"a\"],\"credentials\":{}}", "no auth type specified"},
-                {"{\"domains\":[\"a\"],\"type\":\"aws\",\"credentials\":{}}",
-                 "unknown auth type: \"aws\""},
-                {"{\"domains\":[\"a\"],\"type\":\"basic\"}", "no credentials"},
-                {"{\"domains\":[\"a\"],\"type\":\"basic\",\"credentials\":{\"password\":\"p\"}}",
-                 "user not specified"},
-                {"{\"domains\":[\"a\"],\"type\":\"basic\",\"credentials\":{\"user\":\"u\"}}",
-                 "password not specified"},
-                {"{\"domains\":[\"a\"],\"type\":\"oauth\",\"credentials\":{}}",
-                 "no oauth bearer token specified"},
-                {"{\"domains\":[\"a\",\"a\"],\"type\":\"oauth\",\"credentials\":{\"token\":\"t\"}}",
-                 "auth for domain \"a\" is already specified"},
-                {"{\"domains\":\"a\",\"type\":\"oauth\"}", "domains: expected an array"},
-                {"[1]", "invalid JSON object"},
-                {"{\"domains\":[\"a\"]} trailing", "invalid JSON object"},
+            {"{\"type\":\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}}",
+             "no domains specified"},
+            {"{\"domains\":[\"a\"],\"credentials\":{}}", "no auth type specified"},
+            {"{\"domains\":[\"a\"],\"type\":\"aws\",\"credentials\":{}}",
+             "unknown auth type: \"aws\""},
+            {"{\"domains\":[\"a\"],\"type\":\"basic\"}", "no credentials"},
+            {"{\"domains\":[\"a\"],\"type\":\"basic\",\"credentials\":{\"password\":\"p\"}}",
+             "user not specified"},
+            {"{\"domains\":[\"a\"],\"type\":\"basic\",\"credentials\":{\"user\":\"u\"}}",
+             "password not specified"},
+            {"{\"domains\":[\"a\"],\"type\":\"oauth\",\"credentials\":{}}",
+             "no oauth bearer token specified"},
+            {"{\"domains\":[\"a\",\"a\"],\"type\":\"oauth\",\"credentials\":{\"token\":\"t\"}}",
+             "auth for domain \"a\" is already specified"},
+            {"{\"domains\":\"a\",\"type\":\"oauth\"}", "domains: expected an array"},
+            {"[1]", "invalid JSON object"},
+            {"{\"domains\":[\"a\"]} trailing", "invalid JSON object"},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 struct http_auth *a = NULL;
                 size_t n = 0;
                 struct ace_error *err = NULL;
-                cr_expect_lt(ace_config_parse_auth(cases[i].json, strlen(cases[i].json), &a, &n,
-                                                   &err),
-                             0, "case %zu", i);
+                cr_expect_lt(
+                    ace_config_parse_auth(cases[i].json, strlen(cases[i].json), &a, &n, &err), 0,
+                    "case %zu", i);
                 cr_expect(strstr(ace_error_msg(err), cases[i].needle), "case %zu: %s", i,
                           ace_error_msg(err));
                 ace_error_free(err);
@@ -180,10 +180,8 @@ Test(config, auth_layers_override_per_domain)
 
 Test(config, same_domain_twice_in_one_dir_is_an_error)
 {
-        put("loc", "auth.d", "a.json",
-            AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"1\"}"));
-        put("loc", "auth.d", "b.json",
-            AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"2\"}"));
+        put("loc", "auth.d", "a.json", AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"1\"}"));
+        put("loc", "auth.d", "b.json", AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"2\"}"));
         load_fails("auth for domain \"x.test\" is already specified");
 }
 
@@ -191,7 +189,8 @@ Test(config, symlinks_and_directories_ignored)
 {
         char *target = xasprintf("%s/elsewhere.json", root), *link;
 
-        put("loc", "auth.d", "real.json", AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"1\"}"));
+        put("loc", "auth.d", "real.json",
+            AUTH("rkt", "[\"x.test\"]", "oauth", "{\"token\":\"1\"}"));
         FILE *f = fopen(target, "we");
         fputs("not json at all", f);
         fclose(f);
@@ -228,8 +227,10 @@ Test(config, paths_layers_and_rules)
 
 Test(config, paths_twice_in_one_dir)
 {
-        put("loc", "paths.d", "a.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/a\"}");
-        put("loc", "paths.d", "b.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/b\"}");
+        put("loc", "paths.d", "a.json",
+            "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/a\"}");
+        put("loc", "paths.d", "b.json",
+            "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/b\"}");
         load_fails("data directory is already specified");
 }
 
@@ -336,24 +337,26 @@ Test(config, json_output_as_rkt)
         put("loc", "auth.d", "d.json",
             "{\"rktKind\":\"dockerAuth\",\"rktVersion\":\"v1\",\"registries\":[\"quay.io\"],"
             "\"credentials\":{\"user\":\"du\",\"password\":\"dp\"}}");
-        put("loc", "paths.d", "p.json", "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/d\"}");
+        put("loc", "paths.d", "p.json",
+            "{\"rktKind\":\"paths\",\"rktVersion\":\"v1\",\"data\":\"/d\"}");
         c = load_ok();
         json = ace_config_to_json(c, false);
         cr_expect_str_eq(
-                json,
-                "{\"stage0\":["
-                "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"a.test\"],\"type\":"
-                "\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}},"
-                "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"b.test\"],\"type\":"
-                "\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}},"
-                "{\"rktVersion\":\"v1\",\"rktKind\":\"dockerAuth\",\"registries\":[\"quay.io\"],"
-                "\"credentials\":{\"user\":\"du\",\"password\":\"dp\"}},"
-                "{\"rktVersion\":\"v1\",\"rktKind\":\"paths\",\"data\":\"/d\",\"stage1-images\":\"\"},"
-                "{\"rktVersion\":\"v1\",\"rktKind\":\"stage1\",\"name\":\"\",\"version\":\"\","
-                "\"location\":\"\"}]}");
+            json,
+            "{\"stage0\":["
+            "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"a.test\"],\"type\":"
+            "\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}},"
+            "{\"rktVersion\":\"v1\",\"rktKind\":\"auth\",\"domains\":[\"b.test\"],\"type\":"
+            "\"basic\",\"credentials\":{\"user\":\"u\",\"password\":\"p\"}},"
+            "{\"rktVersion\":\"v1\",\"rktKind\":\"dockerAuth\",\"registries\":[\"quay.io\"],"
+            "\"credentials\":{\"user\":\"du\",\"password\":\"dp\"}},"
+            "{\"rktVersion\":\"v1\",\"rktKind\":\"paths\",\"data\":\"/d\",\"stage1-images\":\"\"},"
+            "{\"rktVersion\":\"v1\",\"rktKind\":\"stage1\",\"name\":\"\",\"version\":\"\","
+            "\"location\":\"\"}]}");
         free(json);
         json = ace_config_to_json(c, true);
-        cr_expect(strncmp(json, "{\n\t\"stage0\": [\n\t\t{\n\t\t\t\"rktVersion\": \"v1\",", 41) == 0,
+        cr_expect(strncmp(json, "{\n\t\"stage0\": [\n\t\t{\n\t\t\t\"rktVersion\": \"v1\",", 41) ==
+                      0,
                   "%s", json);
         free(json);
         ace_config_free(c);

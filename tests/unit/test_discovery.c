@@ -175,8 +175,8 @@ static void expect_render(const char *tmpl, const struct discovery_app *a, const
 
 Test(discovery_template, all_variables)
 {
-        struct discovery_app a = make_app("example.test/app", "version", "1.0.0", "os", "linux",
-                                          "arch", "amd64", NULL);
+        struct discovery_app a =
+            make_app("example.test/app", "version", "1.0.0", "os", "linux", "arch", "amd64", NULL);
 
         expect_render("https://s.test/{os}/{arch}/{name}-{version}.{ext}", &a, "aci",
                       "https://s.test/linux/amd64/example.test/app-1.0.0.aci");
@@ -205,8 +205,8 @@ Test(discovery_template, version_defaults_to_latest)
 Test(discovery_template, unknown_label_skips_template)
 {
         struct discovery_app a = make_app("example.test/app", "version", "1", NULL);
-        struct discovery_app b = make_app("example.test/app", "version", "1", "channel", "beta",
-                                          NULL);
+        struct discovery_app b =
+            make_app("example.test/app", "version", "1", "channel", "beta", NULL);
 
         /* {arch} unknown (no arch label): the reference skips the whole template. */
         expect_render("https://s.test/{arch}/{name}.{ext}", &a, "aci", NULL);
@@ -223,12 +223,13 @@ Test(discovery_template, unknown_label_skips_template)
 
 Test(discovery_template, values_are_not_rescanned_and_name_label_ignored)
 {
-        struct discovery_app a = make_app("example.test/app", "version", "{ext}", "name",
-                                          "evil.test/x", NULL);
+        struct discovery_app a =
+            make_app("example.test/app", "version", "{ext}", "name", "evil.test/x", NULL);
 
         /* A label called "name" never replaces {name}; a value that looks like a variable is
          * not substituted again, and since a {...} is left the template is skipped. */
-        expect_render("https://s.test/{name}.{ext}", &a, "aci", "https://s.test/example.test/app.aci");
+        expect_render("https://s.test/{name}.{ext}", &a, "aci",
+                      "https://s.test/example.test/app.aci");
         expect_render("https://s.test/{name}-{version}.{ext}", &a, "aci", NULL);
         discovery_app_clear(&a);
 }
@@ -280,11 +281,9 @@ Test(discovery_collect, prefix_filtering_and_pairs)
         /* example.test/app, example.test/ap and example.test apply; example.test/other not. */
         cr_assert_eq(r.n_endpoints, 3);
         cr_expect_str_eq(r.endpoints[0].aci, "https://a.example.test/example.test/app-2.0.aci");
-        cr_expect_str_eq(r.endpoints[0].asc,
-                         "https://a.example.test/example.test/app-2.0.aci.asc");
+        cr_expect_str_eq(r.endpoints[0].asc, "https://a.example.test/example.test/app-2.0.aci.asc");
         cr_expect_str_eq(r.endpoints[1].aci, "https://ap.example.test/example.test/app.aci");
-        cr_expect_str_eq(r.endpoints[2].aci,
-                         "https://root.example.test/example.test/app-2.0.aci");
+        cr_expect_str_eq(r.endpoints[2].aci, "https://root.example.test/example.test/app-2.0.aci");
         cr_assert_eq(strv_length(r.pubkeys), 1);
         cr_expect_str_eq(r.pubkeys[0], "https://a.example.test/keys.asc");
         discovery_result_clear(&r);
@@ -296,8 +295,8 @@ Test(discovery_collect, templates_with_unknown_variables_dropped)
 {
         struct discovery_meta_list l = parse_fixture("multiple.html");
         struct discovery_app a = make_app("example.test/app", "version", "1", NULL);
-        struct discovery_app b = make_app("example.test/app", "version", "1", "os", "linux",
-                                          "arch", "amd64", NULL);
+        struct discovery_app b =
+            make_app("example.test/app", "version", "1", "os", "linux", "arch", "amd64", NULL);
         struct discovery_result r = {0};
 
         /* Without os/arch both templates have unrendered variables. */
@@ -317,8 +316,8 @@ Test(discovery_collect, templates_with_unknown_variables_dropped)
 
 Test(discovery_app, labels_and_string_form)
 {
-        struct discovery_app a = make_app("example.test/app", "version", "1", "arch", "amd64",
-                                          NULL);
+        struct discovery_app a =
+            make_app("example.test/app", "version", "1", "arch", "amd64", NULL);
         char *s;
 
         cr_expect_str_eq(discovery_app_label(&a, "version"), "1");
@@ -336,8 +335,8 @@ Test(discovery_app, parse_app_strings)
         struct discovery_app a;
         struct ace_error *err = NULL;
 
-        cr_assert_eq(discovery_app_parse("example.test/app:1.0.0,os=linux,arch=amd64", &a, &err),
-                     0, "%s", ace_error_msg(err));
+        cr_assert_eq(discovery_app_parse("example.test/app:1.0.0,os=linux,arch=amd64", &a, &err), 0,
+                     "%s", ace_error_msg(err));
         cr_expect_str_eq(a.name, "example.test/app");
         cr_expect_str_eq(discovery_app_label(&a, "version"), "1.0.0");
         cr_expect_str_eq(discovery_app_label(&a, "os"), "linux");
@@ -352,8 +351,11 @@ Test(discovery_app, parse_app_strings)
         discovery_app_clear(&a);
         /* The reference's errors: colon after a comma, two colons, label without value, a name
          * that is not an AC identifier. */
-        static const char *const bad[] = {"example.test/app,os=linux:1", "a:1:2",
-                                          "example.test/app,version", "BAD/name", "",
+        static const char *const bad[] = {"example.test/app,os=linux:1",
+                                          "a:1:2",
+                                          "example.test/app,version",
+                                          "BAD/name",
+                                          "",
                                           "example.test/app,version=1,version=2"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
                 cr_expect_lt(discovery_app_parse(bad[i], &a, &err), 0, "\"%s\" accepted", bad[i]);

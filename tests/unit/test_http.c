@@ -24,8 +24,8 @@ Test(http, max_age_rules)
 }
 
 static const struct http_auth auths[] = {
-        {.domain = "example.test", .type = HTTP_AUTH_BASIC, .user = "u", .password = "p"},
-        {.domain = "other.test:8443", .type = HTTP_AUTH_BEARER, .token = "t"},
+    {.domain = "example.test", .type = HTTP_AUTH_BASIC, .user = "u", .password = "p"},
+    {.domain = "other.test:8443", .type = HTTP_AUTH_BEARER, .token = "t"},
 };
 
 Test(http, credentials_only_over_https_and_to_their_host)
@@ -59,8 +59,7 @@ Test(http, redirect_policy)
         cr_expect_eq(http_redirect_check("https://a.test/x", "file:///etc/passwd", true, &err),
                      -EPERM);
         cr_expect(strstr(ace_error_msg(err), "scheme file"), "%s", ace_error_msg(err));
-        cr_expect_eq(http_redirect_check("https://a.test/x", "ftp://a.test/x", true, NULL),
-                     -EPERM);
+        cr_expect_eq(http_redirect_check("https://a.test/x", "ftp://a.test/x", true, NULL), -EPERM);
         ace_error_free(err);
 }
 

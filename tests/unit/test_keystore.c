@@ -37,9 +37,9 @@ Test(trust_prefix, validation)
         cr_expect_eq(trust_prefix_validate("example.test/app", NULL), 0);
         cr_expect_eq(trust_prefix_validate("a", NULL), 0);
         cr_expect_eq(trust_prefix_validate("a-b.c_d~e/f", NULL), 0);
-        static const char *const bad[] = {"", "/abs", "a/../b", "a/./b", "a//b", "a/", "../a",
-                                          "A.test", "a b", "a/..", "https://a.test/x", "a*",
-                                          "-a"};
+        static const char *const bad[] = {
+            "",    "/abs", "a/../b",           "a/./b", "a//b", "a/", "../a", "A.test",
+            "a b", "a/..", "https://a.test/x", "a*",    "-a"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
                 cr_expect_lt(trust_prefix_validate(bad[i], &err), 0, "\"%s\" accepted", bad[i]);
         ace_error_free(err);
@@ -72,8 +72,7 @@ static void teardown(void)
 static void key(const char *layer, const char *dir, const char *fpr, bool empty)
 {
         char *cmd = xasprintf("mkdir -p '%s/%s/trustedkeys/%s' && %s > '%s/%s/trustedkeys/%s/%s'",
-                              root, layer, dir, empty ? "true" : "echo key", root, layer, dir,
-                              fpr);
+                              root, layer, dir, empty ? "true" : "echo key", root, layer, dir, fpr);
         cr_assert_eq(system(cmd), 0);
         free(cmd);
 }
@@ -146,9 +145,9 @@ Test(keystore, local_overrides_and_masks_system)
         key("sys", "root.d", FPR_A, false);
         key("sys", "prefix.d/example.test", FPR_B, false);
         key("sys", "prefix.d/example.test", FPR_C, false);
-        key("loc", "root.d", FPR_A, true);                  /* masks the vendor root key */
-        key("loc", "prefix.d/example.test", FPR_B, true);   /* masks a vendor prefix key */
-        key("loc", "prefix.d/example.test", FPR_C, false);  /* replaces the vendor file */
+        key("loc", "root.d", FPR_A, true);                 /* masks the vendor root key */
+        key("loc", "prefix.d/example.test", FPR_B, true);  /* masks a vendor prefix key */
+        key("loc", "prefix.d/example.test", FPR_C, false); /* replaces the vendor file */
 
         l = keys_for("example.test/app");
         cr_expect_eq(l.n, 1);

@@ -62,12 +62,12 @@ Test(pod, state_table_complete)
                 enum pod_dir d;
                 const char *locked, *unlocked;
         } want[] = {
-                {POD_DIR_EMBRYO, "embryo", "embryo"},
-                {POD_DIR_PREPARE, "preparing", "aborted prepare"},
-                {POD_DIR_PREPARED, "prepared", "prepared"},
-                {POD_DIR_RUN, "running", "exited"},
-                {POD_DIR_EXITED_GARBAGE, "exited deleting", "exited garbage"},
-                {POD_DIR_GARBAGE, "deleting", "garbage"},
+            {POD_DIR_EMBRYO, "embryo", "embryo"},
+            {POD_DIR_PREPARE, "preparing", "aborted prepare"},
+            {POD_DIR_PREPARED, "prepared", "prepared"},
+            {POD_DIR_RUN, "running", "exited"},
+            {POD_DIR_EXITED_GARBAGE, "exited deleting", "exited garbage"},
+            {POD_DIR_GARBAGE, "deleting", "garbage"},
         };
         cr_assert_eq(ARRAY_SIZE(want), POD_DIR_MAX);
         for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
@@ -256,8 +256,7 @@ Test(pod, list_sorted_by_dir_then_uuid)
         make_pod_dir(POD_DIR_RUN, "aaaaaaaa-2222-4333-8444-555555555555");
         make_pod_dir(POD_DIR_PREPARED, "cccccccc-2222-4333-8444-555555555555");
         make_pod_dir(POD_DIR_GARBAGE, "dddddddd-2222-4333-8444-555555555555");
-        cr_assert_eq(pods_list(p, (1u << POD_DIR_RUN) | (1u << POD_DIR_PREPARED), &v, &n, NULL),
-                     0);
+        cr_assert_eq(pods_list(p, (1u << POD_DIR_RUN) | (1u << POD_DIR_PREPARED), &v, &n, NULL), 0);
         cr_assert_eq(n, 3);
         cr_expect_str_eq(v[0].uuid, "cccccccc-2222-4333-8444-555555555555");
         cr_expect_eq(v[0].dir, POD_DIR_PREPARED);
@@ -380,8 +379,7 @@ Test(pod, wait_ready)
                 usleep(200000);
                 _exit(creat(ready, 0644) >= 0 ? 0 : 1);
         }
-        cr_assert_eq(pod_wait_ready(pod, 10LL * 1000000000LL, &err), 0, "%s",
-                     ace_error_msg(err));
+        cr_assert_eq(pod_wait_ready(pod, 10LL * 1000000000LL, &err), 0, "%s", ace_error_msg(err));
         waitpid(maker, NULL, 0);
         kill(holder, SIGKILL);
         waitpid(holder, NULL, 0);

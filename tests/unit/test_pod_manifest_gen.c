@@ -11,23 +11,27 @@
 
 #define IMG_A                                                                                      \
         "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/my_app\","  \
-        "\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"},{\"name\":\"os\",\"value\":"        \
+        "\"labels\":[{\"name\":\"version\",\"value\":\"1.0\"},{\"name\":\"os\",\"value\":"         \
         "\"linux\"},{\"name\":\"arch\",\"value\":\"amd64\"}],"                                     \
         "\"app\":{\"exec\":[\"/bin/app\",\"--image-arg\"],\"user\":\"0\",\"group\":\"0\","         \
         "\"environment\":[{\"name\":\"FOO\",\"value\":\"image\"},{\"name\":\"IMG\",\"value\":"     \
         "\"1\"}],\"mountPoints\":[{\"name\":\"data\",\"path\":\"/data\"},{\"name\":\"cache\","     \
-        "\"path\":\"/cache\"}],\"isolators\":[{\"name\":\"os/linux/capabilities-remove-set\","    \
+        "\"path\":\"/cache\"}],\"isolators\":[{\"name\":\"os/linux/capabilities-remove-set\","     \
         "\"value\":{\"set\":[\"CAP_KILL\"]}}]}}"
 
 #define IMG_NOAPP                                                                                  \
-        "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/"          \
-        "tools\",\"labels\":[{\"name\":\"os\",\"value\":\"linux\"},{\"name\":\"arch\",\"value\":" \
+        "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/"           \
+        "tools\",\"labels\":[{\"name\":\"os\",\"value\":\"linux\"},{\"name\":\"arch\",\"value\":"  \
         "\"amd64\"}]}"
 
-#define ID_A "sha512-" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
-             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-#define ID_B "sha512-" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" \
-             "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define ID_A                                                                                       \
+        "sha512-"                                                                                  \
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"                         \
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B                                                                                       \
+        "sha512-"                                                                                  \
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"                         \
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 struct fixture {
         struct run_config c;
@@ -117,8 +121,7 @@ Test(pod_manifest_gen, names_exec_args_and_image)
         cr_expect_str_eq(b->app->working_directory, "/tmp");
         cr_expect(b->read_only_root_fs);
         cr_expect(!a->read_only_root_fs);
-        cr_expect_str_eq(ace_kv_get(&f.pm->annotations, "coreos.com/rkt/stage1/mutable"),
-                         "false");
+        cr_expect_str_eq(ace_kv_get(&f.pm->annotations, "coreos.com/rkt/stage1/mutable"), "false");
         done(&f);
 }
 
@@ -183,9 +186,9 @@ Test(pod_manifest_gen, env_file_parsing)
 {
         char **env = NULL;
         struct ace_error *err = NULL;
-        cr_assert_eq(env_file_parse("# comment\n\n; also\nA=1\r\n  B=two words\nC=\n", "f", &env,
-                                    &err),
-                     0, "%s", ace_error_msg(err));
+        cr_assert_eq(
+            env_file_parse("# comment\n\n; also\nA=1\r\n  B=two words\nC=\n", "f", &env, &err), 0,
+            "%s", ace_error_msg(err));
         cr_assert_eq(strv_length(env), 3);
         cr_expect_str_eq(env[0], "A=1");
         cr_expect_str_eq(env[1], "B=two words");
@@ -201,8 +204,8 @@ Test(pod_manifest_gen, volumes_mounts_and_implicit_volumes)
         struct fixture f = {0};
         const char *ms[] = {IMG_A, IMG_A};
         int r = GEN(&f, ms, NULL, "--volume=data,kind=host,source=/srv,readOnly=true",
-                    "--volume=shared,kind=empty", "--mount=volume=shared,target=/shared",
-                    "a.aci", "--mount=volume=data,target=/shared", "b.aci", "--name=b");
+                    "--volume=shared,kind=empty", "--mount=volume=shared,target=/shared", "a.aci",
+                    "--mount=volume=data,target=/shared", "b.aci", "--name=b");
         cr_assert_eq(r, 0, "%s", ace_error_msg(f.err));
         const struct ace_runtime_app *a = &f.pm->apps.items[0], *b = &f.pm->apps.items[1];
         /* The per-app mount wins at the same path. */
@@ -222,8 +225,7 @@ Test(pod_manifest_gen, volumes_mounts_and_implicit_volumes)
         done(&f);
 
         cr_expect_eq(GEN(&f, ms, NULL, "a.aci", "--mount=volume=nope,target=/x"), -ENOENT);
-        cr_expect(strstr(ace_error_msg(f.err), "dangling mount point"), "%s",
-                  ace_error_msg(f.err));
+        cr_expect(strstr(ace_error_msg(f.err), "dangling mount point"), "%s", ace_error_msg(f.err));
         done(&f);
         cr_expect_lt(GEN(&f, ms, NULL, "--volume=v,kind=weird", "a.aci"), 0);
         done(&f);
@@ -251,12 +253,15 @@ Test(pod_manifest_gen, isolator_flags)
         cr_expect_not_null(ace_isolators_find(l, "os/linux/seccomp-remove-set"));
         done(&f);
 
-        static const char *bad[] = {"--memory=1k", "--memory=lots", "--cpu-shares=1",
-                                    "--oom-score-adj=5000", "--caps-retain=CAP_NOPE",
-                                    "--seccomp=reboot", "--seccomp=mode=maybe,reboot"};
+        static const char *bad[] = {"--memory=1k",
+                                    "--memory=lots",
+                                    "--cpu-shares=1",
+                                    "--oom-score-adj=5000",
+                                    "--caps-retain=CAP_NOPE",
+                                    "--seccomp=reboot",
+                                    "--seccomp=mode=maybe,reboot"};
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-                cr_expect_lt(GEN(&f, ms, NULL, "a.aci", (char *)bad[i]), 0, "%s accepted",
-                             bad[i]);
+                cr_expect_lt(GEN(&f, ms, NULL, "a.aci", (char *)bad[i]), 0, "%s accepted", bad[i]);
                 done(&f);
         }
 }
@@ -286,8 +291,8 @@ Test(pod_manifest_gen, user_annotations_labels_gids)
         struct fixture f = {0};
         const char *ms[] = {IMG_A};
         int r = GEN(&f, ms, NULL, "a.aci", "--user-annotation=owner=me", "--user-label=tier=web",
-                    "--annotation=example.com/note=x", "--supplementary-gids=10,29",
-                    "--user=1000", "--group=100");
+                    "--annotation=example.com/note=x", "--supplementary-gids=10,29", "--user=1000",
+                    "--group=100");
         cr_assert_eq(r, 0, "%s", ace_error_msg(f.err));
         const struct ace_runtime_app *a = &f.pm->apps.items[0];
         cr_expect_str_eq(ace_kv_get(&a->app->user_annotations, "owner"), "me");

@@ -39,8 +39,8 @@ Test(run_config, per_app_flags_bind_to_latest_image)
         struct parsed p;
         PARSE(&p, false, "--volume=data,kind=empty", "--insecure-options=image", "a.aci",
               "--name=first", "--exec=/bin/sh", "--", "-c", "echo hi", "---", "b.aci",
-              "--user=1000", "--environment=X=1", "--environment=Y=2", "--debug",
-              "--set-env=Z=3", "c.aci", "--", "--name=literal");
+              "--user=1000", "--environment=X=1", "--environment=Y=2", "--debug", "--set-env=Z=3",
+              "c.aci", "--", "--name=literal");
         cr_assert_eq(p.r, 0, "%s", ace_error_msg(p.err));
         cr_assert_eq(p.c.n_apps, 3);
         cr_expect_str_eq(p.c.apps[0].image, "a.aci");
@@ -146,8 +146,8 @@ Test(run_config, config_checks)
         done(&p);
 
         static const char *conflicts[] = {"--volume=v,kind=empty", "--mount=volume=v,target=/x",
-                                          "--inherit-env", "--set-env=A=B",
-                                          "--set-env-file=/f", "--pull-policy=never",
+                                          "--inherit-env",         "--set-env=A=B",
+                                          "--set-env-file=/f",     "--pull-policy=never",
                                           "--pull-policy=update"};
         for (size_t i = 0; i < sizeof(conflicts) / sizeof(conflicts[0]); i++) {
                 PARSE(&p, false, "--pod-manifest=m.json", (char *)conflicts[i]);
@@ -270,11 +270,26 @@ static void expect_sorted(const struct cli_option *opts, const char *what)
 Test(run_config, tables_sorted_and_complete)
 {
         /* Every per-app flag of the issue is in the table. */
-        static const char *const want[] = {
-                "name", "exec", "user", "group", "supplementary-gids", "working-dir",
-                "readonly-rootfs", "mount", "environment", "user-annotation", "user-label",
-                "memory", "cpu", "cpu-shares", "caps-retain", "caps-remove", "seccomp",
-                "oom-score-adj", "signature", "annotation"};
+        static const char *const want[] = {"name",
+                                           "exec",
+                                           "user",
+                                           "group",
+                                           "supplementary-gids",
+                                           "working-dir",
+                                           "readonly-rootfs",
+                                           "mount",
+                                           "environment",
+                                           "user-annotation",
+                                           "user-label",
+                                           "memory",
+                                           "cpu",
+                                           "cpu-shares",
+                                           "caps-retain",
+                                           "caps-remove",
+                                           "seccomp",
+                                           "oom-score-adj",
+                                           "signature",
+                                           "annotation"};
         for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
                 bool found = false;
                 for (const struct cli_option *o = run_app_options; o->name; o++)

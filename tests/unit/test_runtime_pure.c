@@ -20,8 +20,8 @@
 
 Test(launch_spec, round_trip)
 {
-        struct launch_spec s = { 0 }, t = { 0 };
-        gid_t gids[] = { 10, 20 };
+        struct launch_spec s = {0}, t = {0};
+        gid_t gids[] = {10, 20};
         _cleanup_free_ char *json = NULL, *again = NULL;
 
         s.app_name = xstrdup("web");
@@ -51,12 +51,17 @@ Test(launch_spec, round_trip)
 Test(launch_spec, rejects_bad_input)
 {
         static const char *const bad[] = {
-                "", "[]", "{\"exec\": [\"/x\"]}", "{\"app\": \"a\"}", "{\"app\": \"a\", \"exec\": []}",
-                "{\"app\": \"a\", \"exec\": [1]}",
-                "{\"app\": \"a\", \"exec\": [\"/x\"], \"oomScoreAdj\": 1001}",
-                "{\"app\": \"a\", \"exec\": [\"/x\"], \"capabilities\": {\"mode\": \"most\"}}",
-                "{\"app\": \"a\", \"exec\": [\"/x\"], \"environment\": [{\"name\": \"A=B\", \"value\": \"\"}]}",
-                "{\"app\": \"a\", \"exec\": [\"/x\"], \"supplementaryGIDs\": [-1]}",
+            "",
+            "[]",
+            "{\"exec\": [\"/x\"]}",
+            "{\"app\": \"a\"}",
+            "{\"app\": \"a\", \"exec\": []}",
+            "{\"app\": \"a\", \"exec\": [1]}",
+            "{\"app\": \"a\", \"exec\": [\"/x\"], \"oomScoreAdj\": 1001}",
+            "{\"app\": \"a\", \"exec\": [\"/x\"], \"capabilities\": {\"mode\": \"most\"}}",
+            "{\"app\": \"a\", \"exec\": [\"/x\"], \"environment\": [{\"name\": \"A=B\", \"value\": "
+            "\"\"}]}",
+            "{\"app\": \"a\", \"exec\": [\"/x\"], \"supplementaryGIDs\": [-1]}",
         };
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
                 struct launch_spec s;
@@ -66,11 +71,12 @@ Test(launch_spec, rejects_bad_input)
         }
 }
 
-/* ---- environment ------------------------------------------------------------------------------ */
+/* ---- environment ------------------------------------------------------------------------------
+ */
 
 Test(app_env, exact_with_fixed_variables_last)
 {
-        struct launch_spec s = { .app_name = (char *)"web" };
+        struct launch_spec s = {.app_name = (char *)"web"};
         s.environment = strv_env_set(strv_env_set(NULL, "A", "1"), "container", "evil");
         s.environment = strv_env_set(s.environment, "AC_APP_NAME", "spoof");
         _cleanup_strv_free_ char **env = app_env_build(&s);
@@ -83,14 +89,15 @@ Test(app_env, exact_with_fixed_variables_last)
         strv_free(s.environment);
 }
 
-/* ---- capabilities ------------------------------------------------------------------------------ */
+/* ---- capabilities ------------------------------------------------------------------------------
+ */
 
 Test(caps, masks)
 {
         uint64_t m;
-        char *retain[] = { (char *)"CAP_SYS_ADMIN", NULL };
-        char *remove[] = { (char *)"CAP_CHOWN", (char *)"CAP_SYS_ADMIN", NULL };
-        char *bad[] = { (char *)"CAP_WHATEVER", NULL };
+        char *retain[] = {(char *)"CAP_SYS_ADMIN", NULL};
+        char *remove[] = {(char *)"CAP_CHOWN", (char *)"CAP_SYS_ADMIN", NULL};
+        char *bad[] = {(char *)"CAP_WHATEVER", NULL};
 
         cr_assert_eq(caps_bounding_mask(LAUNCH_CAPS_DEFAULT, NULL, &m, NULL), 0);
         cr_assert_eq(m, UINT64_C(0xa80425fb));
@@ -101,16 +108,26 @@ Test(caps, masks)
         cr_assert_lt(caps_bounding_mask(LAUNCH_CAPS_RETAIN, bad, &m, NULL), 0);
 }
 
-/* ---- run arguments ------------------------------------------------------------------------------ */
+/* ---- run arguments ------------------------------------------------------------------------------
+ */
 
 #define UUID "0b7a6b3e-5c0a-4f9e-9d8f-1a2b3c4d5e6f"
 
 Test(run_args, abi_arguments)
 {
-        char *argv[] = { "init", "--debug", "--net=host", "--interactive", "--hostname=h1",
-                         "--dns-conf-mode=resolv=host,hosts=default",
-                         "--disable-capabilities-restriction", "--ipc=auto", "--strict-isolators",
-                         "--disable-seccomp", "--disable-paths", UUID, NULL };
+        char *argv[] = {"init",
+                        "--debug",
+                        "--net=host",
+                        "--interactive",
+                        "--hostname=h1",
+                        "--dns-conf-mode=resolv=host,hosts=default",
+                        "--disable-capabilities-restriction",
+                        "--ipc=auto",
+                        "--strict-isolators",
+                        "--disable-seccomp",
+                        "--disable-paths",
+                        UUID,
+                        NULL};
         struct run_args a;
 
         cr_assert_eq(run_args_parse(12, argv, &a, NULL), 0);
@@ -128,30 +145,32 @@ Test(run_args, errors)
                 char *argv[4];
                 const char *msg;
         } cases[] = {
-                { 3, { "init", "--net=none,default", UUID }, "cannot be combined" },
-                { 2, { "init", UUID }, "--net is required" },
-                { 2, { "init", "--net=none" }, "exactly one pod UUID" },
-                { 3, { "init", "--net=none", "not-a-uuid" }, "bad pod UUID" },
-                { 4, { "init", "--net=none", "--hostname=-x", UUID }, "bad hostname" },
-                { 4, { "init", "--net=none", "--ipc=parent", UUID }, "--ipc=parent" },
-                { 4, { "init", "--net=none", "--bogus", UUID }, "--bogus" },
+            {3, {"init", "--net=none,default", UUID}, "cannot be combined"},
+            {2, {"init", UUID}, "--net is required"},
+            {2, {"init", "--net=none"}, "exactly one pod UUID"},
+            {3, {"init", "--net=none", "not-a-uuid"}, "bad pod UUID"},
+            {4, {"init", "--net=none", "--hostname=-x", UUID}, "bad hostname"},
+            {4, {"init", "--net=none", "--ipc=parent", UUID}, "--ipc=parent"},
+            {4, {"init", "--net=none", "--bogus", UUID}, "--bogus"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 struct run_args a;
                 _cleanup_error_ struct ace_error *err = NULL;
-                cr_assert_lt(run_args_parse(cases[i].argc, cases[i].argv, &a, &err), 0, "case %zu", i);
+                cr_assert_lt(run_args_parse(cases[i].argc, cases[i].argv, &a, &err), 0, "case %zu",
+                             i);
                 cr_assert(strstr(err->msg, cases[i].msg), "case %zu: %s", i, err->msg);
         }
 }
 
-/* ---- pod loader --------------------------------------------------------------------------------- */
+/* ---- pod loader ---------------------------------------------------------------------------------
+ */
 
 static const char rc[] = "{\"treeStorePath\": \"/var/lib/ace/cas/tree\", \"overlay\": true}";
 
 static struct pod *load(const char *pod_json, const char *image_manifest, struct ace_error **err)
 {
-        const char *ims[] = { image_manifest, image_manifest };
-        const char *trees[] = { "deps-sha512-aa", "deps-sha512-bb" };
+        const char *ims[] = {image_manifest, image_manifest};
+        const char *trees[] = {"deps-sha512-aa", "deps-sha512-bb"};
         struct pod *pod = NULL;
         size_t n = strstr(pod_json, "\"second\"") ? 2 : 1;
 
@@ -160,29 +179,37 @@ static struct pod *load(const char *pod_json, const char *image_manifest, struct
         return pod;
 }
 
-#define POD(apps, vols) \
-        "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [" apps "], \"volumes\": [" vols "]}"
-#define ZERO_ID "sha512-" "0000000000000000000000000000000000000000000000000000000000000000" \
-                          "0000000000000000000000000000000000000000000000000000000000000000"
+#define POD(apps, vols)                                                                            \
+        "{\"acKind\": \"PodManifest\", \"acVersion\": \"0.8.11\", \"apps\": [" apps                \
+        "], \"volumes\": [" vols "]}"
+#define ZERO_ID                                                                                    \
+        "sha512-"                                                                                  \
+        "0000000000000000000000000000000000000000000000000000000000000000"                         \
+        "0000000000000000000000000000000000000000000000000000000000000000"
 #define RAPP(name, rest) "{\"name\": \"" name "\", \"image\": {\"id\": \"" ZERO_ID "\"}" rest "}"
 #define XAPP(rest) "\"app\": {\"exec\": [\"/x\"], \"user\": \"0\", \"group\": \"0\"" rest "}"
 
 Test(pod_loader, app_section_isolators_and_mounts)
 {
         _cleanup_(pod_freep) struct pod *pod = load(
-                POD(RAPP("web", ", \"readOnlyRootFS\": true, \"mounts\": [{\"volume\": \"data\", \"path\": \"/data\"}],"
-                                " \"app\": {\"exec\": [\"/web\"], \"user\": \"u\", \"group\": \"g\","
-                                " \"workingDirectory\": \"/srv\", \"supplementaryGIDs\": [7],"
-                                " \"environment\": [{\"name\": \"A\", \"value\": \"1\"}],"
-                                " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/pre\"]}],"
-                                " \"mountPoints\": [{\"name\": \"logs\", \"path\": \"/logs\", \"readOnly\": true},"
-                                "                   {\"name\": \"other\", \"path\": \"/data\"}],"
-                                " \"isolators\": [{\"name\": \"os/linux/capabilities-remove-set\", \"value\": {\"set\": [\"CAP_KILL\"]}},"
-                                "  {\"name\": \"os/linux/no-new-privileges\", \"value\": true},"
-                                "  {\"name\": \"os/linux/oom-score-adj\", \"value\": 100}]}"),
-                    "{\"name\": \"data\", \"kind\": \"host\", \"source\": \"/srv/data\", \"readOnly\": true},"
-                    "{\"name\": \"logs\", \"kind\": \"empty\", \"mode\": \"0700\", \"uid\": 5, \"gid\": 6}"),
-                NULL, NULL);
+            POD(RAPP("web", ", \"readOnlyRootFS\": true, \"mounts\": [{\"volume\": \"data\", "
+                            "\"path\": \"/data\"}],"
+                            " \"app\": {\"exec\": [\"/web\"], \"user\": \"u\", \"group\": \"g\","
+                            " \"workingDirectory\": \"/srv\", \"supplementaryGIDs\": [7],"
+                            " \"environment\": [{\"name\": \"A\", \"value\": \"1\"}],"
+                            " \"eventHandlers\": [{\"name\": \"pre-start\", \"exec\": [\"/pre\"]}],"
+                            " \"mountPoints\": [{\"name\": \"logs\", \"path\": \"/logs\", "
+                            "\"readOnly\": true},"
+                            "                   {\"name\": \"other\", \"path\": \"/data\"}],"
+                            " \"isolators\": [{\"name\": \"os/linux/capabilities-remove-set\", "
+                            "\"value\": {\"set\": [\"CAP_KILL\"]}},"
+                            "  {\"name\": \"os/linux/no-new-privileges\", \"value\": true},"
+                            "  {\"name\": \"os/linux/oom-score-adj\", \"value\": 100}]}"),
+                "{\"name\": \"data\", \"kind\": \"host\", \"source\": \"/srv/data\", \"readOnly\": "
+                "true},"
+                "{\"name\": \"logs\", \"kind\": \"empty\", \"mode\": \"0700\", \"uid\": 5, "
+                "\"gid\": 6}"),
+            NULL, NULL);
         cr_assert_not_null(pod);
         const struct pod_app *a = pod_find_app(pod, "web");
         cr_assert_not_null(a);
@@ -212,10 +239,11 @@ Test(pod_loader, app_section_isolators_and_mounts)
 
 Test(pod_loader, falls_back_to_the_image_app)
 {
-        _cleanup_(pod_freep) struct pod *pod = load(POD(RAPP("a", ""), ""),
-                                                    "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"x\","
-                                                    " \"app\": {\"exec\": [\"/img\"], \"user\": \"0\", \"group\": \"0\"}}",
-                                                    NULL);
+        _cleanup_(pod_freep) struct pod *pod =
+            load(POD(RAPP("a", ""), ""),
+                 "{\"acKind\": \"ImageManifest\", \"acVersion\": \"0.8.11\", \"name\": \"x\","
+                 " \"app\": {\"exec\": [\"/img\"], \"user\": \"0\", \"group\": \"0\"}}",
+                 NULL);
         cr_assert_not_null(pod);
         cr_assert_str_eq(pod->apps[0].launch.exec[0], "/img");
         cr_assert_str_eq(pod->apps[0].launch.working_dir, "/");
@@ -227,27 +255,40 @@ Test(pod_loader, errors_name_the_problem)
                 const char *pod;
                 const char *msg;
         } cases[] = {
-                { POD(RAPP("a", ""), ""), "neither the pod nor the image defines an app" },
-                { POD("", ""), "no apps" },
-                { POD(RAPP("Bad_Name", ", " XAPP("")), ""), "apps[0].name" },
-                { POD(RAPP("a", ", " XAPP(", \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]")), ""),
-                  "has no volume" },
-                { POD(RAPP("a", ", " XAPP(", \"workingDirectory\": \"rel\"")), ""), "absolute" },
-                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"v\", \"kind\": \"host\", \"source\": \"rel\"}"),
-                  "volumes[0]" },
-                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"v\", \"kind\": \"nfs\"}"), "volumes[0]" },
-                { POD(RAPP("a", ", " XAPP("")), "{\"name\": \"../x\", \"kind\": \"empty\"}"),
-                  "volumes[0].name" },
-                { POD(RAPP("a", ", " XAPP(", \"eventHandlers\": [{\"name\": \"on-boot\", \"exec\": [\"/b\"]}]")), ""),
-                  "eventHandlers[0]" },
-                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/oom-score-adj\", \"value\": 5000}]")), ""),
-                  "oom-score-adj" },
-                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"@appc.io/all\"]}}]")), ""),
-                  "@appc.io/all would block every syscall" },
-                { POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", \"value\": {\"set\": [\"reboot\"], \"errno\": \"ENOPE\"}}]")), ""),
-                  "unknown errno name \"ENOPE\"" },
-                { POD(RAPP("a", ", " XAPP("")), "") "x", "pod manifest" },
-                { "{not json", "pod manifest" },
+            {POD(RAPP("a", ""), ""), "neither the pod nor the image defines an app"},
+            {POD("", ""), "no apps"},
+            {POD(RAPP("Bad_Name", ", " XAPP("")), ""), "apps[0].name"},
+            {POD(RAPP("a", ", " XAPP(", \"mountPoints\": [{\"name\": \"v\", \"path\": \"/v\"}]")),
+                 ""),
+             "has no volume"},
+            {POD(RAPP("a", ", " XAPP(", \"workingDirectory\": \"rel\"")), ""), "absolute"},
+            {POD(RAPP("a", ", " XAPP("")),
+                 "{\"name\": \"v\", \"kind\": \"host\", \"source\": \"rel\"}"),
+             "volumes[0]"},
+            {POD(RAPP("a", ", " XAPP("")), "{\"name\": \"v\", \"kind\": \"nfs\"}"), "volumes[0]"},
+            {POD(RAPP("a", ", " XAPP("")), "{\"name\": \"../x\", \"kind\": \"empty\"}"),
+             "volumes[0].name"},
+            {POD(RAPP("a",
+                      ", " XAPP(
+                          ", \"eventHandlers\": [{\"name\": \"on-boot\", \"exec\": [\"/b\"]}]")),
+                 ""),
+             "eventHandlers[0]"},
+            {POD(RAPP("a", ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/oom-score-adj\", "
+                                     "\"value\": 5000}]")),
+                 ""),
+             "oom-score-adj"},
+            {POD(RAPP("a",
+                      ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", "
+                                "\"value\": {\"set\": [\"@appc.io/all\"]}}]")),
+                 ""),
+             "@appc.io/all would block every syscall"},
+            {POD(RAPP("a",
+                      ", " XAPP(", \"isolators\": [{\"name\": \"os/linux/seccomp-remove-set\", "
+                                "\"value\": {\"set\": [\"reboot\"], \"errno\": \"ENOPE\"}}]")),
+                 ""),
+             "unknown errno name \"ENOPE\""},
+            {POD(RAPP("a", ", " XAPP("")), "") "x", "pod manifest"},
+            {"{not json", "pod manifest"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
                 _cleanup_error_ struct ace_error *err = NULL;
@@ -258,11 +299,12 @@ Test(pod_loader, errors_name_the_problem)
         }
 }
 
-/* ---- mount planner -------------------------------------------------------------------------------- */
+/* ---- mount planner
+ * -------------------------------------------------------------------------------- */
 
-static struct pod_volume host_vol = { .name = (char *)"h", .kind = POD_VOLUME_HOST,
-                                      .source = (char *)"/srv/h", .recursive = true };
-static struct pod_volume empty_vol = { .name = (char *)"e", .kind = POD_VOLUME_EMPTY, .mode = 0755 };
+static struct pod_volume host_vol = {
+    .name = (char *)"h", .kind = POD_VOLUME_HOST, .source = (char *)"/srv/h", .recursive = true};
+static struct pod_volume empty_vol = {.name = (char *)"e", .kind = POD_VOLUME_EMPTY, .mode = 0755};
 
 static int index_of(const struct mount_plan *p, enum mount_op_kind k, const char *target)
 {
@@ -275,14 +317,17 @@ static int index_of(const struct mount_plan *p, enum mount_op_kind k, const char
 Test(mount_plan, overlay_order_and_paths)
 {
         struct pod_mount mounts[] = {
-                { .volume = &host_vol, .path = (char *)"/data", .read_only = true },
-                { .volume = &empty_vol, .path = (char *)"/dev/scratch" },
+            {.volume = &host_vol, .path = (char *)"/data", .read_only = true},
+            {.volume = &empty_vol, .path = (char *)"/dev/scratch"},
         };
-        struct pod_app app = { .name = (char *)"web", .tree_id = (char *)"deps-sha512-aa",
-                               .mounts = mounts, .n_mounts = 2, .read_only_rootfs = true };
-        struct mount_paths paths = { .pod_dir = "/d/pods/run/U", .tree_store = "/d/cas/tree",
-                                     .overlay = true };
-        struct mount_plan p = { 0 };
+        struct pod_app app = {.name = (char *)"web",
+                              .tree_id = (char *)"deps-sha512-aa",
+                              .mounts = mounts,
+                              .n_mounts = 2,
+                              .read_only_rootfs = true};
+        struct mount_paths paths = {
+            .pod_dir = "/d/pods/run/U", .tree_store = "/d/cas/tree", .overlay = true};
+        struct mount_plan p = {0};
 
         cr_assert_eq(mount_plan_app(&app, &paths, &p, NULL), 0);
         cr_assert_str_eq(p.rootfs, "/d/pods/run/U/stage1/rootfs/opt/stage2/web/rootfs");
@@ -311,9 +356,9 @@ Test(mount_plan, overlay_order_and_paths)
 
 Test(mount_plan, copy_mode_binds_the_prepared_tree)
 {
-        struct pod_app app = { .name = (char *)"a" };
-        struct mount_paths paths = { .pod_dir = "/p", .interactive = true };
-        struct mount_plan p = { 0 };
+        struct pod_app app = {.name = (char *)"a"};
+        struct mount_paths paths = {.pod_dir = "/p", .interactive = true};
+        struct mount_plan p = {0};
 
         cr_assert_eq(mount_plan_app(&app, &paths, &p, NULL), 0);
         cr_assert_eq(p.ops[0].kind, MOP_ROOTFS_BIND);
@@ -325,29 +370,30 @@ Test(mount_plan, copy_mode_binds_the_prepared_tree)
 
 Test(mount_plan, refuses_overlaps_and_bad_paths)
 {
-        struct mount_paths paths = { .pod_dir = "/p", .tree_store = "/t", .overlay = true };
+        struct mount_paths paths = {.pod_dir = "/p", .tree_store = "/t", .overlay = true};
         struct {
                 const char *a, *b, *tree, *msg;
         } cases[] = {
-                { "/m", "/m/n", "t", "overlap" },
-                { "/m", "/m", "t", "overlap" },
-                { "/", NULL, "t", "bad mount path" },
-                { "/a/../b", NULL, "t", "bad mount path" },
-                { NULL, NULL, "../x", "treeStoreID" },
-                { NULL, NULL, NULL, "treeStoreID" },
+            {"/m", "/m/n", "t", "overlap"},      {"/m", "/m", "t", "overlap"},
+            {"/", NULL, "t", "bad mount path"},  {"/a/../b", NULL, "t", "bad mount path"},
+            {NULL, NULL, "../x", "treeStoreID"}, {NULL, NULL, NULL, "treeStoreID"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-                struct pod_mount m[2] = { { .volume = &empty_vol, .path = (char *)cases[i].a },
-                                          { .volume = &empty_vol, .path = (char *)cases[i].b } };
-                struct pod_app app = { .name = (char *)"a", .tree_id = (char *)cases[i].tree,
-                                       .mounts = m, .n_mounts = cases[i].b ? 2 : cases[i].a ? 1 : 0 };
-                struct mount_plan p = { 0 };
+                struct pod_mount m[2] = {{.volume = &empty_vol, .path = (char *)cases[i].a},
+                                         {.volume = &empty_vol, .path = (char *)cases[i].b}};
+                struct pod_app app = {.name = (char *)"a",
+                                      .tree_id = (char *)cases[i].tree,
+                                      .mounts = m,
+                                      .n_mounts = cases[i].b   ? 2
+                                                  : cases[i].a ? 1
+                                                               : 0};
+                struct mount_plan p = {0};
                 _cleanup_error_ struct ace_error *err = NULL;
                 cr_assert_lt(mount_plan_app(&app, &paths, &p, &err), 0, "case %zu", i);
                 cr_assert(strstr(err->msg, cases[i].msg), "case %zu: %s", i, err->msg);
         }
-        struct pod_app app = { .name = (char *)"a", .tree_id = (char *)"t" };
-        struct mount_paths comma = { .pod_dir = "/p", .tree_store = "/t,x", .overlay = true };
-        struct mount_plan p = { 0 };
+        struct pod_app app = {.name = (char *)"a", .tree_id = (char *)"t"};
+        struct mount_paths comma = {.pod_dir = "/p", .tree_store = "/t,x", .overlay = true};
+        struct mount_plan p = {0};
         cr_assert_lt(mount_plan_app(&app, &comma, &p, NULL), 0, "overlay option separators");
 }

@@ -26,7 +26,7 @@ Test(runtime_tables, namespaces_sorted_with_flags)
 
 Test(runtime_tables, device_nodes_sorted_and_per_os_spec)
 {
-        static const char *const required[] = { "full", "null", "random", "tty", "urandom", "zero" };
+        static const char *const required[] = {"full", "null", "random", "tty", "urandom", "zero"};
 
         cr_assert_eq(n_mount_devnodes, sizeof(required) / sizeof(required[0]));
         for (size_t i = 0; i < n_mount_devnodes; i++) {
@@ -61,8 +61,9 @@ Test(runtime_tables, seccomp_groups_sorted_known_and_disjoint)
                 assert_sorted_unique(grp->name, grp->syscalls, grp->n);
                 /* Every name is one libseccomp knows on some architecture. */
                 for (size_t i = 0; i < grp->n; i++)
-                        cr_assert_neq(seccomp_syscall_resolve_name(grp->syscalls[i]), __NR_SCMP_ERROR,
-                                      "%s: unknown syscall %s", grp->name, grp->syscalls[i]);
+                        cr_assert_neq(seccomp_syscall_resolve_name(grp->syscalls[i]),
+                                      __NR_SCMP_ERROR, "%s: unknown syscall %s", grp->name,
+                                      grp->syscalls[i]);
                 /* And the schema accepts the group's name in an isolator. */
                 bool listed = false;
                 for (size_t k = 0; k < n_schema; k++)
@@ -72,7 +73,8 @@ Test(runtime_tables, seccomp_groups_sorted_known_and_disjoint)
         /* Every @ace/ name of the schema has contents here (@rkt/ ones are mapped by stage1). */
         for (size_t k = 0; k < n_schema; k++)
                 if (strncmp(schema_groups[k], "@ace/", 5) == 0)
-                        cr_assert_not_null(seccomp_group_find(schema_groups[k]), "%s", schema_groups[k]);
+                        cr_assert_not_null(seccomp_group_find(schema_groups[k]), "%s",
+                                           schema_groups[k]);
         const struct seccomp_group *black = seccomp_group_find("@ace/default-blacklist");
         const struct seccomp_group *white = seccomp_group_find("@ace/default-whitelist");
         cr_assert(black && white && black->argument_rules && !white->argument_rules);
@@ -87,13 +89,30 @@ Test(runtime_tables, seccomp_groups_sorted_known_and_disjoint)
 
 Test(runtime_tables, seccomp_default_blacklist_has_the_rkt_class)
 {
-        static const char *const must[] = { "acct", "add_key", "bpf", "clock_settime",
-                                            "delete_module", "finit_module", "init_module",
-                                            "iopl", "ioperm", "kexec_file_load", "kexec_load",
-                                            "keyctl", "mount", "open_by_handle_at",
-                                            "perf_event_open", "pivot_root", "reboot",
-                                            "request_key", "setns", "settimeofday", "swapoff",
-                                            "swapon", "umount2", "userfaultfd" };
+        static const char *const must[] = {"acct",
+                                           "add_key",
+                                           "bpf",
+                                           "clock_settime",
+                                           "delete_module",
+                                           "finit_module",
+                                           "init_module",
+                                           "iopl",
+                                           "ioperm",
+                                           "kexec_file_load",
+                                           "kexec_load",
+                                           "keyctl",
+                                           "mount",
+                                           "open_by_handle_at",
+                                           "perf_event_open",
+                                           "pivot_root",
+                                           "reboot",
+                                           "request_key",
+                                           "setns",
+                                           "settimeofday",
+                                           "swapoff",
+                                           "swapon",
+                                           "umount2",
+                                           "userfaultfd"};
         const struct seccomp_group *black = seccomp_group_find("@ace/default-blacklist");
 
         for (size_t i = 0; i < ARRAY_SIZE(must); i++) {

@@ -16,17 +16,19 @@
 
 /* This host's layout: v1 controllers (cpu and cpuacct apart) plus an empty cgroup2. */
 static const char hybrid_mounts[] =
-        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
-        "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
-        "34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
-        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-        "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
-        "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
-        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
-        "42 31 0:39 / /sys/fs/cgroup/net\\040cls rw,relatime shared:9 - cgroup cgroup rw,net_cls,net_prio\n";
-static const char hybrid_self[] = "9:name=systemd:/\n8:pids:/\n5:net_cls,net_prio:/n\n"
-                                  "4:memory:/process_api/abc\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n0::/\n";
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+    "33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n"
+    "34 31 0:31 / /sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+    "39 31 0:36 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
+    "40 31 0:37 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
+    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+    "42 31 0:39 / /sys/fs/cgroup/net\\040cls rw,relatime shared:9 - cgroup cgroup "
+    "rw,net_cls,net_prio\n";
+static const char hybrid_self[] =
+    "9:name=systemd:/\n8:pids:/\n5:net_cls,net_prio:/n\n"
+    "4:memory:/process_api/abc\n3:cpuset:/\n2:cpuacct:/\n1:cpu:/\n0::/\n";
 
 static const struct cgroup_hierarchy *find(const struct cgroup_host *h, const char *controllers)
 {
@@ -38,7 +40,7 @@ static const struct cgroup_hierarchy *find(const struct cgroup_host *h, const ch
 
 Test(cgroup_detect, hybrid_host_uses_v1_without_cpuset_and_named_hierarchies)
 {
-        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = { 0 };
+        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = {0};
         const struct cgroup_hierarchy *mem, *net;
 
         cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, false, &h, NULL), 0);
@@ -63,7 +65,7 @@ Test(cgroup_detect, hybrid_host_uses_v1_without_cpuset_and_named_hierarchies)
 
 Test(cgroup_detect, all_mode_lists_v1_and_v2_without_choosing)
 {
-        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = { 0 };
+        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = {0};
 
         cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, true, &h, NULL), 0);
         cr_assert_null(h.ops);
@@ -77,9 +79,9 @@ Test(cgroup_detect, all_mode_lists_v1_and_v2_without_choosing)
 Test(cgroup_detect, unified_host_and_bind_mounted_subtrees)
 {
         static const char mounts[] =
-                "30 23 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
-        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = { 0 };
-        struct cgroup_host out __attribute__((cleanup(cgroup_host_done))) = { 0 };
+            "30 23 0:26 /kubepods/pod1 /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n";
+        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = {0};
+        struct cgroup_host out __attribute__((cleanup(cgroup_host_done))) = {0};
 
         cr_assert_eq(cgroup_host_from_texts(mounts, "0::/kubepods/pod1/ctr\n", false, &h, NULL), 0);
         cr_assert_eq(h.ops, &cgroup_v2_ops);
@@ -107,9 +109,16 @@ static void assert_setting(const struct cgroup_setting *s, enum cgroup_controlle
 }
 
 static const struct pod_limits all_limits = {
-        .has_memory = true, .memory = 67108864, .has_memory_request = true,
-        .memory_request = 33554432, .has_cpu = true, .cpu_milli = 500,
-        .has_cpu_shares = true, .cpu_shares = 512, .has_pids = true, .pids = 64,
+    .has_memory = true,
+    .memory = 67108864,
+    .has_memory_request = true,
+    .memory_request = 33554432,
+    .has_cpu = true,
+    .cpu_milli = 500,
+    .has_cpu_shares = true,
+    .cpu_shares = 512,
+    .has_pids = true,
+    .pids = 64,
 };
 
 Test(cgroup_settings, v1_files_and_values_in_order)
@@ -124,7 +133,7 @@ Test(cgroup_settings, v1_files_and_values_in_order)
         assert_setting(&s[3], CGROUP_CPU, "cpu.cfs_quota_us", "50000");
         assert_setting(&s[4], CGROUP_CPU, "cpu.shares", "512");
         assert_setting(&s[5], CGROUP_PIDS, "pids.max", "64");
-        struct pod_limits none = { 0 };
+        struct pod_limits none = {0};
         cr_assert_eq(cgroup_v1_ops.settings(&none, s), 0);
 }
 
@@ -156,10 +165,10 @@ Test(cgroup_settings, quota_and_weight_conversions)
 
 Test(cgroup_file, format_then_parse_round_trip)
 {
-        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = { 0 };
-        struct cgroup_host again __attribute__((cleanup(cgroup_host_done))) = { 0 };
-        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
-        struct cgroup_pod back __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        struct cgroup_host h __attribute__((cleanup(cgroup_host_done))) = {0};
+        struct cgroup_host again __attribute__((cleanup(cgroup_host_done))) = {0};
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = {0};
+        struct cgroup_pod back __attribute__((cleanup(cgroup_pod_done))) = {0};
 
         cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, false, &cp.host, NULL), 0);
         cp.rel = cgroup_pod_name(UUID);
@@ -167,8 +176,12 @@ Test(cgroup_file, format_then_parse_round_trip)
         cr_assert(strstr(text, "4:memory:/process_api/abc/ace-" UUID "\n"), "%s", text);
         cr_assert(strstr(text, "8:pids:/ace-" UUID "\n"), "%s", text);
         /* Read back from a process elsewhere in the hierarchies (gc runs from anywhere). */
-        cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, "4:memory:/other\n8:pids:/x\n1:cpu:/\n2:cpuacct:/\n5:net_cls,net_prio:/\n0::/\n",
-                                            true, &again, NULL), 0);
+        cr_assert_eq(
+            cgroup_host_from_texts(
+                hybrid_mounts,
+                "4:memory:/other\n8:pids:/x\n1:cpu:/\n2:cpuacct:/\n5:net_cls,net_prio:/\n0::/\n",
+                true, &again, NULL),
+            0);
         cr_assert_eq(cgroup_pod_parse(text, UUID, &again, &back, NULL), 0);
         cr_assert_eq(back.host.ops, &cgroup_v1_ops);
         cr_assert_eq(back.host.n, 5);
@@ -180,32 +193,36 @@ Test(cgroup_file, format_then_parse_round_trip)
 
 Test(cgroup_file, parse_refuses_other_paths_and_skips_unmounted_hierarchies)
 {
-        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = { 0 };
+        struct cgroup_host host __attribute__((cleanup(cgroup_host_done))) = {0};
         static const char *const bad[] = {
-                "4:memory:/ace-00000000-0000-0000-0000-000000000000\n",
-                "4:memory:/x/../ace-" UUID "\n",
-                "4:memory:ace-" UUID "\n",
-                "garbage\n",
+            "4:memory:/ace-00000000-0000-0000-0000-000000000000\n",
+            "4:memory:/x/../ace-" UUID "\n",
+            "4:memory:ace-" UUID "\n",
+            "garbage\n",
         };
 
         for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-                struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+                struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = {0};
                 _cleanup_error_ struct ace_error *err = NULL;
                 cgroup_host_done(&host);
-                cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, true, &host, NULL), 0);
+                cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, true, &host, NULL),
+                             0);
                 cr_assert_lt(cgroup_pod_parse(bad[i], UUID, &host, &cp, &err), 0, "case %zu", i);
         }
-        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = { 0 };
+        struct cgroup_pod cp __attribute__((cleanup(cgroup_pod_done))) = {0};
         cgroup_host_done(&host);
         cr_assert_eq(cgroup_host_from_texts(hybrid_mounts, hybrid_self, true, &host, NULL), 0);
-        cr_assert_eq(cgroup_pod_parse("11:rdma:/ace-" UUID "\n0::/ace-" UUID "\n", UUID, &host, &cp, NULL), 0);
+        cr_assert_eq(
+            cgroup_pod_parse("11:rdma:/ace-" UUID "\n0::/ace-" UUID "\n", UUID, &host, &cp, NULL),
+            0);
         cr_assert_eq(cp.host.n, 1, "rdma is not mounted here: skipped");
         cr_assert_eq(cp.host.ops, &cgroup_v2_ops);
         _cleanup_free_ char *dir = cgroup_dir(&cp.host.h[0], cp.rel);
         cr_assert_str_eq(dir, "/sys/fs/cgroup/unified/ace-" UUID);
 }
 
-/* ---- the apps' mount plan: masked paths and the cgroup view ----------------------------------- */
+/* ---- the apps' mount plan: masked paths and the cgroup view -----------------------------------
+ */
 
 static int index_of(const struct mount_plan *p, enum mount_op_kind k, const char *target)
 {
@@ -217,9 +234,9 @@ static int index_of(const struct mount_plan *p, enum mount_op_kind k, const char
 
 Test(mount_plan_isolation, masked_and_read_only_paths_follow_their_filesystem)
 {
-        struct pod_app app = { .name = (char *)"a" };
-        struct mount_paths paths = { .pod_dir = "/p" };
-        struct mount_plan p = { 0 };
+        struct pod_app app = {.name = (char *)"a"};
+        struct mount_paths paths = {.pod_dir = "/p"};
+        struct mount_plan p = {0};
 
         cr_assert_eq(mount_plan_app(&app, &paths, &p, NULL), 0);
         int proc = index_of(&p, MOP_PROC, "/proc"), sys = index_of(&p, MOP_SYSFS, "/sys");
@@ -245,7 +262,8 @@ Test(mount_plan_isolation, masked_and_read_only_paths_follow_their_filesystem)
         paths.disable_paths = true;
         cr_assert_eq(mount_plan_app(&app, &paths, &p, NULL), 0);
         for (size_t i = 0; i < n_mount_masked_paths; i++)
-                cr_assert_lt(index_of(&p, mount_masked_paths[i].kind, mount_masked_paths[i].path), 0);
+                cr_assert_lt(index_of(&p, mount_masked_paths[i].kind, mount_masked_paths[i].path),
+                             0);
         cr_assert_not(p.ops[index_of(&p, MOP_SYSFS, "/sys")].flags & MS_RDONLY,
                       "--disable-paths: sysfs read-write, as rkt's insecure paths");
         mount_plan_done(&p);
@@ -253,15 +271,16 @@ Test(mount_plan_isolation, masked_and_read_only_paths_follow_their_filesystem)
 
 Test(mount_plan_isolation, cgroup_view_v1_and_v2)
 {
-        struct pod_app app = { .name = (char *)"web" };
-        struct cgroup_view v1[] = { { (char *)"memory", (char *)"/sys/fs/cgroup/memory/u/ace-x" },
-                                    { (char *)"pids", (char *)"/sys/fs/cgroup/pids/ace-x" } };
-        struct cgroup_view v2[] = { { (char *)"", (char *)"/sys/fs/cgroup/ace-x" } };
-        struct mount_paths paths = { .pod_dir = "/p", .cgroups = v1, .n_cgroups = 2 };
-        struct mount_plan p = { 0 };
+        struct pod_app app = {.name = (char *)"web"};
+        struct cgroup_view v1[] = {{(char *)"memory", (char *)"/sys/fs/cgroup/memory/u/ace-x"},
+                                   {(char *)"pids", (char *)"/sys/fs/cgroup/pids/ace-x"}};
+        struct cgroup_view v2[] = {{(char *)"", (char *)"/sys/fs/cgroup/ace-x"}};
+        struct mount_paths paths = {.pod_dir = "/p", .cgroups = v1, .n_cgroups = 2};
+        struct mount_plan p = {0};
 
         cr_assert_eq(mount_plan_app(&app, &paths, &p, NULL), 0);
-        int tmpfs = index_of(&p, MOP_TMPFS, "/sys/fs/cgroup"), mem = index_of(&p, MOP_BIND, "/sys/fs/cgroup/memory");
+        int tmpfs = index_of(&p, MOP_TMPFS, "/sys/fs/cgroup"),
+            mem = index_of(&p, MOP_BIND, "/sys/fs/cgroup/memory");
         int ro = index_of(&p, MOP_READONLY, "/sys/fs/cgroup");
         cr_assert_gt(tmpfs, index_of(&p, MOP_SYSFS, "/sys"));
         cr_assert_gt(mem, tmpfs);
@@ -289,9 +308,12 @@ Test(cgroup_devices, default_rules_sorted_and_formatted)
         char line[48];
 
         for (size_t i = 1; i < n_device_default_rules; i++) {
-                const struct device_rule *a = &device_default_rules[i - 1], *b = &device_default_rules[i];
-                cr_assert(a->type < b->type || (a->type == b->type && (a->major < b->major ||
-                          (a->major == b->major && a->minor < b->minor))), "rule %zu out of order", i);
+                const struct device_rule *a = &device_default_rules[i - 1],
+                                         *b = &device_default_rules[i];
+                cr_assert(a->type < b->type || (a->type == b->type &&
+                                                (a->major < b->major ||
+                                                 (a->major == b->major && a->minor < b->minor))),
+                          "rule %zu out of order", i);
         }
         device_rule_format(&device_default_rules[0], line, sizeof(line));
         cr_assert_str_eq(line, "c 1:3 rwm");
@@ -304,8 +326,9 @@ Test(cgroup_devices, default_rules_sorted_and_formatted)
 static int run_bpf(const struct bpf_insn *p, int n, unsigned type, unsigned access, unsigned major,
                    unsigned minor)
 {
-        uint64_t r[11] = { 0 };
-        struct bpf_cgroup_dev_ctx ctx = { .access_type = access << 16 | type, .major = major, .minor = minor };
+        uint64_t r[11] = {0};
+        struct bpf_cgroup_dev_ctx ctx = {
+            .access_type = access << 16 | type, .major = major, .minor = minor};
 
         for (int pc = 0; pc < n; pc++) {
                 const struct bpf_insn *i = &p[pc];
@@ -313,16 +336,26 @@ static int run_bpf(const struct bpf_insn *p, int n, unsigned type, unsigned acce
                 case BPF_LDX | BPF_MEM | BPF_W:
                         r[i->dst_reg] = *(const uint32_t *)((const char *)&ctx + i->off);
                         break;
-                case BPF_ALU | BPF_AND | BPF_K: r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm); break;
-                case BPF_ALU | BPF_RSH | BPF_K: r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm; break;
-                case BPF_ALU | BPF_MOV | BPF_X: r[i->dst_reg] = (uint32_t)r[i->src_reg]; break;
-                case BPF_ALU | BPF_MOV | BPF_K: r[i->dst_reg] = (uint32_t)i->imm; break;
+                case BPF_ALU | BPF_AND | BPF_K:
+                        r[i->dst_reg] = (uint32_t)(r[i->dst_reg] & (uint32_t)i->imm);
+                        break;
+                case BPF_ALU | BPF_RSH | BPF_K:
+                        r[i->dst_reg] = (uint32_t)r[i->dst_reg] >> i->imm;
+                        break;
+                case BPF_ALU | BPF_MOV | BPF_X:
+                        r[i->dst_reg] = (uint32_t)r[i->src_reg];
+                        break;
+                case BPF_ALU | BPF_MOV | BPF_K:
+                        r[i->dst_reg] = (uint32_t)i->imm;
+                        break;
                 case BPF_JMP | BPF_JNE | BPF_K:
                         if (r[i->dst_reg] != (uint64_t)(int64_t)i->imm)
                                 pc += i->off;
                         break;
-                case BPF_JMP | BPF_EXIT: return (int)r[0];
-                default: cr_assert_fail("unexpected opcode %#x at %d", i->code, pc);
+                case BPF_JMP | BPF_EXIT:
+                        return (int)r[0];
+                default:
+                        cr_assert_fail("unexpected opcode %#x at %d", i->code, pc);
                 }
         }
         cr_assert_fail("fell off the end");
@@ -345,7 +378,7 @@ Test(cgroup_devices, bpf_program_allows_exactly_the_rules)
         cr_assert_eq(run_bpf(p, n, C, M, 10, 232), 0, "kvm");
         cr_assert_eq(run_bpf(p, n, B, R, 1, 3), 0, "a block device with null's numbers");
         cr_assert_eq(run_bpf(p, n, B, M, 8, 0), 0, "sda");
-        struct device_rule ro = { 'c', 4, 1, "r" };
+        struct device_rule ro = {'c', 4, 1, "r"};
         n = device_bpf_build(&ro, 1, p, 256);
         cr_assert_eq(run_bpf(p, n, C, R, 4, 1), 1);
         cr_assert_eq(run_bpf(p, n, C, R | W, 4, 1), 0, "write not in the rule");

@@ -50,8 +50,8 @@ TestSuite(stage2_user, .init = setup, .fini = teardown);
 
 Test(stage2_user, names_resolve_with_memberships)
 {
-        struct app_creds c = { 0 };
-        gid_t supp[] = { 29, 4242 };
+        struct app_creds c = {0};
+        gid_t supp[] = {29, 4242};
 
         cr_assert_eq(creds_resolve(rootfd, "user", "users", supp, 2, &c, NULL), 0);
         cr_assert_eq(c.uid, 1000);
@@ -66,7 +66,7 @@ Test(stage2_user, names_resolve_with_memberships)
 
 Test(stage2_user, digits_are_ids_not_names)
 {
-        struct app_creds c = { 0 };
+        struct app_creds c = {0};
 
         cr_assert_eq(creds_resolve(rootfd, "1000", "0", NULL, 0, &c, NULL), 0);
         cr_assert_eq(c.uid, 1000, "the user named \"1000\" (uid 0) must not win");
@@ -76,7 +76,7 @@ Test(stage2_user, digits_are_ids_not_names)
 
 Test(stage2_user, path_means_owner_in_the_rootfs)
 {
-        struct app_creds c = { 0 };
+        struct app_creds c = {0};
         _cleanup_free_ char *p = xasprintf("%s/owned", root);
 
         th_write_file(p, "", 0644);
@@ -89,7 +89,7 @@ Test(stage2_user, path_means_owner_in_the_rootfs)
 
 Test(stage2_user, unknown_names_are_errors)
 {
-        struct app_creds c = { 0 };
+        struct app_creds c = {0};
         _cleanup_error_ struct ace_error *err = NULL;
 
         cr_assert_eq(creds_resolve(rootfd, "ghost", "0", NULL, 0, &c, &err), -ENOENT);
@@ -104,7 +104,7 @@ Test(stage2_user, unknown_names_are_errors)
 
 Test(stage2_user, symlinked_passwd_resolves_inside_the_root)
 {
-        struct app_creds c = { 0 };
+        struct app_creds c = {0};
         _cleanup_free_ char *pw = xasprintf("%s/etc/passwd", root);
 
         put("etc/shadow", "inside:x:77:77::/:/bin/sh\n");
@@ -116,8 +116,9 @@ Test(stage2_user, symlinked_passwd_resolves_inside_the_root)
 
 Test(stage2_user, missing_account_files_allow_numeric_ids)
 {
-        struct app_creds c = { 0 };
-        _cleanup_free_ char *pw = xasprintf("%s/etc/passwd", root), *gr = xasprintf("%s/etc/group", root);
+        struct app_creds c = {0};
+        _cleanup_free_ char *pw = xasprintf("%s/etc/passwd", root),
+                            *gr = xasprintf("%s/etc/group", root);
 
         unlink(pw);
         unlink(gr);

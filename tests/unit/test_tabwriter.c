@@ -24,10 +24,12 @@ Test(tabwriter, matches_go)
                   "5bc080ca\tredis\tredis:3.0.6\t\trunning\t1 minute ago\t41 seconds ago\t\n"
                   "\t\tetcd\tcoreos.com/etcd:v2.0.9\t\t\t\t\t\t\n");
         /* Column blocks end at a line without a cell in that column. */
-        expect_tw("a\tb\nccccccccc\td\te\tf\nx\n\ty\tz\n", "a\t\tb\nccccccccc\td\te\tf\nx\n\ty\tz\n");
+        expect_tw("a\tb\nccccccccc\td\te\tf\nx\n\ty\tz\n",
+                  "a\t\tb\nccccccccc\td\te\tf\nx\n\ty\tz\n");
         expect_tw("no tabs\n", "no tabs\n");
         /* Widths count characters, not bytes. */
-        expect_tw("abc\td\xc3\xa9\x66\tg\n1234567\t1\t2\n", "abc\td\xc3\xa9\x66\tg\n1234567\t1\t2\n");
+        expect_tw("abc\td\xc3\xa9\x66\tg\n1234567\t1\t2\n",
+                  "abc\td\xc3\xa9\x66\tg\n1234567\t1\t2\n");
         expect_tw("", "");
         expect_tw("a\tb", "a\tb");
 }
@@ -66,24 +68,24 @@ Test(timefmt, humanize_like_go_humanize)
                 long long ago;
                 const char *want;
         } cases[] = {
-                {0, "now"},
-                {1, "1 second ago"},
-                {59, "59 seconds ago"},
-                {60, "1 minute ago"},
-                {119, "1 minute ago"},
-                {120, "2 minutes ago"},
-                {3600, "1 hour ago"},
-                {7200, "2 hours ago"},
-                {86400, "1 day ago"},
-                {3 * 86400, "3 days ago"},
-                {7 * 86400, "1 week ago"},
-                {21 * 86400, "3 weeks ago"},
-                {30 * 86400, "1 month ago"},
-                {90 * 86400, "3 months ago"},
-                {360 * 86400, "1 year ago"},
-                {600 * 86400, "2 years ago"},
-                {2000LL * 86400, "5 years ago"},
-                {-300, "5 minutes from now"},
+            {0, "now"},
+            {1, "1 second ago"},
+            {59, "59 seconds ago"},
+            {60, "1 minute ago"},
+            {119, "1 minute ago"},
+            {120, "2 minutes ago"},
+            {3600, "1 hour ago"},
+            {7200, "2 hours ago"},
+            {86400, "1 day ago"},
+            {3 * 86400, "3 days ago"},
+            {7 * 86400, "1 week ago"},
+            {21 * 86400, "3 weeks ago"},
+            {30 * 86400, "1 month ago"},
+            {90 * 86400, "3 months ago"},
+            {360 * 86400, "1 year ago"},
+            {600 * 86400, "2 years ago"},
+            {2000LL * 86400, "5 years ago"},
+            {-300, "5 minutes from now"},
         };
         struct timespec now = {.tv_sec = 2000000000, .tv_nsec = 500};
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
