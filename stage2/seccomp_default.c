@@ -22,11 +22,13 @@ int seccomp_install_default(struct ace_error **err)
 {
         size_t len;
         const unsigned char *p = seccomp_default_program(&len);
-        struct sock_fprog prog = { .len = (unsigned short)(len / sizeof(struct sock_filter)),
-                                   .filter = (struct sock_filter *)(uintptr_t)p };
+        struct sock_fprog prog = {.len = (unsigned short)(len / sizeof(struct sock_filter)),
+                                  .filter = (struct sock_filter *)(uintptr_t)p};
 
-        if (len == 0 || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
-                return ace_error_make(err, EINVAL, "seccomp: the built-in default filter is malformed");
+        if (len == 0 || len % sizeof(struct sock_filter) ||
+            len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return ace_error_make(err, EINVAL,
+                                      "seccomp: the built-in default filter is malformed");
         if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
                 return ace_error_errno(err, errno, "load the seccomp filter");
         return 0;

@@ -22,6 +22,7 @@
 #include <ifaddrs.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -918,8 +919,33 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
         closedir(d);
 }
 
-/* The watchers stop early once this file exists (a test creates it through `enter`). */
+/* The watchers stop early once this file exists (a test creates it through `enter`, with
+ * `write-pid`). */
 #define WATCH_STOP_FILE "/tmp/stop-watch"
+
+/* Once the stop file is there: when it holds the pid of the process that wrote it (write-pid),
+ * wait for that process to exit before the watcher returns. The watcher is the pod's only app,
+ * so its exit stops the pod, and the kernel SIGKILLs what is left in the pod's PID namespace:
+ * the writer, entered from outside, would otherwise race its own exit against that (its `enter`
+ * then reports 137). */
+static void wait_for_stop_writer(void)
+{
+        char buf[32] = {0};
+        int fd = open(WATCH_STOP_FILE, O_RDONLY | O_CLOEXEC), pfd;
+        long pid;
+
+        if (fd < 0)
+                return;
+        if (read(fd, buf, sizeof(buf) - 1) < 0)
+                buf[0] = 0;
+        close(fd);
+        pid = strtol(buf, NULL, 10);
+        if (pid <= 1 || (pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0)) < 0)
+                return;
+        struct pollfd p = {.fd = pfd, .events = POLLIN};
+        (void)poll(&p, 1, 30000);
+        close(pfd);
+}
 
 static long elapsed_ms(const struct timespec *start)
 {
@@ -941,6 +967,7 @@ static void act_exe_watch(long ms)
                 exe_scan_once(targets, wtargets, sizeof(targets), &opened, &writable);
                 rounds++;
         } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
+        wait_for_stop_writer();
         out("exe_watch.rounds=%d", rounds);
         out("exe_watch.opened=%d", opened);
         out("exe_watch.writable=%d", writable);
@@ -1058,6 +1085,7 @@ static void act_ptrace_watch(long ms)
                 if (d)
                         closedir(d);
         } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
+        wait_for_stop_writer();
         out("ptrace_watch.tries=%d", c.tries);
         out("ptrace_watch.seized=%d", c.seized);
         out("ptrace_watch.fds=%d", c.fds);
@@ -1560,7 +1588,8 @@ static void usage(void)
         dprintf(STDERR_FILENO,
                 "usage: probe ACTION [ARGS]... [ACTION [ARGS]...]...\n"
                 "actions: pid ns hostname id status cgroup limits oom mounts env getenv KEY cwd\n"
-                "  fds read FILE write FILE TEXT stat PATH ls DIR mkdir DIR chdir DIR exit N\n"
+                "  fds read FILE write FILE TEXT write-pid FILE stat PATH ls DIR mkdir DIR chdir "
+                "DIR exit N\n"
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
                 "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
                 "  syscallx32 NAME|NR [ARGS] tiocsti HIGHBITS clone-newuser exe-watch MS\n"
@@ -1625,6 +1654,11 @@ int main(int argc, char **argv)
                 } else if (strcmp(a, "read") == 0) {
                         NEED(1);
                         act_read(argv[++i]);
+                } else if (strcmp(a, "write-pid") == 0) {
+                        NEED(1);
+                        char pidbuf[24];
+                        snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
+                        act_write(argv[++i], pidbuf);
                 } else if (strcmp(a, "write") == 0) {
                         NEED(2);
                         act_write(argv[i + 1], argv[i + 2]);
