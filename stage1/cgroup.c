@@ -359,16 +359,37 @@ int cgroup_pod_create(struct cgroup_pod *cp, struct pod *pod, int podfd, struct 
         return 0;
 }
 
+/* Whether the calling process has one thread (from /proc/self/status; false when unsure). */
+static bool single_threaded(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/status", "re");
+        char line[128];
+
+        while (f && fgets(line, sizeof(line), f))
+                if (strncmp(line, "Threads:", 8) == 0)
+                        return atoi(line + 8) == 1;
+        return false;
+}
+
 int cgroup_pod_attach(const struct cgroup_pod *cp, const char *leaf, pid_t pid,
                       struct ace_error **err)
 {
         _cleanup_free_ char *rel = join_rel(cp->rel, leaf);
         char buf[24];
+        /* A v1 write to cgroup.procs takes the kernel's global threadgroup rwsem for writing,
+         * which waits for an RCU grace period (10-20 ms here) unless another migration ran just
+         * before; moving the calling thread itself through `tasks` needs no threadgroup lock
+         * (kernel: cgroup_procs_write_start), and for a single-threaded process it moves the
+         * whole process. The runtime's processes have one thread when they move; the check
+         * keeps it that way. v2 has no `tasks` in a domain cgroup and keeps cgroup.procs
+         * (clone3's CLONE_INTO_CGROUP would avoid the migration there: not done yet). */
+        bool self_thread = pid == 0 && single_threaded();
 
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t i = 0; i < cp->host.n; i++) {
                 _cleanup_free_ char *dir = cgroup_dir(&cp->host.h[i], rel);
-                int r = cgroup_write(dir, "cgroup.procs", buf, err);
+                const char *file = self_thread && cp->host.h[i].id != 0 ? "tasks" : "cgroup.procs";
+                int r = cgroup_write(dir, file, buf, err);
                 if (r < 0)
                         return r;
         }

@@ -235,12 +235,13 @@ static int report_unenforced(struct run_ctx *c, struct ace_error **err)
 }
 
 /* The pod's cgroups, made by the run process (still in the host's namespaces) before the pod
- * exists. Who joins which leaf when (cgroup_pod_attach) is a matter of speed: on cgroup v1 the
- * first migration after a quiet spell waits for an RCU grace period (the kernel's threadgroup
- * rwsem; ~10 ms here), and the migrations that follow within one grace period do not. So the
- * relay joins the supervisor leaf only after it has let PID 1 go (its wait overlaps the pod's
- * set-up), and PID 1 joins it right before the apps are forked, each app joining its own leaf
- * a moment later: one wait on the path to the apps instead of two. */
+ * exists. Who joins which leaf when (cgroup_pod_attach) is a matter of speed: a migration
+ * through cgroup.procs after a quiet spell waits for an RCU grace period (the kernel's
+ * threadgroup rwsem; 10-20 ms here), the ones that follow within one grace period do not. On
+ * v1 each process moves itself through `tasks`, which takes no such lock; for cgroup.procs (v2)
+ * the order still counts: the relay joins the supervisor leaf only after it has let PID 1 go
+ * (its wait overlaps the pod's set-up), and PID 1 joins it right before the apps are forked,
+ * each app joining its own leaf a moment later: one wait on the path to the apps, not two. */
 static int setup_cgroups(struct run_ctx *c, struct ace_error **err)
 {
         int r;

@@ -140,6 +140,20 @@ Test(isolation_cgroup, supervisor_lives_in_its_own_leaf_protected_from_oom)
         cr_assert(sup_cg && strstr(sup_cg, sup_want), "supervisor in %s", sup_cg);
         cr_assert(run_cg && strstr(run_cg, sup_want), "run process in %s", run_cg);
         cr_assert(app_cg && strstr(app_cg, app_want), "app in %s", app_cg);
+        /* Every v1 controller hierarchy, not just memory: the runtime's processes move by
+         * writing to `tasks` (stage1/cgroup.c), which must move the whole process each time. */
+        static const char *const ctl[] = {"cpu", "cpuacct", "devices", "freezer", "blkio", "pids"};
+        for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++) {
+                _cleanup_free_ char *here = cgp_proc_cgroup(getpid(), ctl[i]);
+                if (!here)
+                        continue; /* not a v1 hierarchy on this host */
+                _cleanup_free_ char *s = cgp_proc_cgroup(atoi(podpid), ctl[i]),
+                                    *r = cgp_proc_cgroup(pf->pid, ctl[i]),
+                                    *a = cgp_proc_cgroup(atoi(apppid), ctl[i]);
+                cr_assert(s && strstr(s, sup_want), "%s: supervisor in %s", ctl[i], s);
+                cr_assert(r && strstr(r, sup_want), "%s: run process in %s", ctl[i], r);
+                cr_assert(a && strstr(a, app_want), "%s: app in %s", ctl[i], a);
+        }
         cr_assert_eq(pf_wait(pf), 0, "%s", pf->err);
         /* The app gets the run process's value back, not the supervisor's protection. */
         expect_in(pf->out, "oom_score_adj", "0");
