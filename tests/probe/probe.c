@@ -22,7 +22,6 @@
 #include <ifaddrs.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -919,32 +918,29 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
         closedir(d);
 }
 
-/* The watchers stop early once this file exists (a test creates it through `enter`, with
- * `write-pid`). */
+/* The watchers stop early on SIGTERM (a test stops the pod) or once this file exists. A test
+ * that stops them through `enter` races the pod's teardown against the entered command's own
+ * exit (the app's exit stops the pod, and the kernel and the cgroup clean-up SIGKILL what is
+ * left, the `enter` helper in the app's cgroup included): SIGTERM to the pod has no such race. */
 #define WATCH_STOP_FILE "/tmp/stop-watch"
 
-/* Once the stop file is there: when it holds the pid of the process that wrote it (write-pid),
- * wait for that process to exit before the watcher returns. The watcher is the pod's only app,
- * so its exit stops the pod, and the kernel SIGKILLs what is left in the pod's PID namespace:
- * the writer, entered from outside, would otherwise race its own exit against that (its `enter`
- * then reports 137). */
-static void wait_for_stop_writer(void)
-{
-        char buf[32] = {0};
-        int fd = open(WATCH_STOP_FILE, O_RDONLY | O_CLOEXEC), pfd;
-        long pid;
+static volatile sig_atomic_t watch_stop;
 
-        if (fd < 0)
-                return;
-        if (read(fd, buf, sizeof(buf) - 1) < 0)
-                buf[0] = 0;
-        close(fd);
-        pid = strtol(buf, NULL, 10);
-        if (pid <= 1 || (pfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0)) < 0)
-                return;
-        struct pollfd p = {.fd = pfd, .events = POLLIN};
-        (void)poll(&p, 1, 30000);
-        close(pfd);
+static void on_watch_sigterm(int sig)
+{
+        (void)sig;
+        watch_stop = 1;
+}
+
+static bool watch_go_on(const struct timespec *start, long ms);
+
+static void watch_arm_sigterm(void)
+{
+        struct sigaction sa = {.sa_handler = on_watch_sigterm};
+
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGTERM, &sa, NULL);
 }
 
 static long elapsed_ms(const struct timespec *start)
@@ -955,6 +951,11 @@ static long elapsed_ms(const struct timespec *start)
         return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+static bool watch_go_on(const struct timespec *start, long ms)
+{
+        return !watch_stop && elapsed_ms(start) < ms && access(WATCH_STOP_FILE, F_OK) < 0;
+}
+
 static void act_exe_watch(long ms)
 {
         static char targets[PROBE_LINE_MAX / 4], wtargets[PROBE_LINE_MAX / 4];
@@ -962,12 +963,12 @@ static void act_exe_watch(long ms)
         int opened = 0, writable = 0, rounds = 0;
 
         targets[0] = wtargets[0] = 0;
+        watch_arm_sigterm();
         clock_gettime(CLOCK_MONOTONIC, &start);
         do {
                 exe_scan_once(targets, wtargets, sizeof(targets), &opened, &writable);
                 rounds++;
-        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
-        wait_for_stop_writer();
+        } while (watch_go_on(&start, ms));
         out("exe_watch.rounds=%d", rounds);
         out("exe_watch.opened=%d", opened);
         out("exe_watch.writable=%d", writable);
@@ -1072,6 +1073,7 @@ static void act_ptrace_watch(long ms)
         struct ptrace_counts c = {0};
         unsigned long long mine = cap_eff("self");
 
+        watch_arm_sigterm();
         clock_gettime(CLOCK_MONOTONIC, &start);
         do {
                 DIR *d = opendir("/proc");
@@ -1084,8 +1086,7 @@ static void act_ptrace_watch(long ms)
                                 ptrace_one(de->d_name, mine, &c);
                 if (d)
                         closedir(d);
-        } while (elapsed_ms(&start) < ms && access(WATCH_STOP_FILE, F_OK) < 0);
-        wait_for_stop_writer();
+        } while (watch_go_on(&start, ms));
         out("ptrace_watch.tries=%d", c.tries);
         out("ptrace_watch.seized=%d", c.seized);
         out("ptrace_watch.fds=%d", c.fds);
@@ -1588,7 +1589,7 @@ static void usage(void)
         dprintf(STDERR_FILENO,
                 "usage: probe ACTION [ARGS]... [ACTION [ARGS]...]...\n"
                 "actions: pid ns hostname id status cgroup limits oom mounts env getenv KEY cwd\n"
-                "  fds read FILE write FILE TEXT write-pid FILE stat PATH ls DIR mkdir DIR chdir "
+                "  fds read FILE write FILE TEXT stat PATH ls DIR mkdir DIR chdir "
                 "DIR exit N\n"
                 "  sleep SECS sleep-ms MS ignore-sigterm fork N zombies N count-zombies\n"
                 "  wait-no-zombies MS alloc MIB syscall NAME|NR [ARGS] syscall32 NAME|NR [ARGS]\n"
@@ -1654,11 +1655,6 @@ int main(int argc, char **argv)
                 } else if (strcmp(a, "read") == 0) {
                         NEED(1);
                         act_read(argv[++i]);
-                } else if (strcmp(a, "write-pid") == 0) {
-                        NEED(1);
-                        char pidbuf[24];
-                        snprintf(pidbuf, sizeof(pidbuf), "%d", (int)getpid());
-                        act_write(argv[++i], pidbuf);
                 } else if (strcmp(a, "write") == 0) {
                         NEED(2);
                         act_write(argv[i + 1], argv[i + 2]);
