@@ -89,11 +89,13 @@ int net_list_parse(const char *s, struct net_list *ret, struct ace_error **err)
                 const char *name = l.items[i].name;
                 bool special = strcmp(name, "none") == 0 || strcmp(name, "host") == 0;
                 if (special && l.n > 1) {
+                        /* The message first: name lives in l. */
+                        r = ace_error_make(err, EINVAL,
+                                           "--net=%s: \"%s\" cannot be combined with other "
+                                           "networks",
+                                           s, name);
                         net_list_done(&l);
-                        return ace_error_make(err, EINVAL,
-                                              "--net=%s: \"%s\" cannot be combined with other "
-                                              "networks",
-                                              s, name);
+                        return r;
                 }
                 if (strcmp(name, "none") == 0)
                         l.kind = NET_KIND_NONE;
