@@ -18,7 +18,7 @@
 #include "common/proc.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 #define REF_ACTOOL "/usr/bin/actool"
 
@@ -73,7 +73,7 @@ static char *make_layout(const char *parent, const char *manifest)
 
         cr_assert_eq(mkdir(dir, 0755), 0);
         p = xasprintf("%s/manifest", dir);
-        test_write_file(p, manifest ? manifest : manifest_json, 0644);
+        th_write_file(p, manifest ? manifest : manifest_json, 0644);
         free(p);
         p = xasprintf("%s/rootfs", dir);
         cr_assert_eq(mkdir(p, 0755), 0);
@@ -82,13 +82,13 @@ static char *make_layout(const char *parent, const char *manifest)
         cr_assert_eq(mkdir(p, 0755), 0);
         free(p);
         p = xasprintf("%s/rootfs/bin/hello", dir);
-        test_write_file(p, "#!/bin/sh\necho hello\n", 0755);
+        th_write_file(p, "#!/bin/sh\necho hello\n", 0755);
         free(p);
         p = xasprintf("%s/rootfs/etc", dir);
         cr_assert_eq(mkdir(p, 0700), 0);
         free(p);
         p = xasprintf("%s/rootfs/etc/motd", dir);
-        test_write_file(p, "welcome\n", 0640);
+        th_write_file(p, "welcome\n", 0640);
         char *l = xasprintf("%s/rootfs/etc/motd.link", dir);
         cr_assert_eq(link(p, l), 0);
         free(l);
@@ -118,7 +118,7 @@ static char *sha512_of_decompressed(const char *aci)
 
 Test(actool, build_is_accepted_by_the_reference)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         static const char *comps[] = {"gzip", "bzip2", "xz", "none"};
 
@@ -137,12 +137,12 @@ Test(actool, build_is_accepted_by_the_reference)
                 cr_expect(strstr(r.out, "example.com/hello"));
                 run_done(&r);
         }
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, zstd_build_validates_with_ours)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *aci = xasprintf("%s/z.aci", tmp);
         struct run r = RUN(tool, "build", "--compression=zstd", layout, aci);
@@ -157,12 +157,12 @@ Test(actool, zstd_build_validates_with_ours)
         r = RUN(tool, "--debug", "validate", aci);
         cr_expect_eq(r.code, 0, "%s", r.err);
         run_done(&r);
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, reference_built_images_read_by_ours)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *gz = xasprintf("%s/ref.aci", tmp),
                             *plain = xasprintf("%s/ref2.aci", tmp);
@@ -190,12 +190,12 @@ Test(actool, reference_built_images_read_by_ours)
                 run_done(&r);
                 run_done(&ref);
         }
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, reproducible_builds_with_source_date_epoch)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *a = xasprintf("%s/a.aci", tmp), *b = xasprintf("%s/b.aci", tmp);
         _cleanup_free_ char *c = xasprintf("%s/c.aci", tmp);
@@ -223,12 +223,12 @@ Test(actool, reproducible_builds_with_source_date_epoch)
         _cleanup_free_ char *hand = sha512_of_decompressed(a);
         id_a[strcspn(id_a, "\n")] = '\0';
         cr_expect_str_eq(id_a, hand, "the printed ID is the sha512 of the uncompressed tar");
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, build_errors)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *out = xasprintf("%s/x.aci", tmp), *tar = xasprintf("%s/x.tar", tmp);
         struct run r;
@@ -241,7 +241,7 @@ Test(actool, build_errors)
         cr_expect_eq(r.code, 1);
         cr_expect(strstr(r.err, "Extension must be .aci"), "%s", r.err);
         run_done(&r);
-        test_write_file(out, "x", 0644);
+        th_write_file(out, "x", 0644);
         r = RUN(tool, "build", layout, out);
         cr_expect_eq(r.code, 1);
         cr_expect(strstr(r.err, "Target file exists (try --overwrite)"), "%s", r.err);
@@ -281,7 +281,7 @@ Test(actool, build_errors)
                 cr_expect_neq(access(o, F_OK), 0, "case %zu left an output", i);
                 run_done(&r);
         }
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, cli_usage_and_exit_codes)
@@ -323,7 +323,7 @@ Test(actool, cli_usage_and_exit_codes)
 
 Test(actool, validate_files_layouts_and_manifests)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *aci = xasprintf("%s/h.aci", tmp), *man = xasprintf("%s/m.json", tmp);
         _cleanup_free_ char *pod = xasprintf("%s/pod.json", tmp), *bin = xasprintf("%s/junk", tmp);
@@ -335,13 +335,13 @@ Test(actool, validate_files_layouts_and_manifests)
         r = RUN(tool, "build", layout, aci);
         cr_assert_eq(r.code, 0);
         run_done(&r);
-        test_write_file(man, manifest_json, 0644);
-        test_write_file(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}",
-                        0644);
-        test_write_file(bin, "\x01\x02\x03\x04 not text", 0644);
-        test_write_file(
+        th_write_file(man, manifest_json, 0644);
+        th_write_file(pod, "{\"acKind\":\"PodManifest\",\"acVersion\":\"0.8.11\",\"apps\":[]}",
+                      0644);
+        th_write_file(bin, "\x01\x02\x03\x04 not text", 0644);
+        th_write_file(
             bad, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"BAD\"}", 0644);
-        test_write_file(syntax, "{\"acKind\": ", 0644);
+        th_write_file(syntax, "{\"acKind\": ", 0644);
 
         r = RUN(tool, "--debug", "validate", aci, layout, man, pod);
         cr_expect_eq(r.code, 0, "%s", r.err);
@@ -389,12 +389,12 @@ Test(actool, validate_files_layouts_and_manifests)
         cr_expect(strstr(r.err, "error unmarshaling manifest"));
         cr_expect_null(strstr(r.err, "valid ImageManifest"));
         run_done(&r);
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, cat_manifest_prints_invalid_manifest_then_fails)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *aci = xasprintf("%s/h.aci", tmp), *bad = xasprintf("%s/bad.aci", tmp);
         _cleanup_free_ char *mpath = xasprintf("%s/manifest", layout);
@@ -409,7 +409,7 @@ Test(actool, cat_manifest_prints_invalid_manifest_then_fails)
         run_done(&r);
         /* The reference builds an invalid-manifest image if we patch the file after validation:
          * make one with tar directly. */
-        test_write_file(
+        th_write_file(
             mpath, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"UP\"}", 0644);
         _cleanup_free_ char *cmd = xasprintf("tar -C %s -czf %s manifest rootfs", layout, bad);
         r = RUN("/bin/sh", "-c", cmd);
@@ -420,12 +420,12 @@ Test(actool, cat_manifest_prints_invalid_manifest_then_fails)
         cr_expect(strstr(r.out, "\"name\":\"UP\""), "raw manifest printed first: %s", r.out);
         cr_expect(strstr(r.err, "Unable to read"));
         run_done(&r);
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, patch_manifest_edits_and_keeps_entries)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *aci = xasprintf("%s/h.aci", tmp), *out = xasprintf("%s/p.aci", tmp);
         struct run r;
@@ -482,12 +482,12 @@ Test(actool, patch_manifest_edits_and_keeps_entries)
         r = RUN("/bin/sh", "-c", gzip_t);
         cr_expect_eq(r.code, 0);
         run_done(&r);
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 Test(actool, patch_manifest_errors)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         _cleanup_free_ char *aci = xasprintf("%s/h.aci", tmp), *out = xasprintf("%s/p.aci", tmp);
         _cleanup_free_ char *newm = xasprintf("%s/new.json", tmp);
@@ -528,7 +528,7 @@ Test(actool, patch_manifest_errors)
                 run_done(&r);
         }
         /* --manifest replaces the whole manifest, validated; --replace rewrites in place. */
-        test_write_file(
+        th_write_file(
             newm,
             "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"example.com/new\"}",
             0644);
@@ -554,14 +554,14 @@ Test(actool, patch_manifest_errors)
         cr_expect_eq(r.code, 1);
         cr_expect(strstr(r.err, "Output file exists (try --overwrite)"));
         run_done(&r);
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }
 
 /* Reads known-differences.txt: the corpus files where we are deliberately stricter or laxer. */
 static char **known_differences(const char *dir)
 {
         _cleanup_free_ char *p = xasprintf("%s/known-differences.txt", dir);
-        _cleanup_free_ char *text = test_read_file(p);
+        _cleanup_free_ char *text = th_read_file(p);
         _cleanup_strv_free_ char **lines = strv_split(text ? text : "", "\n", false);
         char **names = xcalloc(1, sizeof(char *));
 
@@ -620,7 +620,7 @@ Test(actool, corpus_verdicts_match_the_reference)
  * output). The archive module's own tests cover extraction. */
 Test(actool, hostile_archives_are_refused)
 {
-        _cleanup_free_ char *tmp = test_mkdtemp("actool"), *tool = our_actool();
+        _cleanup_free_ char *tmp = th_mkdtemp("ace-test-actool"), *tool = our_actool();
         _cleanup_free_ char *layout = make_layout(tmp, NULL);
         static const struct {
                 const char *shell;
@@ -661,5 +661,5 @@ Test(actool, hostile_archives_are_refused)
                 cr_expect_neq(access(out, F_OK), 0, "case %zu: output written", i);
                 run_done(&r);
         }
-        test_rm_rf(tmp);
+        th_rm_rf(tmp);
 }

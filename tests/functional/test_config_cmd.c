@@ -5,19 +5,20 @@
 #include <string.h>
 
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/tu.h"
 
 static char *dir, *ace;
 
 static void setup(void)
 {
-        dir = tu_mkdtemp("ace-test-config-cmd");
-        ace = tu_build_path("ace");
+        dir = th_mkdtemp("ace-test-config-cmd");
+        ace = th_build_path("ace");
 }
 
 static void teardown(void)
 {
-        tu_rm_rf(dir);
+        th_rm_rf(dir);
         free(ace);
 }
 
@@ -26,7 +27,8 @@ TestSuite(config_cmd, .init = setup, .fini = teardown, .timeout = 30);
 static void put(const char *rel, const char *content)
 {
         char *p = xasprintf("%s/%s", dir, rel);
-        tu_write_str(p, content);
+        th_mkdir_parents(p);
+        th_write_file(p, content, 0644);
         free(p);
 }
 

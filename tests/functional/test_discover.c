@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/https_server.h"
 #include "tests/lib/tu.h"
 
@@ -17,7 +18,7 @@ static void setup(void)
 {
         https_server_netns();
         https_server_start(&srv, NULL);
-        actool = tu_build_path("actool");
+        actool = th_build_path("actool");
         https_server_put_discovery(
             &srv, "example.test",
             "<meta name=\"ac-discovery\" content=\"example.test "
@@ -49,7 +50,7 @@ static char *discover(const char *tool, const char *args, int *st, char **errout
         char *out = tu_capture(st, "SSL_CERT_FILE='%s' %s discover %s 2>'%s'", srv.ca_cert, tool,
                                args, errfile);
         if (errout)
-                *errout = tu_read_file(errfile, NULL);
+                *errout = th_read_file(errfile);
         free(errfile);
         return out;
 }

@@ -12,6 +12,7 @@
 
 #include "common/xalloc.h"
 #include "tests/lib/gpg_keys.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/https_server.h"
 #include "tests/lib/signed_image.h"
 #include "tests/lib/tu.h"
@@ -35,13 +36,13 @@ static void setup(void)
         size_t len;
 
         https_server_netns();
-        dir = tu_mkdtemp("ace-test-fetch");
+        dir = th_mkdtemp("ace-test-fetch");
         extra = xasprintf(extra_locations, dir, dir);
         https_server_start(&srv, extra);
         free(extra);
         tu_run("printf '%%s:%%s\\n' alice \"$(openssl passwd -apr1 s3cret)\" > '%s/htpasswd'", dir);
         test_gpg_init(&g);
-        ace = tu_build_path("ace");
+        ace = th_build_path("ace");
         data = xasprintf("%s/data", dir);
         sys = xasprintf("%s/sys", dir);
         loc = xasprintf("%s/loc", dir);
@@ -49,7 +50,7 @@ static void setup(void)
         trace_log = xasprintf("%s/archive-trace.log", dir);
         fpr = test_gpg_gen_key(&g, "Image Signer <images@example.test>", 0);
         test_gpg_export(&g, fpr, keyfile);
-        armored = tu_read_file(keyfile, &len);
+        armored = th_read_file_len(keyfile, &len);
         https_server_put(&srv, "keys/signer.asc", armored, len);
         free(armored);
         https_server_write_ace_config(&srv, loc, "2s");
@@ -62,7 +63,7 @@ static void teardown(void)
         https_server_stop(&srv);
         test_gpg_cleanup(&g);
         if (!getenv("ACE_TEST_KEEP"))
-                tu_rm_rf(dir);
+                th_rm_rf(dir);
 }
 
 TestSuite(fetch, .init = setup, .fini = teardown, .timeout = 120);
@@ -84,12 +85,12 @@ static char *run_ace(int *st, char **errout, const char *fmt, ...)
                          "--system-config='%s' --local-config='%s' %s 2>'%s' </dev/null",
                          trace_so, trace_log, ace, data, sys, loc, args, errfile);
         if (getenv("ACE_TEST_VERBOSE")) {
-                char *e = tu_read_file(errfile, NULL);
+                char *e = th_read_file(errfile);
                 fprintf(stderr, "$ ace %s\n%s%s(exit %d)\n", args, out, e ? e : "", *st);
                 free(e);
         }
         if (errout)
-                *errout = tu_read_file(errfile, NULL);
+                *errout = th_read_file(errfile);
         free(errfile);
         free(args);
         return out;
@@ -140,7 +141,7 @@ static void expect_refused(const char *args, const char *needle, bool untouched)
         after = test_store_snapshot(data);
         cr_expect_str_eq(after, before, "fetch %s changed the store", args);
         if (untouched) {
-                char *trace = tu_read_file(trace_log, NULL);
+                char *trace = th_read_file(trace_log);
                 cr_expect(!trace || !*trace, "fetch %s reached libarchive:\n%s", args, trace);
                 free(trace);
         }
@@ -164,7 +165,7 @@ Test(fetch, discovery_trust_fetch_then_use)
         tu_run("rm -f '%s'", trace_log);
         expect_fetched("example.test/app:1.0.0", id);
         /* The libarchive trace works (so "no libarchive call" elsewhere means something). */
-        out = tu_read_file(trace_log, NULL);
+        out = th_read_file(trace_log);
         cr_expect(out && strstr(out, "archive_read_next_header"), "trace: %s", out);
         free(out);
         expect_fetched("--full example.test/app:1.0.0", id);
@@ -215,11 +216,11 @@ Test(fetch, missing_and_bad_signatures_refused)
         /* T-12: no signature (404). */
         expect_refused("example.test/app:1", "bad HTTP status code: 404", true);
         /* T-14: the signature of other content. */
-        tu_write_str(other, "something else\n");
+        th_write_file(other, "something else\n", 0644);
         test_gpg_sign(&g, fpr, other, asc, TEST_SIG_DETACHED, NULL);
         expect_refused("example.test/app:1", "bad signature", true);
         /* An HTML page where the signature should be. */
-        tu_write_str(asc, "<html><body>Please log in</body></html>\n");
+        th_write_file(asc, "<html><body>Please log in</body></html>\n", 0644);
         expect_refused("example.test/app:1", "not an ASCII-armored detached signature", true);
         /* A SHA-1 signature. */
         test_gpg_sign(&g, fpr, other, asc, TEST_SIG_DETACHED, NULL);
@@ -343,9 +344,12 @@ Test(fetch, no_downgrade_and_no_credentials_elsewhere)
         free(args);
         /* T-17: credentials for example.test go there, never to other.test. */
         auth = xasprintf("%s/auth.d/example.json", loc);
-        tu_write_str(auth, "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":"
-                           "[\"example.test\"],\"type\":\"basic\",\"credentials\":"
-                           "{\"user\":\"alice\",\"password\":\"s3cret\"}}");
+        th_mkdir_parents(auth);
+        th_write_file(auth,
+                      "{\"rktKind\":\"auth\",\"rktVersion\":\"v1\",\"domains\":"
+                      "[\"example.test\"],\"type\":\"basic\",\"credentials\":"
+                      "{\"user\":\"alice\",\"password\":\"s3cret\"}}",
+                      0644);
         tu_run("mkdir -p '%1$s/private/images' && cp -a '%1$s/images/.' '%1$s/private/images/'",
                srv.docroot);
         args = xasprintf("https://example.test/private/%s", rel);
@@ -381,7 +385,7 @@ Test(fetch, truncated_corrupted_and_junk_downloads)
                path);
         expect_refused("example.test/app:1", "bad signature", true);
         /* A captive portal's HTML page served as the image. */
-        tu_write_str(path, "<html><body>Welcome to the hotel wifi</body></html>\n");
+        th_write_file(path, "<html><body>Welcome to the hotel wifi</body></html>\n", 0644);
         expect_refused("--insecure-options=image example.test/app:1", "", false);
         args = xasprintf("--insecure-options=image https://example.test/%s", rel);
         expect_refused(args, "", false);
@@ -580,8 +584,7 @@ Test(fetch, sixteen_concurrent_fetches_store_one_copy)
                 char *rc = xasprintf("%s/rc.%d", outdir, i),
                      *out = xasprintf("%s/out.%d", outdir, i);
                 char *err = xasprintf("%s/err.%d", outdir, i);
-                char *rcs = tu_read_file(rc, NULL), *outs = tu_read_file(out, NULL),
-                     *errs = tu_read_file(err, NULL);
+                char *rcs = th_read_file(rc), *outs = th_read_file(out), *errs = th_read_file(err);
                 cr_expect_str_eq(rcs, "0\n", "fetch %d failed: %s", i, errs);
                 cr_expect_str_eq(outs, want, "fetch %d", i);
                 free(rcs);

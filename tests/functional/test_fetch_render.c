@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tests/lib/ace_cmd.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/test_image.h"
 
 static char *dir;
@@ -22,7 +23,7 @@ static void setup(void)
 {
         if (geteuid() != 0)
                 cr_skip_test("needs root (rendering keeps the image's owners)");
-        dir = ft_mkdtemp("ace-fetch-render");
+        dir = th_mkdtemp("ace-fetch-render");
         img = timg_new("example.com/probe");
 }
 
@@ -31,7 +32,7 @@ static void teardown(void)
         struct ace_result r;
         ace_runf(dir, &r, "gc --grace-period=0s");
         ace_result_done(&r);
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         timg_free(img);
         free(dir);
 }
@@ -80,7 +81,7 @@ Test(fetch_render, fetch_leaves_the_tree_rendered_and_run_uses_it)
         _cleanup_free_ char *tree = NULL;
         cr_assert_eq(rendered_trees(&tree), 1);
         _cleanup_free_ char *file = xasprintf("%s/rootfs/etc/from-image", tree);
-        _cleanup_free_ char *got = ft_read(file);
+        _cleanup_free_ char *got = th_read_file(file);
         cr_assert_str_eq(got, "rendered at fetch\n");
 
         ace_runf(dir, &r, "run %s", id);

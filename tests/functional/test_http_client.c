@@ -10,6 +10,7 @@
 
 #include "common/xalloc.h"
 #include "discovery/http.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/https_server.h"
 #include "tests/lib/tu.h"
 
@@ -34,7 +35,7 @@ static void setup(void)
 
         https_server_netns();
         /* The htpasswd lives in a directory made before the server's own one. */
-        htdir = tu_mkdtemp("ace-test-htpasswd");
+        htdir = th_mkdtemp("ace-test-htpasswd");
         extra = xasprintf(extra_locations, htdir);
         https_server_start(&srv, extra);
         tu_run("printf '%%s:%%s\\n' alice \"$(openssl passwd -apr1 s3cret)\" > '%s/htpasswd'",
@@ -48,7 +49,7 @@ static void setup(void)
 static void teardown(void)
 {
         https_server_stop(&srv);
-        tu_rm_rf(htdir);
+        th_rm_rf(htdir);
         free(htdir);
 }
 

@@ -70,7 +70,7 @@ static void setup(void)
         if (geteuid() != 0)
                 cr_skip_test("needs root");
         lockfd = netcheck_lock(false);
-        dir = ft_mkdtemp("ace-mds");
+        dir = th_mkdtemp("ace-mds");
         sock = xasprintf("%s/mds.sock", dir);
         setenv("ACE_METADATA_SOCKET", sock, 1);
         port = free_port();
@@ -94,7 +94,7 @@ static void teardown(void)
         }
         ace_runf(dir, &r, "gc --grace-period=0s");
         ace_result_done(&r);
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         timg_free(img);
         free(dir);
         free(sock);
@@ -147,7 +147,7 @@ Test(metadata, every_endpoint_from_a_pod)
         }
         run_pod(&r, flags, "web", args);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
-        _cleanup_free_ char *uuid = ft_read(uuid_file);
+        _cleanup_free_ char *uuid = th_read_file(uuid_file);
         uuid[strcspn(uuid, "\n")] = 0;
         _cleanup_free_ char *url = nth(r.out, "getenv.AC_METADATA_URL", 0);
         /* http://<host side>:<port>/<token>: a 256-bit token, not the UUID. */
@@ -237,7 +237,7 @@ Test(metadata, another_pods_token_and_identity)
                 }
         }
         cr_assert(sig_a, "pod alpha did not start");
-        _cleanup_free_ char *uuid_a = ft_read(uuid_a_file);
+        _cleanup_free_ char *uuid_a = th_read_file(uuid_a_file);
         uuid_a[strcspn(uuid_a, "\n")] = 0;
         /* Pod beta: alpha's token (its data, from the wrong address), its own token on alpha's
          * app, then verifies: alpha's signature under alpha's UUID is good, under its own UUID
@@ -422,7 +422,7 @@ Test(metadata, socket_activation)
         chmod(asock, 0600);
         pid = fork();
         if (pid == 0) {
-                _cleanup_free_ char *ace = ace_build_path("ace"), *d = xasprintf("--dir=%s", dir);
+                _cleanup_free_ char *ace = th_build_path("ace"), *d = xasprintf("--dir=%s", dir);
                 char pidstr[16];
                 dup2(t, 3);
                 dup2(u, 4);

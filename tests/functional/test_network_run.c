@@ -33,7 +33,7 @@ static void setup(void)
         if (geteuid() != 0)
                 cr_skip_test("needs root");
         lockfd = netcheck_lock(false);
-        dir = ft_mkdtemp("ace-netrun");
+        dir = th_mkdtemp("ace-netrun");
         cfg = xasprintf("%s/config", dir);
         mkdir(cfg, 0755);
         img = timg_new("example.com/web");
@@ -58,7 +58,7 @@ static void teardown(void)
         }
         ace_runf(dir, &r, "gc --grace-period=0s");
         ace_result_done(&r);
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         timg_free(img);
         free(dir);
         free(aci);

@@ -19,18 +19,18 @@
 
 #include "common/xalloc.h"
 #include "stage0/pod_export.h"
-#include "tests/lib/ace_cmd.h"
+#include "tests/lib/helpers.h"
 
 static char *base;
 
 static void setup(void)
 {
-        base = ft_mkdtemp("ace-merge");
+        base = th_mkdtemp("ace-merge");
 }
 
 static void teardown(void)
 {
-        ft_rm_rf(base);
+        th_rm_rf(base);
         free(base);
 }
 
@@ -51,7 +51,7 @@ static void mk(const char *rel)
 static void put(const char *rel, const char *data)
 {
         char *x = p(rel);
-        ft_write(x, data);
+        th_write_file(x, data, 0644);
         free(x);
 }
 

@@ -25,6 +25,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tests/lib/ace_cmd.h"
+#include "tests/lib/helpers.h"
 
 static char *dir;
 
@@ -32,7 +33,7 @@ static void setup(void)
 {
         static const char *const states[] = {"embryo", "prepare",        "prepared",
                                              "run",    "exited-garbage", "garbage"};
-        dir = ft_mkdtemp("ace-gc");
+        dir = th_mkdtemp("ace-gc");
         char *pods = xasprintf("%s/pods", dir);
         cr_assert_eq(mkdir(pods, 0750), 0);
         for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
@@ -45,7 +46,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         free(dir);
 }
 
@@ -68,7 +69,7 @@ static void make_pod_uuid(const char *state, const char *uuid)
 
         cr_assert_eq(mkdir(p, 0750), 0, "mkdir %s: %m", p);
         f = xasprintf("%s/pod-created", p);
-        ft_write(f, "");
+        th_write_file(f, "", 0644);
         free(f);
         f = xasprintf("%s/appsinfo", p);
         mkdir(f, 0750);
@@ -77,7 +78,7 @@ static void make_pod_uuid(const char *state, const char *uuid)
         mkdir(f, 0750);
         free(f);
         f = xasprintf("%s/appsinfo/app/exit", p);
-        ft_write(f, "0\n");
+        th_write_file(f, "0\n", 0644);
         free(f);
         free(p);
 }
@@ -195,7 +196,7 @@ Test(pod_gc, rm_uuid_file_and_prefix)
         _cleanup_free_ char *a = make_pod("run", 0xabc001), *b = make_pod("run", 0xabc002);
         _cleanup_free_ char *f = xasprintf("%s/uuid", dir);
 
-        ft_write(f, a);
+        th_write_file(f, a, 0644);
         ace_runf(dir, &r, "rm --uuid-file=%s", f);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(!exists_anywhere(a));
@@ -279,14 +280,14 @@ Test(pod_gc, never_deletes_across_a_mount)
                 cr_skip_test("needs root to mount");
         cr_assert_eq(mkdir(mnt, 0755), 0);
         cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=1m"), 0, "mount: %m");
-        ft_write(inside, "keep me");
+        th_write_file(inside, "keep me", 0644);
         ace_runf(dir, &r, "rm %s", u);
         cr_expect_eq(r.status, 254);
         cr_expect(strstr(r.err, "unable to remove pod"), "%s", r.err);
         ace_result_done(&r);
         _cleanup_free_ char *mnt2 = xasprintf("%s/pods/exited-garbage/%s/mnt", dir, u);
         _cleanup_free_ char *inside2 = xasprintf("%s/precious", mnt2);
-        char *got = ft_read(inside2);
+        char *got = th_read_file(inside2);
         cr_expect(got && strcmp(got, "keep me") == 0, "the mounted file system was touched");
         free(got);
         cr_assert_eq(umount2(mnt2, MNT_DETACH), 0, "umount: %m");
@@ -379,8 +380,8 @@ static void cost(const char *verb, const char *others, bool prefix, bool stat_ea
         c->big = ft_median(tb, 15);
         c->floor_small = ft_median(fs, 15);
         c->floor_big = ft_median(fb, 15);
-        ft_rm_rf(small);
-        ft_rm_rf(big);
+        th_rm_rf(small);
+        th_rm_rf(big);
         free(small);
         free(big);
 }
@@ -440,7 +441,7 @@ Test(pod_gc, data_dir_from_paths_d)
 
         mkdir(cfg, 0755);
         mkdir(pd, 0755);
-        ft_write(f, json);
+        th_write_file(f, json, 0644);
         char *argv[] = {flag, "rm", u, NULL};
         ace_run(NULL, &r, argv);
         cr_expect_eq(r.status, 0, "%s", r.err);

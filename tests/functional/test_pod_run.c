@@ -45,7 +45,7 @@ static void setup(void)
 {
         if (geteuid() != 0)
                 cr_skip_test("needs root");
-        dir = ft_mkdtemp("ace-run");
+        dir = th_mkdtemp("ace-run");
         img = timg_new("example.com/probe");
         char *m =
             ft_manifest("example.com/probe", "1.0", APP("0", "\"print\", \"default-app\""), NULL);
@@ -60,7 +60,7 @@ static void teardown(void)
         /* Whatever a test left running or mounted: stop and collect it. */
         ace_runf(dir, &r, "gc --grace-period=0s");
         ace_result_done(&r);
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         timg_free(img);
         free(dir);
         free(aci);
@@ -154,12 +154,12 @@ Test(pod_run, apps_share_namespaces_not_root)
         char *la = app_log(u, "a"), *lb = app_log(u, "b");
         static const char *const shared[] = {"ns.pid", "ns.ipc", "ns.uts", "ns.net"};
         for (size_t i = 0; i < 4; i++) {
-                char *x = ft_kv(la, shared[i]), *y = ft_kv(lb, shared[i]);
+                char *x = th_kv(la, shared[i]), *y = th_kv(lb, shared[i]);
                 cr_expect(x && y && strcmp(x, y) == 0, "%s differs: %s vs %s", shared[i], x, y);
                 free(x);
                 free(y);
         }
-        char *ma = ft_kv(la, "ns.mnt"), *mb = ft_kv(lb, "ns.mnt");
+        char *ma = th_kv(la, "ns.mnt"), *mb = th_kv(lb, "ns.mnt");
         cr_expect(ma && mb && strcmp(ma, mb) != 0, "apps share a mount namespace");
         cr_expect(strstr(lb, "stat.errno=ENOENT"), "b sees a's root: %s", lb);
         free(ma);
@@ -174,7 +174,7 @@ Test(pod_run, per_app_flags)
         struct ace_result r;
         char *envf = xasprintf("%s/env", dir);
 
-        ft_write(envf, "# comment\nFROMFILE=file\nBOTH=file\n");
+        th_write_file(envf, "# comment\nFROMFILE=file\nBOTH=file\n", 0644);
         setenv("ACE_TEST_HOSTVAR", "host", 1);
         char *argv[] = {"run",
                         "--insecure-options=image",
@@ -247,7 +247,7 @@ Test(pod_run, volumes_host_and_empty_shared)
 
         mkdir(host, 0755);
         char *f = xasprintf("%s/from-host", host);
-        ft_write(f, "host-data");
+        th_write_file(f, "host-data", 0644);
         run(&r,
             "--volume=h,kind=host,source=%s,readOnly=true --volume=e,kind=empty "
             "--mount=volume=e,target=/shared %s --name=writer --exec=/probe "
@@ -289,7 +289,7 @@ Test(pod_run, event_handlers_in_order)
         run(&r, "--volume=v,kind=empty,mode=0777 %s", path);
         cr_assert_eq(r.status, 0, "%s", r.err);
         /* pre-start ran as root (rkt) before the app; post-stop saw the app's file. */
-        char *pre_uid = ft_kv(r.out, "uid");
+        char *pre_uid = th_kv(r.out, "uid");
         cr_expect(pre_uid && strcmp(pre_uid, "0") == 0, "pre-start runs as root: %s", r.out);
         cr_expect(strstr(r.out, "stat.type=file"), "post-stop after the app: %s", r.out);
         ace_result_done(&r);
@@ -326,7 +326,7 @@ Test(pod_run, sigterm_stops_the_pod_and_zombies_are_reaped)
         ace_runf(dir, &r, "status %s", u);
         cr_expect(strstr(r.out, "state=exited\n"), "%s", r.out);
         ace_result_done(&r);
-        char *text = ft_read(out);
+        char *text = th_read_file(out);
         cr_expect(strstr(text, "zombie_count=0"), "zombies not reaped: %s", text);
         free(text);
         free(out);
@@ -407,7 +407,7 @@ Test(pod_run, pod_manifest_and_conflicts)
             "\"print\", \"from-pod-manifest\"], \"user\": \"0\", \"group\": \"0\"}}]}",
             aci_id);
         char *pmf = xasprintf("%s/pod.json", dir);
-        ft_write(pmf, pm);
+        th_write_file(pmf, pm, 0644);
         ace_runf(dir, &r, "run --pod-manifest=%s", pmf);
         cr_expect_eq(r.status, 0, "%s", r.err);
         cr_expect(strstr(r.out, "from-pod-manifest"), "%s", r.out);
@@ -488,7 +488,7 @@ Test(pod_run, net_host_and_no_overlay)
 
         run(&r, "--net=host %s --exec=/probe -- ns", aci);
         cr_assert_eq(r.status, 0, "%s", r.err);
-        char *net = ft_kv(r.out, "ns.net");
+        char *net = th_kv(r.out, "ns.net");
         char want[64];
         snprintf(want, sizeof(want), "net:[%s]", net ? net : "");
         cr_expect_str_eq(self, want, "--net=host shares the host's network namespace");
@@ -566,7 +566,7 @@ Test(pod_run, kill9_then_gc_leaves_nothing)
 Test(pod_run, stage1_path_and_pull_policy)
 {
         struct ace_result r;
-        char *s1 = ace_build_path("stage1.aci");
+        char *s1 = th_build_path("stage1.aci");
 
         run(&r, "--stage1-path=%s %s", s1, aci);
         cr_expect_eq(r.status, 0, "%s", r.err);
@@ -609,7 +609,7 @@ Test(pod_run, interactive_hands_over_stdin)
         struct ace_result r;
         char *in = xasprintf("%s/stdin", dir);
 
-        ft_write(in, "typed by a person\n");
+        th_write_file(in, "typed by a person\n", 0644);
         char *argv[] = {"run",           "--insecure-options=image",
                         "--interactive", aci,
                         "--exec=/probe", "--",

@@ -19,6 +19,7 @@
 #include "common/cleanup.h"
 #include "common/xalloc.h"
 #include "tests/lib/ace_cmd.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/test_image.h"
 
 static char *dir;
@@ -48,7 +49,7 @@ static void setup(void)
 {
         if (geteuid() != 0)
                 cr_skip_test("needs root");
-        dir = ft_mkdtemp("ace-run-iso");
+        dir = th_mkdtemp("ace-run-iso");
         img = timg_new("example.com/probe");
         aci = build("probe.aci", "example.com/probe",
                     "{\"exec\": [\"/probe\"], \"user\": \"0\", \"group\": \"0\"}");
@@ -72,7 +73,7 @@ static void teardown(void)
         struct ace_result r;
         ace_runf(dir, &r, "gc --grace-period=0s");
         ace_result_done(&r);
-        ft_rm_rf(dir);
+        th_rm_rf(dir);
         timg_free(img);
         free(dir);
         free(aci);
@@ -95,14 +96,14 @@ static void run(struct ace_result *r, const char *fmt, ...)
 
 static void expect_kv(const struct ace_result *r, const char *key, const char *want)
 {
-        _cleanup_free_ char *v = ft_kv(r->out, key);
+        _cleanup_free_ char *v = th_kv(r->out, key);
         cr_assert(v, "%s missing in:\n%s\nstderr: %s", key, r->out, r->err);
         cr_assert_str_eq(v, want, "%s=%s, want %s\n%s", key, v, want, r->out);
 }
 
 static unsigned long long cap_bnd(const struct ace_result *r)
 {
-        _cleanup_free_ char *v = ft_kv(r->out, "status.CapBnd");
+        _cleanup_free_ char *v = th_kv(r->out, "status.CapBnd");
         cr_assert(v, "no CapBnd in:\n%s\nstderr: %s", r->out, r->err);
         return strtoull(v, NULL, 16);
 }
@@ -120,7 +121,7 @@ static size_t pod_count(void)
 {
         struct ace_result r;
         ace_runf(dir, &r, "list --no-legend --full");
-        size_t n = count_substr(r.out, "\n");
+        size_t n = th_count_substr(r.out, "\n");
         ace_result_done(&r);
         return n;
 }
@@ -141,7 +142,7 @@ Test(run_isolators, resource_flags_reach_the_apps_cgroup_and_oom_score)
             aci);
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         expect_kv(&r, "memory.limit", "67108864");
-        _cleanup_free_ char *quota = ft_kv(r.out, "cpu.quota");
+        _cleanup_free_ char *quota = th_kv(r.out, "cpu.quota");
         cr_assert(quota && (!strcmp(quota, "50000") || !strcmp(quota, "50000 100000")), "%s",
                   r.out);
         expect_kv(&r, "pids.max", "50");
@@ -267,7 +268,7 @@ Test(run_isolators, cli_isolators_replace_the_images_of_the_same_kind)
         cr_assert_eq(r.status, 0, "stderr: %s", r.err);
         expect_kv(&r, "memory.limit", "67108864");
         cr_assert_eq(cap_bnd(&r), DEFAULT_CAPS & ~(1ULL << CAP_CHOWN), "%s", r.out);
-        _cleanup_free_ char *uname = ft_kv(r.out, "syscall.uname"); /* the kernel's answer */
+        _cleanup_free_ char *uname = th_kv(r.out, "syscall.uname"); /* the kernel's answer */
         cr_assert(uname && strcmp(uname, "ENOTSUP") != 0, "%s", r.out);
         expect_kv(&r, "syscall.getppid", "EXFULL");
         ace_result_done(&r);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/tu.h"
 
 static const char *const lazy_libs[] = {
@@ -39,8 +40,8 @@ static void expect_none_loaded(const char *cmd)
 
 Test(startup, commands_without_network_or_archives_load_no_lazy_library)
 {
-        char *ace = tu_build_path("ace"), *actool = tu_build_path("actool");
-        char *dir = tu_mkdtemp("ace-test-startup");
+        char *ace = th_build_path("ace"), *actool = th_build_path("actool");
+        char *dir = th_mkdtemp("ace-test-startup");
         char *cmd;
 
         expect_none_loaded(cmd = xasprintf("%s version", ace));
@@ -49,7 +50,7 @@ Test(startup, commands_without_network_or_archives_load_no_lazy_library)
         free(cmd);
         expect_none_loaded(cmd = xasprintf("%s version", actool));
         free(cmd);
-        tu_rm_rf(dir);
+        th_rm_rf(dir);
         free(dir);
         free(ace);
         free(actool);
@@ -57,8 +58,8 @@ Test(startup, commands_without_network_or_archives_load_no_lazy_library)
 
 Test(startup, reading_an_image_loads_libarchive_on_first_use)
 {
-        char *actool = tu_build_path("actool");
-        char *dir = tu_mkdtemp("ace-test-startup");
+        char *actool = th_build_path("actool");
+        char *dir = th_mkdtemp("ace-test-startup");
         char *cmd, *trace;
 
         tu_run("mkdir -p '%s/layout/rootfs' && printf '%%s' '{\"acKind\":\"ImageManifest\","
@@ -71,7 +72,7 @@ Test(startup, reading_an_image_loads_libarchive_on_first_use)
         cr_expect_null(strstr(trace, "libcurl.so.4"), "%s loaded libcurl", cmd);
         free(trace);
         free(cmd);
-        tu_rm_rf(dir);
+        th_rm_rf(dir);
         free(dir);
         free(actool);
 }

@@ -56,7 +56,7 @@ static void common_setup(void)
         if (geteuid() != 0)
                 cr_skip_test("needs root");
         img = timg_new("example.com/probe");
-        ace = ace_build_path("ace");
+        ace = th_build_path("ace");
 }
 
 static void common_teardown(void)
@@ -72,7 +72,7 @@ static void common_teardown(void)
 static void nobox_setup(void)
 {
         common_setup();
-        dir = ft_mkdtemp("ace-sd");
+        dir = th_mkdtemp("ace-sd");
         build_images(dir);
 }
 
@@ -83,7 +83,7 @@ static void nobox_teardown(void)
         if (dir) {
                 ace_runf(dir, &r, "gc --grace-period=0s");
                 ace_result_done(&r);
-                ft_rm_rf(dir);
+                th_rm_rf(dir);
         }
         free(dir);
         common_teardown();
@@ -138,7 +138,7 @@ Test(sd_protocols, ready_from_the_run_process)
         /* Not before the one-second pre-start handler, and the app has started. */
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
         cr_assert_geq(secs, 1.0, "READY after %.2fs, before the pre-start handler ended", secs);
-        _cleanup_free_ char *uuid = ft_read(uuid_file);
+        _cleanup_free_ char *uuid = th_read_file(uuid_file);
         uuid[strcspn(uuid, "\n")] = 0;
         _cleanup_free_ char *started =
             xasprintf("%s/pods/run/%s/appsinfo/probe/started", dir, uuid);

@@ -13,6 +13,7 @@
 
 #include "common/xalloc.h"
 #include "tests/lib/gpg_keys.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/https_server.h"
 #include "tests/lib/tu.h"
 
@@ -28,15 +29,15 @@ static void setup(void)
         https_server_netns();
         https_server_start(&srv, NULL);
         test_gpg_init(&g);
-        dir = tu_mkdtemp("ace-test-trust");
-        ace = tu_build_path("ace");
+        dir = th_mkdtemp("ace-test-trust");
+        ace = th_build_path("ace");
         sys = xasprintf("%s/sys", dir);
         loc = xasprintf("%s/loc", dir);
         keyfile = xasprintf("%s/key.asc", dir);
         fpr = test_gpg_gen_key(&g, "Example Signer <sign@example.test>", 0);
         test_gpg_export(&g, fpr, keyfile);
         https_server_write_ace_config(&srv, loc, NULL);
-        armored = tu_read_file(keyfile, &len);
+        armored = th_read_file_len(keyfile, &len);
         https_server_put(&srv, "keys/app.asc", armored, len);
         free(armored);
         https_server_put_discovery(&srv, "example.test/app",
@@ -48,7 +49,7 @@ static void teardown(void)
 {
         https_server_stop(&srv);
         test_gpg_cleanup(&g);
-        tu_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 TestSuite(trust, .init = setup, .fini = teardown, .timeout = 60);
@@ -61,7 +62,7 @@ static char *run_ace(int *st, char **errout, const char *args)
             tu_capture(st, "%s --system-config='%s' --local-config='%s' %s 2>'%s' </dev/null", ace,
                        sys, loc, args, errfile);
         if (errout)
-                *errout = tu_read_file(errfile, NULL);
+                *errout = th_read_file(errfile);
         free(errfile);
         return out;
 }
@@ -116,7 +117,7 @@ Test(trust, key_url_and_discovery)
         cr_expect(exists(p));
         free(out);
         free(errout);
-        tu_rm_rf(loc);
+        th_rm_rf(loc);
         https_server_write_ace_config(&srv, loc, NULL);
         /* No key given: ac-discovery-pubkeys of the prefix. */
         out = run_ace(&st, &errout, "trust --prefix=example.test/app --skip-fingerprint-review");

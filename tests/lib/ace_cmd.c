@@ -15,6 +15,7 @@
 #include "common/strv.h"
 #include "common/tar.h"
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 
 void ace_result_done(struct ace_result *r)
 {
@@ -23,29 +24,9 @@ void ace_result_done(struct ace_result *r)
         r->out = r->err = NULL;
 }
 
-static char *env_path(const char *var, const char *name)
-{
-        const char *base = getenv(var);
-        if (!base) {
-                fprintf(stderr, "%s is not set\n", var);
-                abort();
-        }
-        return xasprintf("%s/%s", base, name);
-}
-
-char *ace_build_path(const char *name)
-{
-        return env_path("ACE_BUILD", name);
-}
-
-char *ace_src_path(const char *name)
-{
-        return env_path("ACE_SRC", name);
-}
-
 static char **full_argv(const char *dir, char *const *argv)
 {
-        char **v = strv_push_take(NULL, ace_build_path("ace"));
+        char **v = strv_push_take(NULL, th_build_path("ace"));
         if (dir)
                 v = strv_push_take(v, xasprintf("--dir=%s", dir));
         for (; argv && *argv; argv++)
@@ -160,57 +141,6 @@ pid_t ace_spawn(const char *dir, char *const *argv, char **ret_out_path, char **
         return pid;
 }
 
-size_t count_substr(const char *haystack, const char *needle)
-{
-        size_t n = 0, l = strlen(needle);
-        for (const char *p = haystack; l && (p = strstr(p, needle)); p += l)
-                n++;
-        return n;
-}
-
-char *ft_mkdtemp(const char *tag)
-{
-        char *p = xasprintf("/tmp/%s-XXXXXX", tag);
-        if (!mkdtemp(p))
-                abort();
-        return p;
-}
-
-void ft_rm_rf(const char *path)
-{
-        char *argv[] = {"rm", "-rf", "--one-file-system", (char *)path, NULL};
-        pid_t pid = fork();
-        if (pid == 0) {
-                execvp("rm", argv);
-                _exit(127);
-        }
-        waitpid(pid, NULL, 0);
-}
-
-void ft_write(const char *path, const char *data)
-{
-        FILE *f = fopen(path, "w");
-        if (!f || fputs(data, f) < 0 || fclose(f) != 0)
-                abort();
-}
-
-char *ft_read(const char *path)
-{
-        FILE *f = fopen(path, "r");
-        char *buf = NULL;
-        size_t len = 0, cap = 0, n;
-        char tmp[4096];
-
-        if (!f)
-                return NULL;
-        buf = xgrow(buf, &cap, 1, 1);
-        buf[0] = '\0';
-        while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
-                append(&buf, &len, &cap, tmp, n);
-        fclose(f);
-        return buf;
-}
-
 static int dcmp(const void *a, const void *b)
 {
         double x = *(const double *)a, y = *(const double *)b;
@@ -242,7 +172,8 @@ char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out
         struct ace_error *err = NULL;
         char id[HASH_IMAGE_ID_SIZE];
         char *mpath = xasprintf("%s/manifest", layout_dir);
-        ft_write(mpath, manifest); /* the writer takes the entry's metadata from the file */
+        th_write_file(mpath, manifest,
+                      0644); /* the writer takes the entry's metadata from the file */
         free(mpath);
         int dfd = open(layout_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int ofd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -260,17 +191,4 @@ char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out
         close(dfd);
         close(ofd);
         return xstrdup(id);
-}
-
-char *ft_kv(const char *text, const char *key)
-{
-        size_t kl = strlen(key);
-        for (const char *p = text; p && *p;) {
-                const char *nl = strchr(p, '\n');
-                size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                if (len > kl && strncmp(p, key, kl) == 0 && p[kl] == '=')
-                        return xstrndup(p + kl + 1, len - kl - 1);
-                p = nl ? nl + 1 : NULL;
-        }
-        return NULL;
 }

@@ -1,7 +1,7 @@
 /*
  * ace_cmd.h - functional-test helpers that drive the real binaries: run `build/ace` (found
  * through $ACE_BUILD) with arguments, capture its stdout, stderr and exit status; make a
- * private data directory per test.
+ * private data directory per test. Paths, temp dirs and files: helpers.h.
  */
 #pragma once
 
@@ -17,11 +17,6 @@ struct ace_result {
 };
 
 void ace_result_done(struct ace_result *r);
-
-/* $ACE_BUILD/<name> (heap). Aborts when ACE_BUILD is unset. */
-char *ace_build_path(const char *name);
-/* $ACE_SRC/<name> (heap). */
-char *ace_src_path(const char *name);
 
 /*
  * Runs `ace --dir=<dir> ARGS...` (argv NULL-terminated) to completion with stdin from
@@ -39,15 +34,6 @@ void ace_runf(const char *dir, struct ace_result *r, const char *fmt, ...)
  * in the data dir (<dir>/test-out.N, test-err.N); returns its pid. */
 pid_t ace_spawn(const char *dir, char *const *argv, char **ret_out_path, char **ret_err_path);
 
-/* Counts the occurrences of needle in haystack. */
-size_t count_substr(const char *haystack, const char *needle);
-
-/* Small file helpers (abort on failure): a temp dir under /tmp, rm -rf (never crossing into
- * a mount: `rm --one-file-system` semantics), write and read a whole file. */
-char *ft_mkdtemp(const char *tag);
-void ft_rm_rf(const char *path);
-void ft_write(const char *path, const char *data);
-char *ft_read(const char *path);
 /* Median of n doubles (sorts in place). */
 double ft_median(double *v, size_t n);
 
@@ -57,5 +43,3 @@ char *ft_manifest(const char *name, const char *version, const char *app_json, c
 /* Writes an ACI (gzip) from a layout directory holding rootfs/ and the given manifest text;
  * returns its image ID (heap). Aborts the test on failure. */
 char *ft_write_aci(const char *layout_dir, const char *manifest, const char *out_path);
-/* The value of the first "key=value" line of text (heap), or NULL. */
-char *ft_kv(const char *text, const char *key);

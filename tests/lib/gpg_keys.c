@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/tu.h"
 
 /* Keys flagged expired live in 2020; signing with them must happen then too. */
@@ -13,7 +14,7 @@
 
 void test_gpg_init(struct test_gpg *g)
 {
-        g->home = tu_mkdtemp("ace-test-gpg");
+        g->home = th_mkdtemp("ace-test-gpg");
         tu_run("chmod 700 '%s'", g->home);
 }
 
@@ -22,7 +23,7 @@ void test_gpg_cleanup(struct test_gpg *g)
         if (!g->home)
                 return;
         (void)tu_sh("gpgconf --homedir '%s' --kill all >/dev/null 2>&1", g->home);
-        tu_rm_rf(g->home);
+        th_rm_rf(g->home);
         free(g->home);
         g->home = NULL;
 }

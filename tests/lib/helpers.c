@@ -11,28 +11,46 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/error.h"
+#include "common/fs.h"
 #include "common/xalloc.h"
+
+static char *env_path(const char *var, const char *rel)
+{
+        const char *base = getenv(var);
+
+        cr_assert(base && *base, "%s is not set", var);
+        return xasprintf("%s/%s", base, rel);
+}
 
 char *th_build_path(const char *rel)
 {
-        const char *b = getenv("ACE_BUILD");
-        return xasprintf("%s/%s", b && *b ? b : "build", rel);
+        return env_path("ACE_BUILD", rel);
 }
 
 char *th_src_path(const char *rel)
 {
-        const char *s = getenv("ACE_SRC");
-        return xasprintf("%s/%s", s && *s ? s : ".", rel);
+        return env_path("ACE_SRC", rel);
 }
 
 char *th_mkdtemp(const char *prefix)
 {
         char *t = xasprintf("/tmp/%s-XXXXXX", prefix);
-        cr_assert(mkdtemp(t), "mkdtemp: %s", strerror(errno));
+        cr_assert(mkdtemp(t), "mkdtemp %s: %s", t, strerror(errno));
         return t;
 }
 
-char *th_read_file(const char *path)
+void th_rm_rf(const char *path)
+{
+        struct ace_error *err = NULL;
+
+        if (!path || !*path)
+                return;
+        cr_assert_eq(fs_rm_rf_at(AT_FDCWD, path, FS_RM_MISSING_OK, &err), 0, "rm -rf %s: %s", path,
+                     err ? ace_error_msg(err) : "?");
+}
+
+char *th_read_file_len(const char *path, size_t *ret_len)
 {
         FILE *f = fopen(path, "re");
         char *buf = NULL;
@@ -47,17 +65,42 @@ char *th_read_file(const char *path)
         } while (n > 0);
         fclose(f);
         buf[len] = 0;
+        if (ret_len)
+                *ret_len = len;
         return buf;
+}
+
+char *th_read_file(const char *path)
+{
+        return th_read_file_len(path, NULL);
+}
+
+void th_write_data(const char *path, const void *data, size_t len, int mode)
+{
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+        cr_assert(fd >= 0, "open %s: %s", path, strerror(errno));
+        cr_assert(write(fd, data, len) == (ssize_t)len, "write %s: %s", path, strerror(errno));
+        cr_assert_eq(fchmod(fd, (mode_t)mode), 0, "chmod %s: %s", path, strerror(errno));
+        cr_assert_eq(close(fd), 0, "close %s: %s", path, strerror(errno));
 }
 
 void th_write_file(const char *path, const char *content, int mode)
 {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-        size_t len = strlen(content);
+        th_write_data(path, content, strlen(content), mode);
+}
 
-        cr_assert(fd >= 0, "open %s: %s", path, strerror(errno));
-        cr_assert(write(fd, content, len) == (ssize_t)len);
-        close(fd);
+void th_mkdir_parents(const char *path)
+{
+        char *p = xstrdup(path);
+
+        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                cr_assert(mkdir(p, 0755) == 0 || errno == EEXIST, "mkdir %s: %s", p,
+                          strerror(errno));
+                *s = '/';
+        }
+        free(p);
 }
 
 bool th_exists(const char *path)
@@ -100,13 +143,20 @@ int th_count_prefix(const char *text, const char *prefix)
         return n;
 }
 
+size_t th_count_substr(const char *haystack, const char *needle)
+{
+        size_t n = 0, l = strlen(needle);
+
+        for (const char *p = haystack; p && l && (p = strstr(p, needle)); p += l)
+                n++;
+        return n;
+}
+
 int th_mounts_containing(const char *needle)
 {
         char *m = th_read_file("/proc/self/mountinfo");
-        int n = 0;
+        int n = (int)th_count_substr(m, needle);
 
-        for (char *p = m; p && (p = strstr(p, needle)); p += strlen(needle))
-                n++;
         free(m);
         return n;
 }

@@ -1,5 +1,6 @@
 /* https_server.c - nginx over TLS in a private network namespace for tests (see
  * https_server.h). */
+#include "tests/lib/helpers.h"
 #include "tests/lib/https_server.h"
 
 #include <criterion/criterion.h>
@@ -132,7 +133,7 @@ static void write_conf(struct https_server *s, const char *extra)
                       "}\n",
                       s->dir, s->docroot, extra ? extra : "");
         char *path = xasprintf("%s/nginx.conf", s->dir);
-        tu_write_str(path, conf);
+        th_write_file(path, conf, 0644);
         free(path);
         free(conf);
 }
@@ -155,7 +156,7 @@ void https_server_start(struct https_server *s, const char *extra)
         pid_t pid;
 
         *s = (struct https_server){0};
-        s->dir = tu_mkdtemp("ace-test-nginx");
+        s->dir = th_mkdtemp("ace-test-nginx");
         s->docroot = xasprintf("%s/www", s->dir);
         s->ca_cert = xasprintf("%s/ca.pem", s->dir);
         s->access_log = xasprintf("%s/access.log", s->dir);
@@ -203,7 +204,7 @@ void https_server_stop(struct https_server *s)
                 s->pid = 0;
         }
         if (s->dir && !getenv("ACE_TEST_KEEP"))
-                tu_rm_rf(s->dir);
+                th_rm_rf(s->dir);
         free(s->dir);
         free(s->docroot);
         free(s->ca_cert);
@@ -216,7 +217,8 @@ void https_server_stop(struct https_server *s)
 void https_server_put(struct https_server *s, const char *relpath, const void *data, size_t len)
 {
         char *p = xasprintf("%s/%s", s->docroot, relpath);
-        tu_write_file(p, data, len);
+        th_mkdir_parents(p);
+        th_write_data(p, data, len, 0644);
         tu_run("chmod -R a+rX '%s'", s->docroot);
         free(p);
 }
@@ -242,7 +244,8 @@ void https_server_write_ace_config(struct https_server *s, const char *config_di
         char *json = xasprintf("{\"aceKind\":\"http\",\"aceVersion\":\"v1\","
                                "\"caBundles\":[\"%s\"]%s}\n",
                                s->ca_cert, stall);
-        tu_write_str(path, json);
+        th_mkdir_parents(path);
+        th_write_file(path, json, 0644);
         free(path);
         free(stall);
         free(json);
@@ -285,7 +288,7 @@ size_t https_server_count(struct https_server *s, const char *log, const char *n
         size_t n = 0;
 
         sync_logs(s);
-        buf = tu_read_file(log, NULL);
+        buf = th_read_file(log);
         if (!buf)
                 return 0;
         for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))

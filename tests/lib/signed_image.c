@@ -1,4 +1,5 @@
 /* signed_image.c - ACIs, signatures and discovery pages for fetch tests (see signed_image.h). */
+#include "tests/lib/helpers.h"
 #include "tests/lib/signed_image.h"
 
 #include <criterion/criterion.h>
@@ -37,7 +38,7 @@ static char *labels_json(const char *labels)
 char *test_make_aci(const char *path, const char *name, const char *labels, const char *extra,
                     const char *content)
 {
-        char *layout = tu_mkdtemp("ace-test-layout"), *lj = labels_json(labels);
+        char *layout = th_mkdtemp("ace-test-layout"), *lj = labels_json(labels);
         char *manifest = xasprintf("{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\","
                                    "\"name\":\"%s\",\"labels\":[%s],\"app\":{\"exec\":[\"/hello\"],"
                                    "\"user\":\"0\",\"group\":\"0\"}%s%s}",
@@ -48,10 +49,11 @@ char *test_make_aci(const char *path, const char *name, const char *labels, cons
         struct ace_error *err = NULL;
         int lfd, ofd;
 
-        tu_write_str(p, manifest);
+        th_write_file(p, manifest, 0644);
         free(p);
         p = xasprintf("%s/rootfs/hello", layout);
-        tu_write_str(p, content ? content : name);
+        th_mkdir_parents(p);
+        th_write_file(p, content ? content : name, 0644);
         free(p);
         tar_write_opts_init(&o);
         o.owner_root = true;
@@ -66,7 +68,7 @@ char *test_make_aci(const char *path, const char *name, const char *labels, cons
         cr_assert_eq(tar_write_aci(lfd, ofd, &o, id, &err), 0, "%s", ace_error_msg(err));
         close(lfd);
         close(ofd);
-        tu_rm_rf(layout);
+        th_rm_rf(layout);
         free(layout);
         free(lj);
         free(manifest);
@@ -126,7 +128,7 @@ char *test_publish_image(struct https_server *s, struct test_gpg *g, const char 
 
 char *test_build_archive_trace(const char *dir)
 {
-        char *src = tu_src_path("tests/fixtures/shims/archive_trace.c");
+        char *src = th_src_path("tests/fixtures/shims/archive_trace.c");
         char *so = xasprintf("%s/archive_trace.so", dir);
 
         tu_run("cc -shared -fPIC -o '%s' '%s' -ldl", so, src);

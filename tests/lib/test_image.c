@@ -5,7 +5,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,38 +93,10 @@ int th_copy_tree(const char *src, const char *dst)
         return 0; /* devices, fifos: not needed in test images */
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-        (void)st;
-        (void)ftw;
-        if (flag == FTW_DP)
-                (void)rmdir(path);
-        else
-                (void)unlink(path);
-        return 0;
-}
-
-void th_rm_rf(const char *path)
-{
-        if (path)
-                (void)nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
-}
-
-static void mkdir_parents(const char *path)
-{
-        _cleanup_free_ char *p = xstrdup(path);
-
-        for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-                *s = 0;
-                (void)mkdir(p, 0755);
-                *s = '/';
-        }
-}
-
 static char *in_root(struct test_image *img, const char *path)
 {
         char *full = xasprintf("%s/%s", img->rootfs, path[0] == '/' ? path + 1 : path);
-        mkdir_parents(full);
+        th_mkdir_parents(full);
         return full;
 }
 

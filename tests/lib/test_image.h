@@ -40,5 +40,3 @@ const char *timg_render(struct test_image *img, const char *store_dir);
 
 /* Recursively copies a directory tree (files, dirs, symlinks; modes and owners). */
 int th_copy_tree(const char *src, const char *dst);
-/* rm -rf without following symlinks. */
-void th_rm_rf(const char *path);

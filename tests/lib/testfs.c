@@ -1,6 +1,8 @@
 /* testfs.c - test helpers for file trees (see testfs.h). */
 #include "tests/lib/testfs.h"
 
+#include <criterion/criterion.h>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,45 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common/error.h"
-#include "common/fs.h"
 #include "common/strv.h"
 #include "common/xalloc.h"
-
-char *test_mkdtemp(const char *tag)
-{
-        const char *tmp = getenv("TMPDIR");
-        char *p = xasprintf("%s/ace-test-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", tag);
-
-        if (!mkdtemp(p))
-                abort();
-        return p;
-}
-
-void test_rm_rf(const char *path)
-{
-        if (path)
-                (void)fs_rm_rf_at(AT_FDCWD, path, FS_RM_MISSING_OK, NULL);
-}
-
-void test_write_file(const char *path, const char *contents, unsigned mode)
-{
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-        size_t n = strlen(contents);
-
-        if (fd < 0 || write(fd, contents, n) != (ssize_t)n || fchmod(fd, mode) < 0)
-                abort();
-        close(fd);
-}
-
-char *test_read_file(const char *path)
-{
-        char *buf = NULL;
-
-        if (fs_read_file_at(AT_FDCWD, path, 1 << 20, &buf, NULL, NULL) < 0)
-                return NULL;
-        return buf;
-}
+#include "tests/lib/helpers.h"
 
 static void snap(const char *root, const char *rel, char ***lines)
 {
@@ -64,7 +30,7 @@ static void snap(const char *root, const char *rel, char ***lines)
                 ssize_t n = readlink(full, extra, sizeof(extra) - 1);
                 extra[n > 0 ? n : 0] = '\0';
         } else if (S_ISREG(st.st_mode)) {
-                char *c = test_read_file(full);
+                char *c = th_read_file(full);
                 snprintf(extra, sizeof(extra), "%s", c ? c : "?");
                 free(c);
         }
@@ -108,17 +74,15 @@ char *test_make_canary(const char *parent)
         char *c = xasprintf("%s/canary", parent);
         char *f;
 
-        if (mkdir(c, 0755) < 0)
-                abort();
+        cr_assert_eq(mkdir(c, 0755), 0, "mkdir %s: %m", c);
         f = xasprintf("%s/passwd", c);
-        test_write_file(f, "root:x:0:0::/root:/bin/sh\n", 0644);
+        th_write_file(f, "root:x:0:0::/root:/bin/sh\n", 0644);
         free(f);
         f = xasprintf("%s/perm400", c);
-        test_write_file(f, "secret\n", 0400);
+        th_write_file(f, "secret\n", 0400);
         free(f);
         f = xasprintf("%s/sub", c);
-        if (mkdir(f, 0700) < 0)
-                abort();
+        cr_assert_eq(mkdir(f, 0700), 0, "mkdir %s: %m", f);
         free(f);
         return c;
 }

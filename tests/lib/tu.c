@@ -2,7 +2,6 @@
 #include "tests/lib/tu.h"
 
 #include <criterion/criterion.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 
 static int status_of(int st)
 {
@@ -84,79 +84,9 @@ char *tu_capture(int *ret_status, const char *fmt, ...)
         return buf;
 }
 
-char *tu_mkdtemp(const char *prefix)
-{
-        char *p = xasprintf("/tmp/%s-XXXXXX", prefix);
-        cr_assert_not_null(mkdtemp(p), "mkdtemp %s: %s", p, strerror(errno));
-        return p;
-}
-
-void tu_rm_rf(const char *path)
-{
-        if (path && *path)
-                tu_run("rm -rf '%s'", path);
-}
-
-char *tu_read_file(const char *path, size_t *len)
-{
-        FILE *f = fopen(path, "re");
-        char *buf = NULL;
-        size_t n = 0, cap = 0;
-
-        if (!f)
-                return NULL;
-        for (;;) {
-                buf = xgrow(buf, &cap, n + 4097, 1);
-                size_t r = fread(buf + n, 1, cap - n - 1, f);
-                if (r == 0)
-                        break;
-                n += r;
-        }
-        buf[n] = '\0';
-        fclose(f);
-        if (len)
-                *len = n;
-        return buf;
-}
-
-void tu_write_file(const char *path, const void *data, size_t len)
-{
-        char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-        FILE *f;
-
-        if (slash && slash != dir) {
-                *slash = '\0';
-                tu_run("mkdir -p '%s'", dir);
-        }
-        free(dir);
-        f = fopen(path, "we");
-        cr_assert_not_null(f, "open %s: %s", path, strerror(errno));
-        cr_assert_eq(fwrite(data, 1, len, f), len);
-        cr_assert_eq(fclose(f), 0);
-}
-
-void tu_write_str(const char *path, const char *s)
-{
-        tu_write_file(path, s, strlen(s));
-}
-
-char *tu_build_path(const char *name)
-{
-        const char *b = getenv("ACE_BUILD");
-        cr_assert(b && *b, "ACE_BUILD is not set");
-        return xasprintf("%s/%s", b, name);
-}
-
-char *tu_src_path(const char *rel)
-{
-        const char *s = getenv("ACE_SRC");
-        cr_assert(s && *s, "ACE_SRC is not set");
-        return xasprintf("%s/%s", s, rel);
-}
-
 size_t tu_count_lines(const char *path, const char *needle)
 {
-        char *buf = tu_read_file(path, NULL), *line, *save = NULL;
+        char *buf = th_read_file(path), *line, *save = NULL;
         size_t n = 0;
 
         if (!buf)

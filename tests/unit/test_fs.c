@@ -17,6 +17,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/testfs.h"
 
 static char *P(const char *a, const char *b)
@@ -77,7 +78,7 @@ static char *make_root(const char *base)
                             *up = P(root, "up"), *inner = P(root, "inner");
         cr_assert_eq(mkdir(root, 0755), 0);
         cr_assert_eq(mkdir(d, 0755), 0);
-        test_write_file(f, "inside", 0644);
+        th_write_file(f, "inside", 0644);
         cr_assert_eq(symlink("/etc", abs), 0);
         cr_assert_eq(symlink("../../..", up), 0);
         cr_assert_eq(symlink("dir", inner), 0);
@@ -86,7 +87,7 @@ static char *make_root(const char *base)
 
 static void beneath_checks(bool fallback)
 {
-        _cleanup_free_ char *base = test_mkdtemp("beneath");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-beneath");
         _cleanup_free_ char *root = make_root(base);
         int rfd = dirfd_of(root);
         struct ace_error *err = NULL;
@@ -137,7 +138,7 @@ static void beneath_checks(bool fallback)
         ace_error_freep(&err);
         cr_assert(access("/etc/evil", F_OK) != 0);
         close(rfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, openat_beneath)
@@ -152,7 +153,7 @@ Test(fs, openat_beneath_fallback)
 
 Test(fs, openat_beneath_in_root_resolves_absolute_links_inside)
 {
-        _cleanup_free_ char *base = test_mkdtemp("inroot");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-inroot");
         _cleanup_free_ char *root = make_root(base);
         _cleanup_free_ char *etc = P(root, "etc");
         _cleanup_free_ char *pw = P(root, "etc/passwd");
@@ -162,7 +163,7 @@ Test(fs, openat_beneath_in_root_resolves_absolute_links_inside)
         if (fs_openat2_disabled())
                 cr_skip_test("openat2 disabled");
         cr_assert_eq(mkdir(etc, 0755), 0);
-        test_write_file(pw, "image passwd", 0644);
+        th_write_file(pw, "image passwd", 0644);
         /* abs -> /etc resolves to root/etc, as chroot would. */
         int fd = fs_openat_beneath(rfd, "abs/passwd", O_RDONLY, 0, NULL);
         cr_assert_geq(fd, 0);
@@ -170,12 +171,12 @@ Test(fs, openat_beneath_in_root_resolves_absolute_links_inside)
         cr_assert_str_eq(buf, "image passwd");
         close(fd);
         close(rfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, mkdir_p_never_follows)
 {
-        _cleanup_free_ char *base = test_mkdtemp("mkdirp");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-mkdirp");
         _cleanup_free_ char *root = make_root(base);
         _cleanup_free_ char *canary = test_make_canary(base);
         _cleanup_free_ char *link = P(root, "tocanary");
@@ -204,12 +205,12 @@ Test(fs, mkdir_p_never_follows)
         _cleanup_free_ char *after = test_tree_snapshot(canary);
         cr_assert_str_eq(after, before);
         close(rfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, read_file_bounded_and_atomic_write)
 {
-        _cleanup_free_ char *base = test_mkdtemp("rw");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-rw");
         int dfd = dirfd_of(base);
         struct ace_error *err = NULL;
         char *buf = NULL;
@@ -238,12 +239,12 @@ Test(fs, read_file_bounded_and_atomic_write)
         ace_error_freep(&err);
         cr_assert_eq(fs_fsync_dir(dfd, NULL, &err), 0);
         close(dfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, rm_rf_does_not_follow_symlinks)
 {
-        _cleanup_free_ char *base = test_mkdtemp("rmrf");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-rmrf");
         _cleanup_free_ char *canary = test_make_canary(base);
         _cleanup_free_ char *before = test_tree_snapshot(canary);
         _cleanup_free_ char *victim = P(base, "victim");
@@ -258,7 +259,7 @@ Test(fs, rm_rf_does_not_follow_symlinks)
         cr_assert_eq(mkdir(sub, 0755), 0);
         cr_assert_eq(symlink(canary, l), 0);
         cr_assert_eq(mkdir(ro, 0755), 0);
-        test_write_file(rof, "x", 0444);
+        th_write_file(rof, "x", 0444);
         cr_assert_eq(chmod(ro, 0555), 0);
         cr_assert_eq(fs_rm_rf_at(dfd, "victim", 0, &err), 0, "%s", err ? err->msg : "");
         cr_assert(access(victim, F_OK) != 0);
@@ -273,7 +274,7 @@ Test(fs, rm_rf_does_not_follow_symlinks)
         _cleanup_free_ char *empty = test_tree_snapshot(canary);
         cr_assert(!strstr(empty, "passwd"), "%s", empty);
         close(dfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, rm_rf_refuses_to_cross_a_mount)
@@ -283,7 +284,7 @@ Test(fs, rm_rf_refuses_to_cross_a_mount)
         /* Each Criterion test runs in its own process: a private mount namespace is local. */
         cr_assert_eq(unshare(CLONE_NEWNS), 0);
         cr_assert_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
-        _cleanup_free_ char *base = test_mkdtemp("rmmnt");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-rmmnt");
         _cleanup_free_ char *pod = P(base, "pod");
         _cleanup_free_ char *mnt = P(base, "pod/rootfs");
         _cleanup_free_ char *keep = P(base, "pod/rootfs/keep");
@@ -293,19 +294,19 @@ Test(fs, rm_rf_refuses_to_cross_a_mount)
         cr_assert_eq(mkdir(pod, 0755), 0);
         cr_assert_eq(mkdir(mnt, 0755), 0);
         cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=1m"), 0);
-        test_write_file(keep, "live", 0644);
+        th_write_file(keep, "live", 0644);
         cr_assert_eq(fs_rm_rf_at(dfd, "pod", 0, &err), -EXDEV);
         cr_assert(strstr(err->msg, "pod/rootfs") && strstr(err->msg, "mount point"), "%s",
                   err->msg);
         ace_error_freep(&err);
-        _cleanup_free_ char *c = test_read_file(keep);
+        _cleanup_free_ char *c = th_read_file(keep);
         cr_assert_str_eq(c, "live");
         /* A bind mount of the same filesystem is caught by the mount id too. */
         cr_assert_eq(umount(mnt), 0);
         _cleanup_free_ char *other = P(base, "other");
         cr_assert_eq(mkdir(other, 0755), 0);
         _cleanup_free_ char *ofile = P(base, "other/f");
-        test_write_file(ofile, "bound", 0644);
+        th_write_file(ofile, "bound", 0644);
         cr_assert_eq(mount(other, mnt, NULL, MS_BIND, NULL), 0);
         cr_assert_eq(fs_rm_rf_at(dfd, "pod", 0, &err), -EXDEV);
         ace_error_freep(&err);
@@ -313,12 +314,12 @@ Test(fs, rm_rf_refuses_to_cross_a_mount)
         cr_assert_eq(umount(mnt), 0);
         cr_assert_eq(fs_rm_rf_at(dfd, "pod", 0, &err), 0);
         close(dfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }
 
 Test(fs, copy_tree_preserves_everything)
 {
-        _cleanup_free_ char *base = test_mkdtemp("copy");
+        _cleanup_free_ char *base = th_mkdtemp("ace-test-copy");
         _cleanup_free_ char *src = P(base, "src"), *d = P(base, "src/d"), *f = P(base, "src/d/f"),
                             *h = P(base, "src/h"), *s = P(base, "src/s"),
                             *fifo = P(base, "src/fifo");
@@ -328,7 +329,7 @@ Test(fs, copy_tree_preserves_everything)
 
         cr_assert_eq(mkdir(src, 0755), 0);
         cr_assert_eq(mkdir(d, 0710), 0);
-        test_write_file(f, "data", 04750);
+        th_write_file(f, "data", 04750);
         cr_assert_eq(link(f, h), 0);
         cr_assert_eq(symlink("/outside", s), 0);
         cr_assert_eq(mkfifo(fifo, 0600), 0);
@@ -353,5 +354,5 @@ Test(fs, copy_tree_preserves_everything)
         cr_assert_lt(fs_copy_tree_at(dfd, "src", dfd, "dst", 0, &err), 0);
         ace_error_freep(&err);
         close(dfd);
-        test_rm_rf(base);
+        th_rm_rf(base);
 }

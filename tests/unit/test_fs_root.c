@@ -16,7 +16,7 @@
 #include "common/cleanup.h"
 #include "common/fs.h"
 #include "common/xalloc.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 static char *root, *outside;
 static int rootfd = -EBADF;
@@ -25,8 +25,8 @@ static int rootfd = -EBADF;
  * outside the root that no lookup may reach. */
 static void setup(void)
 {
-        root = test_mkdtemp("fsroot");
-        outside = test_mkdtemp("fsroot-outside");
+        root = th_mkdtemp("ace-test-fsroot");
+        outside = th_mkdtemp("ace-test-fsroot-outside");
         _cleanup_free_ char *etc = xasprintf("%s/etc", root);
         _cleanup_free_ char *pw = xasprintf("%s/etc/passwd", root);
         _cleanup_free_ char *secret = xasprintf("%s/passwd", outside);
@@ -35,8 +35,8 @@ static void setup(void)
         _cleanup_free_ char *out = xasprintf("%s/link-out", root);
         _cleanup_free_ char *fifo = xasprintf("%s/fifo", root);
         cr_assert_eq(mkdir(etc, 0755), 0);
-        test_write_file(pw, "root:x:0:0::/:/bin/sh\n", 0644);
-        test_write_file(secret, "host secret\n", 0600);
+        th_write_file(pw, "root:x:0:0::/:/bin/sh\n", 0644);
+        th_write_file(secret, "host secret\n", 0600);
         cr_assert_eq(symlink("/etc", abs), 0);
         cr_assert_eq(symlink("../../../../../..", up), 0);
         cr_assert_eq(symlink(outside, out), 0);
@@ -50,8 +50,8 @@ static void teardown(void)
         unsetenv("ACE_TEST_NO_OPENAT2");
         if (rootfd >= 0)
                 close(rootfd);
-        test_rm_rf(root);
-        test_rm_rf(outside);
+        th_rm_rf(root);
+        th_rm_rf(outside);
         free(root);
         free(outside);
 }

@@ -8,7 +8,7 @@
 #include "common/cleanup.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 /* FIPS 180-2 vectors. */
 #define ABC_SHA512                                                                                 \
@@ -56,13 +56,13 @@ Test(hash, hex)
 
 Test(hash, file)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("hash");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-hash");
         _cleanup_free_ char *f = xasprintf("%s/abc", dir);
         _cleanup_free_ char *l = xasprintf("%s/link", dir);
         char hex[HASH_SHA512_HEX_LEN + 1];
         struct ace_error *err = NULL;
 
-        test_write_file(f, "abc", 0644);
+        th_write_file(f, "abc", 0644);
         cr_assert_eq(hash_file_sha512(AT_FDCWD, f, hex, &err), 0);
         cr_assert_str_eq(hex, ABC_SHA512);
         cr_assert_eq(symlink(f, l), 0);
@@ -82,5 +82,5 @@ Test(hash, file)
         cr_assert_eq(hash_file_sha512(AT_FDCWD, big, hex, NULL), 0);
         cr_assert_str_eq(hex, want);
         free(buf);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }

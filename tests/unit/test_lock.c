@@ -11,12 +11,12 @@
 #include "common/cleanup.h"
 #include "common/lock.h"
 #include "common/xalloc.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 /* flock locks conflict between open file descriptions, so one process can test them. */
 Test(lock, shared_exclusive_nonblocking)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("lock");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-lock");
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct ace_error *err = NULL;
 
@@ -45,12 +45,12 @@ Test(lock, shared_exclusive_nonblocking)
         cr_assert(strstr(err->msg, "missing"));
         ace_error_freep(&err);
         close(dfd);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(lock, directory_lock_and_blocking_wait)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("lockdir");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-lockdir");
         int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct ace_error *err = NULL;
         int pipefd[2];
@@ -86,5 +86,5 @@ Test(lock, directory_lock_and_blocking_wait)
         int ws;
         waitpid(pid, &ws, 0);
         close(dfd);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }

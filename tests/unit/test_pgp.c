@@ -14,6 +14,7 @@
 #include "common/xalloc.h"
 #include "stage0/pgp.h"
 #include "tests/lib/gpg_keys.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/tu.h"
 
 static struct test_gpg g;
@@ -22,9 +23,9 @@ static char *dir, *data, *good_fpr, *other_fpr, *good_key, *other_key;
 static void setup(void)
 {
         test_gpg_init(&g);
-        dir = tu_mkdtemp("ace-test-pgp");
+        dir = th_mkdtemp("ace-test-pgp");
         data = xasprintf("%s/image.aci", dir);
-        tu_write_str(data, "pretend this is an ACI\n");
+        th_write_file(data, "pretend this is an ACI\n", 0644);
         good_fpr = test_gpg_gen_key(&g, "Good Signer <good@example.test>", 0);
         other_fpr = test_gpg_gen_key(&g, "Other Signer <other@example.test>", 0);
         good_key = xasprintf("%s/good.asc", dir);
@@ -36,7 +37,7 @@ static void setup(void)
 static void teardown(void)
 {
         test_gpg_cleanup(&g);
-        tu_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 TestSuite(pgp, .init = setup, .fini = teardown, .timeout = 60);
@@ -46,7 +47,7 @@ static int verify(const char *key, const char *sigfile, struct pgp_verify_result
 {
         char *keys[] = {(char *)key, NULL};
         size_t len;
-        char *sig = tu_read_file(sigfile, &len);
+        char *sig = th_read_file_len(sigfile, &len);
         int fd = open(data, O_RDONLY | O_CLOEXEC);
         int r;
 
@@ -93,7 +94,7 @@ Test(pgp, signature_of_other_content_refused)
         char *sig = xasprintf("%s/s.asc", dir);
 
         test_gpg_sign(&g, good_fpr, data, sig, TEST_SIG_DETACHED, NULL);
-        tu_write_str(data, "pretend this is an ACI\n!"); /* one byte more */
+        th_write_file(data, "pretend this is an ACI\n!", 0644); /* one byte more */
         expect_refused(good_key, sig, -EBADMSG, "bad signature");
         free(sig);
 }
@@ -172,9 +173,9 @@ Test(pgp, only_armored_detached_accepted)
         tu_run("cat '%s' '%s' > '%s'", sig, sig, two);
         expect_refused(good_key, two, -EBADMSG, "more than one block");
         /* An HTML page served instead of a signature. */
-        tu_write_str(sig, "<html><body>captive portal</body></html>\n");
+        th_write_file(sig, "<html><body>captive portal</body></html>\n", 0644);
         expect_refused(good_key, sig, -EBADMSG, NULL);
-        tu_write_str(sig, "");
+        th_write_file(sig, "", 0644);
         expect_refused(good_key, sig, -EBADMSG, NULL);
         free(sig);
         free(two);
@@ -189,7 +190,7 @@ Test(pgp, no_keys_means_no_trust)
         int fd;
 
         test_gpg_sign(&g, good_fpr, data, sig, TEST_SIG_DETACHED, NULL);
-        sigbuf = tu_read_file(sig, &len);
+        sigbuf = th_read_file_len(sig, &len);
         fd = open(data, O_RDONLY | O_CLOEXEC);
         cr_expect_eq(pgp_verify_detached(keys, fd, sigbuf, len, &res, NULL), -ENOKEY);
         close(fd);
@@ -199,7 +200,7 @@ Test(pgp, no_keys_means_no_trust)
 
 Test(pgp, private_home_removed_and_no_agent_left)
 {
-        char *sig = xasprintf("%s/s.asc", dir), *tmp = tu_mkdtemp("ace-test-tmpdir");
+        char *sig = xasprintf("%s/s.asc", dir), *tmp = th_mkdtemp("ace-test-tmpdir");
         struct pgp_verify_result res;
         char *ls;
 
@@ -215,7 +216,7 @@ Test(pgp, private_home_removed_and_no_agent_left)
         cr_expect_str_eq(ls, "0\n", "gpg-agent started for the private home");
         free(ls);
         unsetenv("TMPDIR");
-        tu_rm_rf(tmp);
+        th_rm_rf(tmp);
         free(tmp);
         free(sig);
 }
@@ -223,7 +224,7 @@ Test(pgp, private_home_removed_and_no_agent_left)
 Test(pgp, key_inspection)
 {
         size_t len;
-        char *armored = tu_read_file(good_key, &len), *both = xasprintf("%s/both.asc", dir);
+        char *armored = th_read_file_len(good_key, &len), *both = xasprintf("%s/both.asc", dir);
         struct pgp_key_info k;
         struct ace_error *err = NULL;
         char *f;
@@ -236,7 +237,7 @@ Test(pgp, key_inspection)
         pgp_key_info_clear(&k);
         free(armored);
         tu_run("cat '%s' '%s' > '%s'", good_key, other_key, both);
-        armored = tu_read_file(both, &len);
+        armored = th_read_file_len(both, &len);
         cr_expect_lt(pgp_key_inspect(armored, len, &k, &err), 0);
         cr_expect(strstr(ace_error_msg(err), "more than one key"), "%s", ace_error_msg(err));
         free(armored);

@@ -18,7 +18,7 @@
 #include "common/tar.h"
 #include "common/xalloc.h"
 #include "tests/lib/aci_builder.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 static bool is_root(void)
 {
@@ -51,7 +51,7 @@ static char *mkpath(const char *a, const char *b)
 
 Test(tar_extract, metadata_kept)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_GZIP, true);
         const void *data, *tar;
         size_t len, tlen;
@@ -100,7 +100,7 @@ Test(tar_extract, metadata_kept)
         tar_result_done(&res);
 
         _cleanup_free_ char *man = mkpath(dir, "manifest");
-        _cleanup_free_ char *mc = test_read_file(man);
+        _cleanup_free_ char *mc = th_read_file(man);
         cr_assert(mc && strstr(mc, "ImageManifest"));
         _cleanup_free_ char *bin = mkpath(dir, "rootfs/bin");
         cr_assert_eq(stat(bin, &st), 0);
@@ -137,7 +137,7 @@ Test(tar_extract, metadata_kept)
         cr_assert_eq(stat(ro, &st), 0);
         cr_assert_eq(st.st_mode & 07777, 0555);
         _cleanup_free_ char *inside = mkpath(dir, "rootfs/ro/inside");
-        _cleanup_free_ char *ic = test_read_file(inside);
+        _cleanup_free_ char *ic = th_read_file(inside);
         cr_assert_str_eq(ic, "still written");
         _cleanup_free_ char *sh = mkpath(dir, "rootfs/bin/sh");
         char target[64] = {0};
@@ -148,14 +148,14 @@ Test(tar_extract, metadata_kept)
         cr_assert(S_ISFIFO(st.st_mode));
         cr_assert_eq(st.st_mode & 07777, 0620);
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_extract, devices_and_capabilities_as_root)
 {
         if (!is_root())
                 cr_skip_test("needs root (mknod, security.capability, chown)");
-        _cleanup_free_ char *dir = test_mkdtemp("extract-dev");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-dev");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_NONE, false);
         /* VFS_CAP_REVISION_2 with CAP_NET_BIND_SERVICE (bit 10) permitted + effective. */
         static const unsigned char cap[20] = {0x01, 0x00, 0x00, 0x02, 0x00, 0x04, 0x00,
@@ -210,12 +210,12 @@ Test(tar_extract, devices_and_capabilities_as_root)
                      "capability lost (chown after setxattr?)");
         cr_assert_eq(memcmp(got, cap, sizeof(cap)), 0);
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_extract, sparse_file)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract-sparse");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-sparse");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_GZIP, false);
         const void *data;
         size_t len;
@@ -236,7 +236,7 @@ Test(tar_extract, sparse_file)
         cr_assert_eq(st.st_size, 64 << 20);
         cr_assert_lt(st.st_blocks * 512, 4 << 20, "the hole was written out");
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 static bool whitelist(void *ud, const char *path, mode_t type)
@@ -249,7 +249,7 @@ static bool whitelist(void *ud, const char *path, mode_t type)
 
 Test(tar_extract, rootfs_only_and_filter)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract-filter");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-filter");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_ZSTD, false);
         const void *data;
         size_t len;
@@ -278,12 +278,12 @@ Test(tar_extract, rootfs_only_and_filter)
         _cleanup_free_ char *l = mkpath(dir, "link");
         cr_assert(access(l, F_OK) != 0, "hard link to a filtered file extracted");
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_extract, existing_file_without_overwrite_is_eexist)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract-exist");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-exist");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_NONE, false);
         const void *data;
         size_t len;
@@ -303,13 +303,13 @@ Test(tar_extract, existing_file_without_overwrite_is_eexist)
                      "%s", err ? err->msg : "");
         tar_result_done(&res);
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 /* Layering: a later layer replaces a directory by a file and a file by a directory. */
 Test(tar_extract, overwrite_replaces_types)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract-layer");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-layer");
         struct aci_builder *l1 = aci_builder_new(TAR_COMPRESSION_NONE, false);
         struct aci_builder *l2 = aci_builder_new(TAR_COMPRESSION_NONE, false);
         const void *data;
@@ -342,12 +342,12 @@ Test(tar_extract, overwrite_replaces_types)
         cr_assert_eq(st.st_mode & 07777, 0700);
         aci_builder_free(l1);
         aci_builder_free(l2);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_extract, push_extract)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("extract-push");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-extract-push");
         struct aci_builder *b = aci_builder_new(TAR_COMPRESSION_BZIP2, false);
         const void *data;
         size_t len;
@@ -371,8 +371,8 @@ Test(tar_extract, push_extract)
         tar_result_done(&res);
         close(fd);
         _cleanup_free_ char *f = mkpath(dir, "pushed");
-        _cleanup_free_ char *c = test_read_file(f);
+        _cleanup_free_ char *c = th_read_file(f);
         cr_assert_str_eq(c, "yes");
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }

@@ -19,6 +19,7 @@
 #include "common/tar.h"
 #include "common/xalloc.h"
 #include "tests/lib/aci_builder.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/testfs.h"
 
 /* Filled by each case's builder: the canary path, so escapes can aim at it. */
@@ -386,7 +387,7 @@ static void check_error(const struct hostile_case *hc, int r, struct ace_error *
 
 static void run_case(const struct hostile_case *hc)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("hostile");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-hostile");
         _cleanup_free_ char *target = xasprintf("%s/target", dir);
         _cleanup_free_ char *canary = test_make_canary(dir);
         _cleanup_free_ char *before = test_tree_snapshot(canary);
@@ -432,7 +433,7 @@ static void run_case(const struct hostile_case *hc)
         cr_assert(access(evil, F_OK) != 0, "%s: wrote %s", hc->name, evil);
         (void)dir_before;
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 /* Criterion runs each parameter in a fresh process that may not share our address layout:

@@ -18,6 +18,7 @@
 #include "common/tar.h"
 #include "common/xalloc.h"
 #include "tests/lib/aci_builder.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/testfs.h"
 
 static int open_dir(const char *p)
@@ -32,7 +33,7 @@ static int open_dir(const char *p)
  * file keeps its mode and contents: no metadata ever goes through a link. */
 static void symlink_hardlink_chmod(void)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("t06");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-t06");
         _cleanup_free_ char *target = xasprintf("%s/target", dir);
         _cleanup_free_ char *canary = test_make_canary(dir);
         _cleanup_free_ char *before = test_tree_snapshot(canary);
@@ -68,7 +69,7 @@ static void symlink_hardlink_chmod(void)
         _cleanup_free_ char *after = test_tree_snapshot(canary);
         cr_assert_str_eq(after, before);
         aci_builder_free(b);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_layering, symlink_hardlink_chmod)
@@ -87,7 +88,7 @@ Test(tar_layering, symlink_hardlink_chmod_no_openat2)
  * replaced by a directory, never followed. Without TAR_EXTRACT_OVERWRITE it is an error. */
 static void layering_case(bool explicit_dir, bool overwrite)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("layer");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-layer");
         _cleanup_free_ char *target = xasprintf("%s/target", dir);
         _cleanup_free_ char *canary = test_make_canary(dir);
         _cleanup_free_ char *before = test_tree_snapshot(canary);
@@ -130,10 +131,10 @@ static void layering_case(bool explicit_dir, bool overwrite)
                 cr_assert_eq(lstat(etc, &st), 0);
                 cr_assert(S_ISDIR(st.st_mode), "symlink was not replaced by a directory");
                 _cleanup_free_ char *x = xasprintf("%s/etc/x", target);
-                _cleanup_free_ char *c = test_read_file(x);
+                _cleanup_free_ char *c = th_read_file(x);
                 cr_assert_str_eq(c, "upper");
                 _cleanup_free_ char *k = xasprintf("%s/keep", target);
-                _cleanup_free_ char *kc = test_read_file(k);
+                _cleanup_free_ char *kc = th_read_file(k);
                 cr_assert_str_eq(kc, "upper");
                 cr_assert_eq(stat(k, &st), 0);
                 cr_assert_eq(st.st_mode & 07777, 0600);
@@ -146,7 +147,7 @@ static void layering_case(bool explicit_dir, bool overwrite)
         cr_assert_str_eq(after, before, "canary changed");
         aci_builder_free(lower);
         aci_builder_free(upper);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_layering, layering_symlink_replaced_implicit_parent)

@@ -20,7 +20,7 @@
 #include "common/tar.h"
 #include "common/xalloc.h"
 #include "tests/lib/aci_builder.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 static int memfd_of(const void *data, size_t len)
 {
@@ -104,16 +104,16 @@ Test(tar_pipeline, extracts_into_the_target)
         aci_add_file(b, "rootfs/etc/greeting", 0640, "hi there");
         aci_builder_finish(b, false, &data, &len);
         for (size_t k = 0; k < ARRAY_SIZE(paths); k++) {
-                _cleanup_free_ char *dir = test_mkdtemp("pipeline");
+                _cleanup_free_ char *dir = th_mkdtemp("ace-test-pipeline");
                 _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 struct ace_error *err = NULL;
                 struct tar_result res = {0};
                 cr_assert_eq(paths[k](data, len, dfd, &res, &err), 0, "%s", err ? err->msg : "");
                 _cleanup_free_ char *p = xasprintf("%s/rootfs/etc/greeting", dir);
-                _cleanup_free_ char *got = test_read_file(p);
+                _cleanup_free_ char *got = th_read_file(p);
                 cr_assert_str_eq(got, "hi there");
                 tar_result_done(&res);
-                test_rm_rf(dir);
+                th_rm_rf(dir);
         }
         aci_builder_free(b);
 }

@@ -18,7 +18,7 @@
 #include "common/tar_internal.h"
 #include "common/xalloc.h"
 #include "tests/lib/aci_builder.h"
-#include "tests/lib/testfs.h"
+#include "tests/lib/helpers.h"
 
 static const enum tar_compression all_comp[] = {TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
                                                 TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
@@ -92,7 +92,7 @@ Test(tar_read, image_id_matches_command_line_tools)
                                       [TAR_COMPRESSION_BZIP2] = "bzip2 -dc",
                                       [TAR_COMPRESSION_XZ] = "xz -dc",
                                       [TAR_COMPRESSION_ZSTD] = "zstd -qdc"};
-        _cleanup_free_ char *dir = test_mkdtemp("idtools");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-idtools");
 
         for (size_t i = 0; i < ARRAY_SIZE(all_comp); i++) {
                 struct aci_builder *b = sample(all_comp[i]);
@@ -117,7 +117,7 @@ Test(tar_read, image_id_matches_command_line_tools)
                 tar_result_done(&res);
                 aci_builder_free(b);
         }
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 struct chunked {

@@ -23,6 +23,7 @@
 #include "common/strv.h"
 #include "common/tar.h"
 #include "common/xalloc.h"
+#include "tests/lib/helpers.h"
 #include "tests/lib/testfs.h"
 
 static char *P(const char *a, const char *b)
@@ -51,14 +52,14 @@ static char *make_layout(const char *dir)
         cr_assert_eq(mkdir(rootfs, 0755), 0);
         cr_assert_eq(mkdir(bin, 0755), 0);
         cr_assert_eq(mkdir(etc, 0750), 0);
-        test_write_file(
-            man, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\"}", 0644);
-        test_write_file(a, "#!/bin/true\n", 04755);
+        th_write_file(man, "{\"acKind\":\"ImageManifest\",\"acVersion\":\"0.8.11\",\"name\":\"x\"}",
+                      0644);
+        th_write_file(a, "#!/bin/true\n", 04755);
         cr_assert_eq(link(a, bb), 0);
         cr_assert_eq(symlink("a", sh), 0);
-        test_write_file(conf, "conf\n", 0600);
+        th_write_file(conf, "conf\n", 0600);
         cr_assert_eq(setxattr(conf, "user.mime", "text/plain", 10, 0), 0);
-        test_write_file(zz, "last\n", 0644);
+        th_write_file(zz, "last\n", 0644);
         cr_assert_eq(mkfifo(fifo, 0640), 0);
         int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -108,7 +109,7 @@ Test(tar_write, round_trip_all_compressions)
         static const enum tar_compression comps[] = {TAR_COMPRESSION_NONE, TAR_COMPRESSION_GZIP,
                                                      TAR_COMPRESSION_BZIP2, TAR_COMPRESSION_XZ,
                                                      TAR_COMPRESSION_ZSTD};
-        _cleanup_free_ char *dir = test_mkdtemp("write");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-write");
         _cleanup_free_ char *layout = make_layout(dir);
         _cleanup_free_ char *sock = P(layout, "rootfs/sock");
         _cleanup_free_ char *src_rootfs = P(layout, "rootfs");
@@ -155,12 +156,12 @@ Test(tar_write, round_trip_all_compressions)
                 cr_assert_eq(getxattr(conf, "user.mime", v, sizeof(v)), 10);
                 cr_assert_str_eq(v, "text/plain");
         }
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_write, order_manifest_first_then_sorted)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("write-order");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-write-order");
         _cleanup_free_ char *layout = make_layout(dir);
         _cleanup_free_ char *out = P(dir, "o.aci");
         struct tar_write_opts o;
@@ -181,12 +182,12 @@ Test(tar_write, order_manifest_first_then_sorted)
                 cr_assert(strstr(v[i], " 0:0 root"), "owner_root: %s", v[i]);
         }
         cr_assert(strstr(v[4], "hardlink"), "second name is not a hard link: %s", v[4]);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_write, deterministic_with_source_date_epoch)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("write-repro");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-write-repro");
         _cleanup_free_ char *layout = make_layout(dir);
         _cleanup_free_ char *sock = P(layout, "rootfs/sock");
         _cleanup_free_ char *o1 = P(dir, "1.aci"), *o2 = P(dir, "2.aci"), *o3 = P(dir, "3.aci");
@@ -243,12 +244,12 @@ Test(tar_write, deterministic_with_source_date_epoch)
         o.source_date_epoch = 1800000000;
         write_aci(layout, o3, &o, id3);
         cr_assert_str_neq(id3, id1);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
 
 Test(tar_write, manifest_override_and_errors)
 {
-        _cleanup_free_ char *dir = test_mkdtemp("write-man");
+        _cleanup_free_ char *dir = th_mkdtemp("ace-test-write-man");
         _cleanup_free_ char *layout = make_layout(dir);
         _cleanup_free_ char *out = P(dir, "o.aci");
         struct tar_write_opts o;
@@ -277,5 +278,5 @@ Test(tar_write, manifest_override_and_errors)
         ace_error_free(err);
         close(lfd);
         close(ofd);
-        test_rm_rf(dir);
+        th_rm_rf(dir);
 }
