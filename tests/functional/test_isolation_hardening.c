@@ -202,7 +202,9 @@ Test(isolation_hardening, no_host_runtime_binary_is_ever_an_exe_in_the_pod)
         _cleanup_free_ char *pidarg = pod_pid_arg();
         for (int i = 0; i < 30; i++) {
                 const char *eargs[] = {pidarg, "--appname=watch", "--", "/bin/true", NULL};
-                cr_assert_eq(pf_entrypoint(pf, "enter", eargs, NULL, NULL), 0);
+                _cleanup_free_ char *eerr = NULL;
+                int rc = pf_entrypoint(pf, "enter", eargs, NULL, &eerr);
+                cr_assert_eq(rc, 0, "enter %d: %d: %s", i, rc, eerr);
         }
         /* Stopped by SIGTERM to the pod, not through enter (see the probe's watchers). */
         cr_assert(kill(pf->pid, SIGTERM) == 0);
@@ -302,7 +304,9 @@ Test(isolation_hardening, app_cannot_ptrace_or_steal_fds_from_entering_helpers)
         _cleanup_free_ char *pidarg = pod_pid_arg();
         for (int i = 0; i < 500; i++) {
                 const char *args[] = {pidarg, "--appname=a", "--", "/bin/true", NULL};
-                cr_assert_eq(pf_entrypoint(pf, "enter", args, NULL, NULL), 0, "enter %d", i);
+                _cleanup_free_ char *eerr = NULL;
+                int rc = pf_entrypoint(pf, "enter", args, NULL, &eerr);
+                cr_assert_eq(rc, 0, "enter %d: %d: %s", i, rc, eerr);
         }
         /* Stopped by SIGTERM to the pod, not through enter (see the probe's watchers). */
         cr_assert(kill(pf->pid, SIGTERM) == 0);

@@ -900,6 +900,15 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
                 n = readlink(path, target, sizeof(target) - 1);
                 target[n > 0 ? n : 0] = 0;
                 add_target(targets, cap, target);
+                /* The app's own files (the exe's path names the same inode in our root) are
+                 * writable by design, and a writable fd on one makes every concurrent execve
+                 * of it fail with ETXTBSY -- the entered commands of the test: not probed. */
+                struct stat exe_st, own_st;
+                if (fstat(fd, &exe_st) == 0 && stat(target, &own_st) == 0 &&
+                    exe_st.st_dev == own_st.st_dev && exe_st.st_ino == own_st.st_ino) {
+                        close(fd);
+                        continue;
+                }
                 /* Write access for real: the first byte, rewritten with itself (nothing changes
                  * even where it works). Opening for writing alone proves little: a sealed memfd
                  * opens, and recent kernels no longer refuse running binaries (ETXTBSY). */
