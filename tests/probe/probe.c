@@ -897,12 +897,17 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
                 if (fd < 0)
                         continue;
                 (*opened)++;
-                n = readlink(path, target, sizeof(target) - 1);
+                /* The name of what fd holds, not of /proc/PID/exe again: the process may
+                 * have exited in between, and then that link reads as nothing. */
+                snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+                n = readlink(self, target, sizeof(target) - 1);
                 target[n > 0 ? n : 0] = 0;
                 add_target(targets, cap, target);
                 /* The app's own files (the exe's path names the same inode in our root) are
                  * writable by design, and a writable fd on one makes every concurrent execve
-                 * of it fail with ETXTBSY -- the entered commands of the test: not probed. */
+                 * of it fail with ETXTBSY -- the entered commands of the test: not probed.
+                 * (A runtime binary the app can reach by path would match too, and be
+                 * reported by the test's exe list, not here.) */
                 struct stat exe_st, own_st;
                 if (fstat(fd, &exe_st) == 0 && stat(target, &own_st) == 0 &&
                     exe_st.st_dev == own_st.st_dev && exe_st.st_ino == own_st.st_ino) {
@@ -911,8 +916,7 @@ static void exe_scan_once(char *targets, char *wtargets, size_t cap, int *opened
                 }
                 /* Write access for real: the first byte, rewritten with itself (nothing changes
                  * even where it works). Opening for writing alone proves little: a sealed memfd
-                 * opens, and recent kernels no longer refuse running binaries (ETXTBSY). */
-                snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+                 * opens. */
                 wfd = open(self, O_RDWR | O_CLOEXEC);
                 if (wfd >= 0) {
                         char byte;
