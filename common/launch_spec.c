@@ -334,3 +334,12 @@ char *launch_spec_format(const struct launch_spec *s)
         json_object_put(o);
         return ret;
 }
+
+void launch_spec_seccomp_default(struct launch_spec *spec)
+{
+        strv_freep(&spec->seccomp_set);
+        free(spec->seccomp_errno);
+        spec->seccomp_mode = LAUNCH_SECCOMP_REMOVE;
+        spec->seccomp_errno = xstrdup(LAUNCH_SECCOMP_DEFAULT_ERRNO);
+        spec->seccomp_set = strv_push(NULL, LAUNCH_SECCOMP_DEFAULT_SET);
+}

@@ -71,6 +71,10 @@ int launch_spec_parse(const char *json, size_t len, struct launch_spec *out,
 /* Serializes to a newly allocated JSON string. */
 char *launch_spec_format(const struct launch_spec *spec);
 void launch_spec_done(struct launch_spec *spec);
+/* Sets spec's seccomp fields to the default filter (LAUNCH_SECCOMP_DEFAULT_*), freeing what
+ * they held: what stage1 writes for an app without a seccomp isolator and what the build
+ * compiles into stage2 (stage2/seccomp.h). */
+void launch_spec_seccomp_default(struct launch_spec *spec);
 
 const char *launch_caps_mode_to_string(enum launch_caps_mode mode);
 int launch_caps_mode_from_string(const char *s, enum launch_caps_mode *ret);

@@ -121,9 +121,7 @@ int pod_seccomp_resolve(const struct isolator_seccomp *retain,
                 return ace_error_make(
                     err, EINVAL, "seccomp-retain-set and seccomp-remove-set cannot be combined");
         if (!retain && !remove) {
-                l->seccomp_mode = LAUNCH_SECCOMP_REMOVE;
-                l->seccomp_errno = xstrdup(POD_SECCOMP_DEFAULT_ERRNO);
-                l->seccomp_set = strv_push(NULL, LAUNCH_SECCOMP_DEFAULT_SET);
+                launch_spec_seccomp_default(l);
                 return 0;
         }
         if (retain) {

@@ -17,9 +17,6 @@
 #include "schema/isolator.h"
 #include "stage1/pod.h"
 
-/* The errno of the default seccomp filter (an app without a seccomp isolator). */
-#define POD_SECCOMP_DEFAULT_ERRNO LAUNCH_SECCOMP_DEFAULT_ERRNO
-
 /* Applies an app's isolator list to its launch spec and limits; unenforced ones are added to
  * pod->unenforced. The launch spec must already hold the app name. */
 int pod_isolators_app(const struct ace_isolator_list *l, struct pod *pod, struct pod_app *a,

@@ -13,14 +13,12 @@
 int main(void)
 {
         _cleanup_error_ struct ace_error *err = NULL;
-        char *set[] = {(char *)LAUNCH_SECCOMP_DEFAULT_SET, NULL};
-        struct launch_spec spec = {.seccomp_mode = LAUNCH_SECCOMP_REMOVE,
-                                   .seccomp_errno = (char *)LAUNCH_SECCOMP_DEFAULT_ERRNO,
-                                   .seccomp_set = set};
+        struct launch_spec spec __attribute__((cleanup(launch_spec_done))) = {0};
         _cleanup_free_ unsigned char *bpf = NULL;
         scmp_filter_ctx ctx = NULL;
         size_t len = 0;
 
+        launch_spec_seccomp_default(&spec);
         if (seccomp_build(&spec, &ctx, NULL, &err) < 0 ||
             seccomp_export(ctx, &bpf, &len, &err) < 0) {
                 log_error_ace(err);

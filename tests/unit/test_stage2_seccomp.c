@@ -74,15 +74,13 @@ Test(seccomp_build, none_remove_retain_and_unknown_names)
  * isolator is recognised as that default -- and nothing else is. */
 Test(seccomp_default, carried_program_equals_a_fresh_build)
 {
-        char *set[] = {(char *)LAUNCH_SECCOMP_DEFAULT_SET, NULL};
-        struct launch_spec spec = {.seccomp_mode = LAUNCH_SECCOMP_REMOVE,
-                                   .seccomp_errno = (char *)LAUNCH_SECCOMP_DEFAULT_ERRNO,
-                                   .seccomp_set = set};
+        struct launch_spec spec __attribute__((cleanup(launch_spec_done))) = {0};
         _cleanup_free_ unsigned char *fresh = NULL;
         scmp_filter_ctx ctx = NULL;
         size_t n_fresh = 0, n_carried = 0;
         const unsigned char *carried = seccomp_default_program(&n_carried);
 
+        launch_spec_seccomp_default(&spec); /* what stage1 writes for such an app */
         cr_assert(seccomp_spec_is_default(&spec));
         cr_assert_eq(seccomp_build(&spec, &ctx, NULL, NULL), 0);
         cr_assert_eq(seccomp_export(ctx, &fresh, &n_fresh, NULL), 0);
